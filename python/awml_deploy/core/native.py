@@ -1,0 +1,43 @@
+"""Probe of the optional C++ extension `awml_deploy._native` and of its TensorRT support."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+TENSORRT_NOT_INSTALLED = "TensorRT not installed"
+
+
+@dataclasses.dataclass(frozen=True)
+class TensorRTAvailability:
+    """Whether the native TensorRT builder/runner can be used.
+
+    Attributes:
+        available: True when `_native` exposes TensorRT.
+        reason: Why not (e.g. "TensorRT not installed"), "" when available.
+        version: TensorRT version string when available.
+    """
+
+    available: bool
+    reason: str = ""
+    version: str | None = None
+
+
+@functools.lru_cache(maxsize=1)
+def tensorrt_availability() -> TensorRTAvailability:
+    """Checks `awml_deploy._native` for TensorRT support (cached).
+
+    The extension is expected to expose ``TENSORRT_AVAILABLE`` (bool) and, when true, ``tensorrt_version()``;
+    an extension without the attribute, or no extension at all, means TensorRT is not usable.
+
+    Returns:
+        TensorRTAvailability: The probe result.
+    """
+    try:
+        from awml_deploy import _native
+    except ImportError:
+        return TensorRTAvailability(False, TENSORRT_NOT_INSTALLED)
+    if not getattr(_native, "TENSORRT_AVAILABLE", False):
+        return TensorRTAvailability(False, TENSORRT_NOT_INSTALLED)
+    version_fn = getattr(_native, "tensorrt_version", None)
+    return TensorRTAvailability(True, "", str(version_fn()) if callable(version_fn) else None)

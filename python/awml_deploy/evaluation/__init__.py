@@ -1,0 +1,21 @@
+"""Evaluation: `BaseEvaluator`, latency statistics, metrics interfaces backed by `awml_deploy.metrics`."""
+
+from awml_deploy.evaluation.evaluator import BaseEvaluator, EvalResultDict
+from awml_deploy.evaluation.latency import LatencyStats, summarize_stages
+from awml_deploy.evaluation.metrics_interfaces import (
+    BaseMetricsInterface,
+    ClassificationMetricsInterface,
+    Detection2DMetricsInterface,
+    Detection3DMetricsInterface,
+)
+
+__all__ = [
+    "BaseEvaluator",
+    "BaseMetricsInterface",
+    "ClassificationMetricsInterface",
+    "Detection2DMetricsInterface",
+    "Detection3DMetricsInterface",
+    "EvalResultDict",
+    "LatencyStats",
+    "summarize_stages",
+]

@@ -1,0 +1,113 @@
+"""TensorRT exporter: the C++ engine builder (`awml_deploy._native.build_engine`) does the building."""
+
+from __future__ import annotations
+
+import pathlib
+
+from awml_deploy.config.components import ComponentConfig
+from awml_deploy.config.sections import TensorRTConfig
+from awml_deploy.core.device import DeviceSpec
+from awml_deploy.core.errors import EXIT_GATE_FAILED, EXIT_USAGE, expected, fail
+from awml_deploy.core.native import tensorrt_availability
+
+
+def require_tensorrt(subject: str) -> None:
+    """Fails (exit 2) when TensorRT is unavailable; for stages that asked for it explicitly.
+
+    Args:
+        subject (str): What asked, e.g. "export.mode=trt".
+    """
+    status = tensorrt_availability()
+    if not status.available:
+        fail(
+            f"{subject} | tensorrt is unavailable: {status.reason}. Note: expected a build of awml_deploy._native "
+            "with TensorRT (TENSORRT_ROOT set), got none; use export.mode onnx",
+            exit_code=EXIT_USAGE,
+        )
+
+
+def native_module():
+    """`awml_deploy._native` with TensorRT, or a usage error."""
+    require_tensorrt("tensorrt")
+    from awml_deploy import _native
+
+    return _native
+
+
+def component_io_spec(component: ComponentConfig) -> dict:
+    """The runtime's I/O contract for one component: names, dtypes, shapes (-1 dynamic) and its profile.
+
+    Args:
+        component (ComponentConfig): Component with declared shapes.
+
+    Returns:
+        dict: ``{"inputs": [...], "outputs": [...], "profiles": [{name: {"min", "opt", "max"}}]}``.
+    """
+    spec: dict = {"inputs": [], "outputs": [], "profiles": []}
+    for kind, tensors in (("inputs", component.io.inputs), ("outputs", component.io.outputs)):
+        for i, tensor in enumerate(tensors):
+            if tensor.shape is None:
+                expected(
+                    f"components.{component.name}.io.{kind}[{i}].shape",
+                    "TensorRT needs every tensor's shape",
+                    "a list of dims (-1 for dynamic)",
+                    None,
+                )
+            shape = [-1 if d is None else d for d in tensor.shape]
+            spec[kind].append({"name": tensor.name, "dtype": tensor.dtype, "shape": shape})
+    if component.tensorrt_profile:
+        profile = {
+            name: {"min": list(p.min_shape), "opt": list(p.opt_shape), "max": list(p.max_shape)}
+            for name, p in component.tensorrt_profile.items()
+        }
+        spec["profiles"].append(profile)
+    return spec
+
+
+class TensorRTExporter:
+    """Builds one engine per component from its ONNX file with the native builder.
+
+    Args:
+        config (TensorRTConfig): Builder settings.
+        device (DeviceSpec): CUDA device to build on.
+    """
+
+    def __init__(self, config: TensorRTConfig, device: DeviceSpec) -> None:
+        self.config = config
+        self.device = device
+
+    def export(
+        self, component: ComponentConfig, onnx_path: str | pathlib.Path, engine_path: str | pathlib.Path
+    ) -> dict:
+        """Builds ``engine_path`` from ``onnx_path`` with the component's profile and declared I/O.
+
+        Args:
+            component (ComponentConfig): Component (I/O contract, profiles).
+            onnx_path (str | pathlib.Path): Source ONNX file.
+            engine_path (str | pathlib.Path): Destination engine file.
+
+        Returns:
+            dict: The native build report (plan path, reuse, mechanism, TensorRT version, build time).
+        """
+        native = native_module()
+        engine_path = pathlib.Path(engine_path)
+        engine_path.parent.mkdir(parents=True, exist_ok=True)
+        timing_cache = self.config.timing_cache or ""
+        if timing_cache and not pathlib.Path(timing_cache).is_absolute():
+            timing_cache = str(engine_path.parent / timing_cache)
+        try:
+            report = native.build_engine(
+                onnx_path=str(onnx_path),
+                plan_path=str(engine_path),
+                precision=self.config.precision_policy.value,
+                io_spec=component_io_spec(component),
+                workspace_bytes=self.config.max_workspace_size,
+                timing_cache_path=timing_cache,
+            )
+        except RuntimeError as err:
+            fail(
+                f"components.{component.name} | TensorRT build failed. Note: {err}",
+                exit_code=EXIT_GATE_FAILED,
+                cause=err,
+            )
+        return {"component": component.name, **dict(report)}

@@ -1,0 +1,78 @@
+"""Command line: ``python3 -m awml_deploy.metrics --task T --frames F.json --settings S.json --output R.json``.
+
+Exit status 0 on success; on malformed input one line naming the offending path on stderr and exit status 2
+(no traceback). With ``--crosscheck`` the same frames also go through ``perception_eval`` (it must be
+importable) and the largest difference is printed and stored under ``"crosscheck"`` in the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python3 -m awml_deploy.metrics",
+        description="autoware_perception_evaluation metrics (docs/METRICS.md), vectorised.",
+    )
+    parser.add_argument("--task", required=True, choices=("detection3d", "detection2d", "classification2d"))
+    parser.add_argument("--frames", required=True, help="FRAMES.json: {'frames': [...]}")
+    parser.add_argument("--settings", required=True, help="SETTINGS.json: labels, thresholds, range_filter")
+    parser.add_argument("--output", required=True, help="where to write RESULT.json")
+    parser.add_argument(
+        "--crosscheck", action="store_true", help="also run perception_eval and report the largest difference"
+    )
+    return parser
+
+
+def _load(path: str, what: str) -> Any:
+    from awml_deploy.core.errors import fail
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except OSError as err:
+        fail(f"--{what} {path} | cannot read: {err.strerror}. Note: expected a readable JSON file", cause=err)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        fail(f"--{what} {path} | not valid JSON: {err}. Note: expected a JSON document", cause=err)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Runs the CLI; returns the exit status."""
+    args = _parser().parse_args(argv)
+    from awml_deploy.core.errors import DeployError
+
+    try:
+        from awml_deploy.metrics import evaluate
+
+        frames = _load(args.frames, "frames")
+        settings = _load(args.settings, "settings")
+        result = evaluate(args.task, frames, settings).to_json_dict()
+        if args.crosscheck:
+            from awml_deploy.metrics.crosscheck import crosscheck
+
+            report = crosscheck(args.task, frames, settings, result)
+            result["crosscheck"] = report
+            print(f"crosscheck: max abs difference {report['max_abs_diff']!r} at {report['worst_path']}")
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                json.dump(result, handle, indent=1, allow_nan=False)
+                handle.write("\n")
+        except OSError as err:
+            from awml_deploy.core.errors import fail
+
+            fail(f"--output {args.output} | cannot write: {err.strerror}. Note: expected a writable path", cause=err)
+    except DeployError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except Exception as err:  # noqa: BLE001 - the contract is one line, never a traceback
+        print(f"error: metrics | internal error {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -1,0 +1,114 @@
+"""Project registry: name → module path; a project module defines ``PROJECT = ProjectSpec(...)``.
+
+Projects register by module path, so listing them imports nothing heavy. Built-in projects are listed in
+:data:`BUILTIN_PROJECTS`; extra ones come from :func:`register_project` or the ``AWML_DEPLOY_PROJECTS``
+environment variable ("name=module.path,..."). A project module looks like::
+
+    # projects/yolox/runner.py
+    class YoloxRunner(BaseDeploymentRunner):          # thin: everything is injected
+        project_name = "yolox"
+
+        def __init__(self, config):
+            super().__init__(config, load_model=load_yolox, samples=YoloxSamples, evaluator=YoloxEvaluator())
+
+    PROJECT = ProjectSpec("yolox", YoloxRunner, default_config=str(pathlib.Path(__file__).parent / "deploy.py"))
+
+Heavy imports (torch, mmdet...) belong inside the loader functions, not at module level.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.util
+import os
+from collections.abc import Callable
+
+from awml_deploy.config.deploy_config import DeployConfig
+from awml_deploy.core.errors import expected, fail
+
+ENV_VAR = "AWML_DEPLOY_PROJECTS"
+BUILTIN_PROJECTS = {
+    "centerpoint": "projects.centerpoint.runner",
+    "yolox": "projects.yolox.runner",
+    "calibration_status": "projects.calibration_status.runner",
+}
+_EXTRA: dict[str, str] = {}
+
+
+@dataclasses.dataclass(frozen=True)
+class ProjectSpec:
+    """What a project module exports as ``PROJECT``.
+
+    Attributes:
+        name: Project name.
+        create_runner: ``config -> BaseDeploymentRunner``.
+        default_config: Config file used when the CLI gets none, or None.
+        description: One line for ``awml-deploy list``.
+    """
+
+    name: str
+    create_runner: Callable[[DeployConfig], object]
+    default_config: str | None = None
+    description: str = ""
+
+
+def register_project(name: str, module_path: str) -> None:
+    """Registers (or replaces) a project.
+
+    Args:
+        name (str): Project name used on the command line.
+        module_path (str): Importable module defining ``PROJECT``.
+    """
+    _EXTRA[name] = module_path
+
+
+def registered_projects() -> dict[str, str]:
+    """All projects: built-in, then ``AWML_DEPLOY_PROJECTS``, then :func:`register_project` (later wins)."""
+    projects = dict(BUILTIN_PROJECTS)
+    for item in filter(None, (s.strip() for s in os.environ.get(ENV_VAR, "").split(","))):
+        name, sep, module = item.partition("=")
+        if not sep or not name.strip() or not module.strip():
+            expected(ENV_VAR, "malformed entry", "name=module.path[,name=module.path]", item)
+        projects[name.strip()] = module.strip()
+    projects.update(_EXTRA)
+    return projects
+
+
+def is_installed(module_path: str) -> bool:
+    """Whether the module can be found (its parent packages are imported, the module is not)."""
+    try:
+        return importlib.util.find_spec(module_path) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def load_project(name: str) -> ProjectSpec:
+    """Imports a registered project and returns its ``PROJECT``.
+
+    Args:
+        name (str): Project name.
+
+    Returns:
+        ProjectSpec: The project.
+    """
+    projects = registered_projects()
+    if name not in projects:
+        expected("project", f"unknown project {name!r}", "one of " + "|".join(sorted(projects)), name)
+    module_path = projects[name]
+    if not is_installed(module_path):
+        fail(
+            f"project {name} | module {module_path} is not installed. Note: expected an importable module, got none "
+            "(run from the repository root or install the project)"
+        )
+    try:
+        module = importlib.import_module(module_path)
+    except ImportError as err:
+        fail(f"project {name} | importing {module_path} failed. Note: {type(err).__name__}: {err}", cause=err)
+    spec = getattr(module, "PROJECT", None)
+    if not isinstance(spec, ProjectSpec):
+        fail(
+            f"project {name} | {module_path} has no PROJECT. Note: expected PROJECT = ProjectSpec(...), got "
+            f"{type(spec).__name__}"
+        )
+    return spec
