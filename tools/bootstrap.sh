@@ -26,7 +26,7 @@ run() {  # run a step quietly; on failure show the end of its log and stop
 
 # ---- Debian packages --------------------------------------------------------------------------------
 APT_PACKAGES=(bazel-bootstrap bazel-platforms bazel-skylib bazel-rules-java libgtest-dev libgmock-dev
-  clang-format ninja-build g++ git)
+  clang-format ninja-build g++ git libssl-dev cmake)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,95 @@
+// CUDA PointPillars feature decoration: one warp per pillar, same float operations as the CPU (decorate.h).
+#include <cstdint>
+
+#include "cpp/plugins/kernels/pillar_features/decorate.h"
+#include "cpp/plugins/kernels/pillar_features/pillar_features.h"
+#include "cpp/plugins/kernels/status/cuda_check.h"
+
+namespace awml::kernels {
+namespace {
+
+constexpr int kWarpsPerBlock = 8;
+constexpr int kMaxOutFeatures = 8 + 3 + 3;
+
+__device__ __forceinline__ int ClampedCount(const int32_t* pillar_count, int max_pillars) {
+  const int count = *pillar_count;
+  return count < 0 ? 0 : (count > max_pillars ? max_pillars : count);
+}
+
+// Fast path (max_points_per_pillar <= 32): lane k owns point k; the xyz sums are taken in point order through
+// warp shuffles (the same sequence of float additions as the CPU), and the pillar's output block is staged in
+// shared memory so the global writes are contiguous.
+__global__ void __launch_bounds__(kWarpsPerBlock * 32)
+    DecorateWarpKernel(PillarGridF g, int f, int max_pts, int max_pillars, int out_f, bool center_z,
+                       const float* pillar_points, const int32_t* points_per_pillar, const int32_t* coords,
+                       const int32_t* pillar_count, float* features) {
+  __shared__ float stage[kWarpsPerBlock][32 * kMaxOutFeatures];
+  const int warp = threadIdx.x / 32;
+  const int pid = blockIdx.x * kWarpsPerBlock + warp;
+  const int lane = threadIdx.x & 31;
+  if (pid >= ClampedCount(pillar_count, max_pillars)) return;
+  int n = points_per_pillar[pid];
+  n = n < 0 ? 0 : (n > max_pts ? max_pts : n);
+  const float* pts = pillar_points + static_cast<int64_t>(pid) * max_pts * f;
+  float p[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+  if (lane < n) {
+    for (int d = 0; d < f; ++d) p[d] = pts[lane * f + d];
+  }
+  float sum[3] = {0.0f, 0.0f, 0.0f};
+  for (int k = 0; k < n; ++k) {
+    for (int d = 0; d < 3; ++d) sum[d] = decorate::Add(sum[d], __shfl_sync(0xffffffffu, p[d], k));
+  }
+  const decorate::PillarFrame fr = decorate::FrameFromSums(g, sum, n, coords + 3 * pid);
+  float* row = stage[warp] + lane * out_f;
+  if (lane < n) {
+    decorate::DecoratePoint(fr, p, f, center_z, row);
+  } else {
+    for (int d = 0; d < out_f; ++d) row[d] = 0.0f;
+  }
+  __syncwarp();
+  float* out = features + static_cast<int64_t>(pid) * max_pts * out_f;
+  for (int e = lane; e < max_pts * out_f; e += 32) out[e] = stage[warp][e];
+}
+
+// General path (any max_points_per_pillar): each lane recomputes the frame and writes its own rows.
+__global__ void DecorateKernel(PillarGridF g, int f, int max_pts, int max_pillars, int out_f, bool center_z,
+                               const float* pillar_points, const int32_t* points_per_pillar, const int32_t* coords,
+                               const int32_t* pillar_count, float* features) {
+  const int pid = blockIdx.x * kWarpsPerBlock + threadIdx.x / 32;
+  const int lane = threadIdx.x & 31;
+  if (pid >= ClampedCount(pillar_count, max_pillars)) return;
+  const float* pts = pillar_points + static_cast<int64_t>(pid) * max_pts * f;
+  int n = points_per_pillar[pid];
+  n = n < 0 ? 0 : (n > max_pts ? max_pts : n);
+  const decorate::PillarFrame fr = decorate::MakeFrame(g, pts, n, f, coords + 3 * pid);
+  float* out = features + static_cast<int64_t>(pid) * max_pts * out_f;
+  for (int k = lane; k < max_pts; k += 32) {
+    float* row = out + k * out_f;
+    if (k < n) {
+      decorate::DecoratePoint(fr, pts + k * f, f, center_z, row);
+    } else {
+      for (int d = 0; d < out_f; ++d) row[d] = 0.0f;
+    }
+  }
+}
+
+}  // namespace
+
+Status PillarFeaturesCuda(const PillarFeaturesConfig& config, const float* pillar_points,
+                          const int32_t* points_per_pillar, const int32_t* coords, const int32_t* pillar_count,
+                          float* features, StreamHandle stream) {
+  PillarGridF g{};
+  Status s = ValidatePillarFeaturesConfig(config, &g);
+  if (!s.ok()) return s;
+  if (!pillar_points || !points_per_pillar || !coords || !pillar_count || !features) {
+    return Status::InvalidArgument("pillar features | a required device pointer is null");
+  }
+  const int blocks = (config.max_pillars + kWarpsPerBlock - 1) / kWarpsPerBlock;
+  auto kernel = config.max_points_per_pillar <= 32 ? DecorateWarpKernel : DecorateKernel;
+  kernel<<<blocks, kWarpsPerBlock * 32, 0, stream>>>(
+      g, config.num_point_features, config.max_points_per_pillar, config.max_pillars, PillarFeatureCount(config),
+      config.use_voxel_center_z, pillar_points, points_per_pillar, coords, pillar_count, features);
+  return CudaStatus(cudaGetLastError(), "pillar features: launch");
+}
+
+}  // namespace awml::kernels

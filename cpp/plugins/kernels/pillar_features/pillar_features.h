@@ -1,0 +1,45 @@
+// PointPillars feature decoration (encoder input of CenterPoint engine A), TensorRT-free launcher API.
+//
+// For pillar p < min(*pillar_count, max_pillars) and point slot k < points_per_pillar[p] the output row is
+//   [x, y, z, extra_0 .. extra_{F-4}, x - mean_x, y - mean_y, z - mean_z, x - xc, y - yc, (z - zc)]
+// where mean is the float32 sequential sum over the pillar's points divided by their count, and
+// xc = ix * voxel_x + offset_x (offset = voxel / 2 + min), exactly as mmdet3d's PillarFeatureNet
+// (legacy=False). F = 4 without the z centre gives Autoware's 9 features, F = 4 with it 10, F = 5 with it 11.
+// Slots k >= points_per_pillar[p] are zero. Rows p >= pillar count are left untouched.
+#ifndef AWML_CPP_PLUGINS_KERNELS_PILLAR_FEATURES_PILLAR_FEATURES_H_
+#define AWML_CPP_PLUGINS_KERNELS_PILLAR_FEATURES_PILLAR_FEATURES_H_
+
+#include <cstdint>
+
+#include "cpp/plugins/kernels/status/status.h"
+#include "cpp/plugins/kernels/voxelize/voxelize.h"
+
+namespace awml::kernels {
+
+struct PillarFeaturesConfig {
+  PillarGrid grid;
+  int num_point_features = 4;  // F of the voxeliser's pillar_points
+  int max_points_per_pillar = 32;
+  int max_pillars = 40000;
+  bool use_voxel_center_z = false;  // add z - zc (10 or 11 features)
+};
+
+// F + 3 + (2 or 3).
+int PillarFeatureCount(const PillarFeaturesConfig& config);
+
+[[nodiscard]] Status ValidatePillarFeaturesConfig(const PillarFeaturesConfig& config, PillarGridF* grid);
+
+// Inputs are the voxeliser's outputs; `pillar_count` points at its counters[kPillarCount].
+// `features` is [max_pillars, max_points_per_pillar, PillarFeatureCount(config)].
+[[nodiscard]] Status PillarFeaturesCpu(const PillarFeaturesConfig& config, const float* pillar_points,
+                                       const int32_t* points_per_pillar, const int32_t* coords,
+                                       const int32_t* pillar_count, float* features);
+
+// Same on the device: every pointer is device memory, the count is read on the device.
+[[nodiscard]] Status PillarFeaturesCuda(const PillarFeaturesConfig& config, const float* pillar_points,
+                                        const int32_t* points_per_pillar, const int32_t* coords,
+                                        const int32_t* pillar_count, float* features, StreamHandle stream);
+
+}  // namespace awml::kernels
+
+#endif  // AWML_CPP_PLUGINS_KERNELS_PILLAR_FEATURES_PILLAR_FEATURES_H_

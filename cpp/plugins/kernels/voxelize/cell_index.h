@@ -1,0 +1,34 @@
+// Point -> pillar cell, shared verbatim by the CPU and CUDA voxelisers so both round identically.
+#ifndef AWML_CPP_PLUGINS_KERNELS_VOXELIZE_CELL_INDEX_H_
+#define AWML_CPP_PLUGINS_KERNELS_VOXELIZE_CELL_INDEX_H_
+
+#include <cmath>
+
+#include "cpp/plugins/kernels/voxelize/voxelize.h"
+
+#if defined(__CUDACC__)
+#define AWML_HOST_DEVICE __host__ __device__ __forceinline__
+#else
+#define AWML_HOST_DEVICE inline
+#endif
+
+namespace awml::kernels {
+
+// Returns the cell index iy * nx + ix, or -1 when the point is out of range, NaN or Inf.
+AWML_HOST_DEVICE int PointCell(const PillarGridF& g, float x, float y, float z, int* ix_out, int* iy_out) {
+  // Written so that NaN fails every comparison.
+  if (!(x >= g.min_x && x < g.max_x && y >= g.min_y && y < g.max_y && z >= g.min_z && z < g.max_z)) {
+    return -1;
+  }
+  int ix = static_cast<int>(floorf((x - g.min_x) / g.voxel_x));
+  int iy = static_cast<int>(floorf((y - g.min_y) / g.voxel_y));
+  ix = ix < 0 ? 0 : (ix >= g.nx ? g.nx - 1 : ix);
+  iy = iy < 0 ? 0 : (iy >= g.ny ? g.ny - 1 : iy);
+  *ix_out = ix;
+  *iy_out = iy;
+  return iy * g.nx + ix;
+}
+
+}  // namespace awml::kernels
+
+#endif  // AWML_CPP_PLUGINS_KERNELS_VOXELIZE_CELL_INDEX_H_

@@ -1,0 +1,338 @@
+// CUDA voxeliser: kDeterministic (first appearance, input order; equals VoxelizeCpu) and kFast (atomics).
+#include <cub/device/device_radix_sort.cuh>
+#include <cub/device/device_scan.cuh>
+
+#include <climits>
+#include <cstdint>
+
+#include "cpp/plugins/kernels/status/cuda_check.h"
+#include "cpp/plugins/kernels/voxelize/cell_index.h"
+#include "cpp/plugins/kernels/voxelize/voxelize.h"
+
+namespace awml::kernels {
+namespace {
+
+constexpr int kThreads = 256;
+
+int Blocks(int64_t n) { return static_cast<int>((n + kThreads - 1) / kThreads); }
+
+// Adds the number of lanes with `pred` to *counter with one atomic per warp.
+__device__ __forceinline__ void WarpCount(bool pred, int32_t* counter) {
+  const unsigned active = __activemask();
+  const unsigned votes = __ballot_sync(active, pred);
+  if (pred && (threadIdx.x & 31) == static_cast<unsigned>(__ffs(votes) - 1)) atomicAdd(counter, __popc(votes));
+}
+
+__device__ __forceinline__ int PointCellAt(const PillarGridF& g, const float* points, int64_t i, int f, int* ix,
+                                           int* iy) {
+  const float* p = points + i * f;
+  return PointCell(g, p[0], p[1], p[2], ix, iy);
+}
+
+__device__ __forceinline__ void CopyPoint(const float* src, float* dst, int f) {
+  for (int d = 0; d < f; ++d) dst[d] = src[d];
+}
+
+// ---- deterministic path ----
+
+__global__ void CellsKernel(PillarGridF g, const float* points, int n, int f, int num_cells, int32_t* keys,
+                            int32_t* vals, int32_t* first, int32_t* counters) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  int ix = 0, iy = 0;
+  const int cell = PointCellAt(g, points, i, f, &ix, &iy);
+  WarpCount(cell < 0, &counters[kPointsOutOfRange]);
+  keys[i] = cell < 0 ? num_cells : cell;
+  vals[i] = i;
+  if (cell >= 0) atomicMin(&first[cell], i);
+}
+
+__global__ void HeadsKernel(int n, int num_cells, const int32_t* keys, const int32_t* first, int32_t* heads) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  const int32_t cell = keys[i];
+  heads[i] = (cell < num_cells && first[cell] == i) ? 1 : 0;
+}
+
+__global__ void AssignKernel(int n, int num_cells, int nx, int max_pillars, const int32_t* keys, const int32_t* heads,
+                             const int32_t* ranks, int32_t* cell_pillar, int32_t* coords, int32_t* counters) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  if (i == n - 1) {
+    const int32_t total = ranks[i] + heads[i];
+    counters[kPillarCount] = total < max_pillars ? total : max_pillars;
+    counters[kPillarsDropped] = total > max_pillars ? total - max_pillars : 0;
+  }
+  if (!heads[i]) return;
+  const int32_t cell = keys[i];
+  const int32_t pid = ranks[i];
+  if (pid < max_pillars) {
+    cell_pillar[cell] = pid;
+    coords[3 * pid + 0] = 0;
+    coords[3 * pid + 1] = cell / nx;
+    coords[3 * pid + 2] = cell % nx;
+  } else {
+    cell_pillar[cell] = -1;
+  }
+}
+
+__global__ void SegmentStartKernel(int n, int num_cells, const int32_t* sorted_keys, const int32_t* cell_pillar,
+                                   int32_t* seg_start) {
+  const int k = blockIdx.x * blockDim.x + threadIdx.x;
+  if (k >= n) return;
+  const int32_t cell = sorted_keys[k];
+  if (cell >= num_cells || (k > 0 && sorted_keys[k - 1] == cell)) return;
+  const int32_t pid = cell_pillar[cell];
+  if (pid >= 0) seg_start[pid] = k;
+}
+
+__global__ void FillKernel(int n, int num_cells, int f, int max_pts, const float* points, const int32_t* sorted_keys,
+                           const int32_t* sorted_vals, const int32_t* cell_pillar, const int32_t* seg_start,
+                           float* pillar_points, int32_t* points_per_pillar, int32_t* counters) {
+  const int k = blockIdx.x * blockDim.x + threadIdx.x;
+  if (k >= n) return;
+  const int32_t cell = sorted_keys[k];
+  if (cell >= num_cells) return;
+  const int32_t pid = cell_pillar[cell];
+  WarpCount(pid < 0, &counters[kPointsDroppedNoPillar]);
+  if (pid < 0) return;
+  const int32_t slot = k - seg_start[pid];
+  WarpCount(slot >= max_pts, &counters[kPointsDroppedPillarFull]);
+  if (slot < max_pts) {
+    CopyPoint(points + static_cast<int64_t>(sorted_vals[k]) * f,
+              pillar_points + (static_cast<int64_t>(pid) * max_pts + slot) * f, f);
+  }
+  if (k == n - 1 || sorted_keys[k + 1] != cell) points_per_pillar[pid] = slot + 1 < max_pts ? slot + 1 : max_pts;
+}
+
+// ---- fast path ----
+
+// One launch instead of three memsets: cell counts, the pillar counter and the output counters.
+__global__ void FastClearKernel(int num_cells, int32_t* cell_count, int32_t* total, int32_t* counters) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < num_cells) cell_count[i] = 0;
+  if (i < kNumVoxelizeCounters) counters[i] = 0;
+  if (i == 0) *total = 0;
+}
+
+__global__ void FastCellsKernel(PillarGridF g, const float* points, int n, int f, int max_pillars, int32_t* cells,
+                                int32_t* slots, int32_t* cell_count, int32_t* cell_pillar, int32_t* total,
+                                int32_t* coords, int32_t* counters) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  int ix = 0, iy = 0;
+  const int cell = PointCellAt(g, points, i, f, &ix, &iy);
+  WarpCount(cell < 0, &counters[kPointsOutOfRange]);
+  cells[i] = cell;
+  int32_t slot = -1;
+  if (cell >= 0) {
+    slot = atomicAdd(&cell_count[cell], 1);
+    slots[i] = slot;
+  }
+  // New pillars take consecutive ids with one atomic per warp (the counter only grows: nothing wraps).
+  const bool creator = slot == 0;
+  const unsigned active = __activemask();
+  const unsigned votes = __ballot_sync(active, creator);
+  if (votes == 0) return;
+  const int lane = threadIdx.x & 31;
+  const int leader = __ffs(votes) - 1;
+  int32_t base = 0;
+  if (lane == leader) base = atomicAdd(total, __popc(votes));
+  base = __shfl_sync(active, base, leader);
+  if (!creator) return;
+  const int32_t pid = base + __popc(votes & ((1u << lane) - 1u));
+  if (pid < max_pillars) {
+    cell_pillar[cell] = pid;
+    coords[3 * pid + 0] = 0;
+    coords[3 * pid + 1] = iy;
+    coords[3 * pid + 2] = ix;
+  } else {
+    cell_pillar[cell] = -1;
+  }
+}
+
+__global__ void FastFillKernel(int n, int f, int max_pts, int max_pillars, const float* points, const int32_t* cells,
+                               const int32_t* slots, const int32_t* cell_count, const int32_t* cell_pillar,
+                               const int32_t* total, float* pillar_points, int32_t* points_per_pillar,
+                               int32_t* counters) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i == 0) {
+    const int32_t t = *total;
+    counters[kPillarCount] = t < max_pillars ? t : max_pillars;
+    counters[kPillarsDropped] = t > max_pillars ? t - max_pillars : 0;
+  }
+  if (i >= n) return;
+  const int32_t cell = cells[i];
+  if (cell < 0) return;
+  const int32_t pid = cell_pillar[cell];
+  WarpCount(pid < 0, &counters[kPointsDroppedNoPillar]);
+  if (pid < 0) return;
+  const int32_t slot = slots[i];
+  WarpCount(slot >= max_pts, &counters[kPointsDroppedPillarFull]);
+  if (slot < max_pts) {
+    CopyPoint(points + static_cast<int64_t>(i) * f, pillar_points + (static_cast<int64_t>(pid) * max_pts + slot) * f,
+              f);
+  }
+  if (slot == 0) {
+    const int32_t c = cell_count[cell];
+    points_per_pillar[pid] = c < max_pts ? c : max_pts;
+  }
+}
+
+// Zeroes the unused point slots of the written pillars.
+__global__ void PadKernel(int max_pillars, int max_pts, int f, const int32_t* counters,
+                          const int32_t* points_per_pillar, float* pillar_points) {
+  const int64_t t = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const int32_t pid = static_cast<int32_t>(t / max_pts);
+  const int32_t slot = static_cast<int32_t>(t % max_pts);
+  if (pid >= max_pillars || pid >= counters[kPillarCount]) return;
+  if (slot < points_per_pillar[pid]) return;
+  float* dst = pillar_points + (static_cast<int64_t>(pid) * max_pts + slot) * f;
+  for (int d = 0; d < f; ++d) dst[d] = 0.0f;
+}
+
+struct DetWorkspace {
+  int32_t *cell_pillar, *keys, *vals, *sorted_keys, *sorted_vals, *heads, *ranks, *seg_start;
+  void* cub_temp;
+  size_t cub_bytes;
+};
+
+struct FastWorkspace {
+  int32_t *cell_count, *cell_pillar, *cells, *slots, *total;
+};
+
+int EndBit(int num_cells) {
+  int bits = 1;
+  while ((int64_t{1} << bits) <= num_cells) ++bits;
+  return bits;
+}
+
+Status CubBytes(int n, int num_cells, size_t* bytes) {
+  size_t scan = 0, sort = 0;
+  AWML_RETURN_IF_CUDA_ERROR(
+      cub::DeviceScan::ExclusiveSum(nullptr, scan, static_cast<int32_t*>(nullptr), static_cast<int32_t*>(nullptr), n),
+      "voxelize: cub scan size");
+  AWML_RETURN_IF_CUDA_ERROR(
+      cub::DeviceRadixSort::SortPairs(nullptr, sort, static_cast<int32_t*>(nullptr), static_cast<int32_t*>(nullptr),
+                                      static_cast<int32_t*>(nullptr), static_cast<int32_t*>(nullptr), n, 0,
+                                      EndBit(num_cells)),
+      "voxelize: cub sort size");
+  *bytes = scan > sort ? scan : sort;
+  return Status::Ok();
+}
+
+Status Layout(const VoxelizeConfig& c, const PillarGridF& g, int64_t n, void* base, size_t* bytes, DetWorkspace* det,
+              FastWorkspace* fast) {
+  const size_t cells = static_cast<size_t>(g.nx) * g.ny;
+  const size_t np = static_cast<size_t>(n > 0 ? n : 1);
+  WorkspaceCarver w(base);
+  if (c.mode == VoxelizeMode::kDeterministic) {
+    size_t cub_bytes = 0;
+    Status s = CubBytes(static_cast<int>(np), static_cast<int>(cells), &cub_bytes);
+    if (!s.ok()) return s;
+    det->cell_pillar = w.Take<int32_t>(cells);
+    det->keys = w.Take<int32_t>(np);
+    det->vals = w.Take<int32_t>(np);
+    det->sorted_keys = w.Take<int32_t>(np);
+    det->sorted_vals = w.Take<int32_t>(np);
+    det->heads = w.Take<int32_t>(np);
+    det->ranks = w.Take<int32_t>(np);
+    det->seg_start = w.Take<int32_t>(static_cast<size_t>(c.max_pillars));
+    det->cub_temp = w.Take<char>(cub_bytes);
+    det->cub_bytes = cub_bytes;
+  } else {
+    fast->cell_count = w.Take<int32_t>(cells);
+    fast->cell_pillar = w.Take<int32_t>(cells);
+    fast->cells = w.Take<int32_t>(np);
+    fast->slots = w.Take<int32_t>(np);
+    fast->total = w.Take<int32_t>(1);
+  }
+  *bytes = w.bytes();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status VoxelizeCudaWorkspaceBytes(const VoxelizeConfig& config, int64_t max_num_points, size_t* bytes) {
+  PillarGridF g{};
+  Status s = ValidateVoxelizeConfig(config, &g);
+  if (!s.ok()) return s;
+  if (max_num_points < 0 || max_num_points > INT_MAX) {
+    return Status::InvalidArgument("voxelize | max_num_points must be in 0..2^31-1");
+  }
+  DetWorkspace det{};
+  FastWorkspace fast{};
+  return Layout(config, g, max_num_points, nullptr, bytes, &det, &fast);
+}
+
+Status VoxelizeCuda(const VoxelizeConfig& config, const float* points, int64_t num_points, const VoxelizeOutputs& out,
+                    void* workspace, size_t workspace_bytes, StreamHandle stream) {
+  PillarGridF g{};
+  Status s = ValidateVoxelizeConfig(config, &g);
+  if (!s.ok()) return s;
+  if (num_points < 0 || num_points > INT_MAX) {
+    return Status::InvalidArgument("voxelize | num_points must be in 0..2^31-1");
+  }
+  if ((num_points > 0 && points == nullptr) || !out.pillar_points || !out.points_per_pillar || !out.coords ||
+      !out.counters || workspace == nullptr) {
+    return Status::InvalidArgument("voxelize | a required device pointer is null");
+  }
+  DetWorkspace det{};
+  FastWorkspace fast{};
+  size_t need = 0;
+  const Status layout = Layout(config, g, num_points, workspace, &need, &det, &fast);
+  if (!layout.ok()) return layout;
+  if (workspace_bytes < need) {
+    return Status::InvalidArgument("voxelize | workspace too small. Note: expected >= " + std::to_string(need) +
+                                   " bytes for " + std::to_string(num_points) + " points, got " +
+                                   std::to_string(workspace_bytes));
+  }
+  cudaStream_t st = stream;
+  const int n = static_cast<int>(num_points);
+  const int f = config.num_point_features;
+  const int mp = config.max_points_per_pillar;
+  const int num_cells = g.nx * g.ny;
+  if (n == 0 || config.mode == VoxelizeMode::kDeterministic) {
+    AWML_RETURN_IF_CUDA_ERROR(cudaMemsetAsync(out.counters, 0, sizeof(int32_t) * kNumVoxelizeCounters, st),
+                              "voxelize: clear counters");
+  }
+  if (n == 0) return Status::Ok();
+  if (config.mode == VoxelizeMode::kDeterministic) {
+    AWML_RETURN_IF_CUDA_ERROR(cudaMemsetAsync(det.cell_pillar, 0x7f, sizeof(int32_t) * num_cells, st),
+                              "voxelize: clear grid");
+    CellsKernel<<<Blocks(n), kThreads, 0, st>>>(g, points, n, f, num_cells, det.keys, det.vals, det.cell_pillar,
+                                                out.counters);
+    HeadsKernel<<<Blocks(n), kThreads, 0, st>>>(n, num_cells, det.keys, det.cell_pillar, det.heads);
+    AWML_RETURN_IF_CUDA_ERROR(cudaGetLastError(), "voxelize: cells");
+    size_t cub_bytes = det.cub_bytes;
+    AWML_RETURN_IF_CUDA_ERROR(cub::DeviceScan::ExclusiveSum(det.cub_temp, cub_bytes, det.heads, det.ranks, n, st),
+                              "voxelize: scan");
+    AssignKernel<<<Blocks(n), kThreads, 0, st>>>(n, num_cells, g.nx, config.max_pillars, det.keys, det.heads, det.ranks,
+                                                 det.cell_pillar, out.coords, out.counters);
+    AWML_RETURN_IF_CUDA_ERROR(cudaGetLastError(), "voxelize: assign");
+    cub_bytes = det.cub_bytes;
+    AWML_RETURN_IF_CUDA_ERROR(cub::DeviceRadixSort::SortPairs(det.cub_temp, cub_bytes, det.keys, det.sorted_keys,
+                                                              det.vals, det.sorted_vals, n, 0, EndBit(num_cells), st),
+                              "voxelize: sort");
+    SegmentStartKernel<<<Blocks(n), kThreads, 0, st>>>(n, num_cells, det.sorted_keys, det.cell_pillar, det.seg_start);
+    FillKernel<<<Blocks(n), kThreads, 0, st>>>(n, num_cells, f, mp, points, det.sorted_keys, det.sorted_vals,
+                                               det.cell_pillar, det.seg_start, out.pillar_points, out.points_per_pillar,
+                                               out.counters);
+    AWML_RETURN_IF_CUDA_ERROR(cudaGetLastError(), "voxelize: fill");
+  } else {
+    FastClearKernel<<<Blocks(num_cells), kThreads, 0, st>>>(num_cells, fast.cell_count, fast.total, out.counters);
+    FastCellsKernel<<<Blocks(n), kThreads, 0, st>>>(g, points, n, f, config.max_pillars, fast.cells, fast.slots,
+                                                    fast.cell_count, fast.cell_pillar, fast.total, out.coords,
+                                                    out.counters);
+    FastFillKernel<<<Blocks(n), kThreads, 0, st>>>(n, f, mp, config.max_pillars, points, fast.cells, fast.slots,
+                                                   fast.cell_count, fast.cell_pillar, fast.total, out.pillar_points,
+                                                   out.points_per_pillar, out.counters);
+    AWML_RETURN_IF_CUDA_ERROR(cudaGetLastError(), "voxelize: fast fill");
+  }
+  const int64_t slots = static_cast<int64_t>(config.max_pillars) * mp;
+  PadKernel<<<Blocks(slots), kThreads, 0, st>>>(config.max_pillars, mp, f, out.counters, out.points_per_pillar,
+                                                out.pillar_points);
+  return CudaStatus(cudaGetLastError(), "voxelize: pad");
+}
+
+}  // namespace awml::kernels

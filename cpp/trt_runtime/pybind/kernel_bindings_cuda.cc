@@ -1,0 +1,147 @@
+// CUDA entry points of the CenterPoint kernels: raw device pointers (ints, e.g. torch's data_ptr()) and a
+// stream handle (int, 0 = default stream). The caller owns every buffer, the workspace included; nothing is
+// allocated and nothing synchronises. Without AWML_WITH_CUDA only cuda_device_count() (= 0) is registered.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "cpp/trt_runtime/pybind/kernel_bindings.h"
+
+#if AWML_WITH_CUDA
+#include <cuda_runtime.h>
+
+#include "cpp/plugins/kernels/circle_nms/circle_nms.h"
+#include "cpp/plugins/kernels/decode/decode.h"
+#include "cpp/plugins/kernels/pillar_features/pillar_features.h"
+#include "cpp/plugins/kernels/scatter/scatter.h"
+#include "cpp/plugins/kernels/voxelize/voxelize.h"
+#endif
+
+namespace py = pybind11;
+
+namespace awml::kernels {
+
+#if AWML_WITH_CUDA
+namespace {
+
+int DeviceCount() {
+  int n = 0;
+  return cudaGetDeviceCount(&n) == cudaSuccess ? n : 0;
+}
+
+void RequireDevice(const char* what) {
+  if (DeviceCount() == 0) {
+    throw std::runtime_error(std::string(what) + " | no CUDA device is present. Note: use the CPU entry point");
+  }
+}
+
+template <typename T>
+T* Ptr(uintptr_t p) {
+  return reinterpret_cast<T*>(p);
+}
+
+StreamHandle Stream(uintptr_t s) { return reinterpret_cast<StreamHandle>(s); }
+
+size_t Checked(Status s, size_t v) {
+  ThrowIfError(s);
+  return v;
+}
+
+}  // namespace
+
+void RegisterCudaKernels(py::module_& m) {
+  m.attr("CUDA_AVAILABLE") = true;
+  m.def("cuda_device_count", &DeviceCount, "Number of visible CUDA devices (0 without a driver or device).");
+  m.def(
+      "voxelize_cuda_workspace_bytes",
+      [](const VoxelizeConfig& c, int64_t max_num_points) {
+        size_t b = 0;
+        return Checked(VoxelizeCudaWorkspaceBytes(c, max_num_points, &b), b);
+      },
+      py::arg("config"), py::arg("max_num_points"));
+  m.def(
+      "voxelize_cuda",
+      [](const VoxelizeConfig& c, uintptr_t points, int64_t num_points, uintptr_t pillar_points,
+         uintptr_t points_per_pillar, uintptr_t coords, uintptr_t counters, uintptr_t workspace, size_t workspace_bytes,
+         uintptr_t stream) {
+        RequireDevice("voxelize_cuda");
+        ThrowIfError(VoxelizeCuda(
+            c, Ptr<const float>(points), num_points,
+            {Ptr<float>(pillar_points), Ptr<int32_t>(points_per_pillar), Ptr<int32_t>(coords), Ptr<int32_t>(counters)},
+            Ptr<void>(workspace), workspace_bytes, Stream(stream)));
+      },
+      py::arg("config"), py::arg("points"), py::arg("num_points"), py::arg("pillar_points"),
+      py::arg("points_per_pillar"), py::arg("coords"), py::arg("counters"), py::arg("workspace"),
+      py::arg("workspace_bytes"), py::arg("stream") = 0);
+  m.def(
+      "pillar_features_cuda",
+      [](const PillarFeaturesConfig& c, uintptr_t pillar_points, uintptr_t points_per_pillar, uintptr_t coords,
+         uintptr_t pillar_count, uintptr_t features, uintptr_t stream) {
+        RequireDevice("pillar_features_cuda");
+        ThrowIfError(PillarFeaturesCuda(c, Ptr<const float>(pillar_points), Ptr<const int32_t>(points_per_pillar),
+                                        Ptr<const int32_t>(coords), Ptr<const int32_t>(pillar_count),
+                                        Ptr<float>(features), Stream(stream)));
+      },
+      py::arg("config"), py::arg("pillar_points"), py::arg("points_per_pillar"), py::arg("coords"),
+      py::arg("pillar_count"), py::arg("features"), py::arg("stream") = 0);
+  m.def(
+      "scatter_cuda",
+      [](const ScatterConfig& c, uintptr_t features, uintptr_t coords, uintptr_t pillar_count, uintptr_t canvas,
+         uintptr_t stream) {
+        RequireDevice("scatter_cuda");
+        ThrowIfError(ScatterCuda(c, Ptr<const float>(features), Ptr<const int32_t>(coords),
+                                 Ptr<const int32_t>(pillar_count), Ptr<float>(canvas), Stream(stream)));
+      },
+      py::arg("config"), py::arg("pillar_features"), py::arg("coords"), py::arg("pillar_count"), py::arg("canvas"),
+      py::arg("stream") = 0);
+  m.def(
+      "decode_cuda_workspace_bytes",
+      [](const DecodeConfig& c) {
+        size_t b = 0;
+        return Checked(DecodeCudaWorkspaceBytes(c, &b), b);
+      },
+      py::arg("config"));
+  m.def(
+      "decode_cuda",
+      [](const DecodeConfig& c, uintptr_t heatmap, uintptr_t reg, uintptr_t height, uintptr_t dim, uintptr_t rot,
+         uintptr_t vel, uintptr_t boxes, uintptr_t counters, uintptr_t workspace, size_t workspace_bytes,
+         uintptr_t stream) {
+        RequireDevice("decode_cuda");
+        const HeadTensors t{Ptr<const float>(heatmap), Ptr<const float>(reg), Ptr<const float>(height),
+                            Ptr<const float>(dim),     Ptr<const float>(rot), Ptr<const float>(vel)};
+        ThrowIfError(DecodeCuda(c, t, {Ptr<float>(boxes), Ptr<int32_t>(counters)}, Ptr<void>(workspace),
+                                workspace_bytes, Stream(stream)));
+      },
+      py::arg("config"), py::arg("heatmap"), py::arg("reg"), py::arg("height"), py::arg("dim"), py::arg("rot"),
+      py::arg("vel"), py::arg("boxes"), py::arg("counters"), py::arg("workspace"), py::arg("workspace_bytes"),
+      py::arg("stream") = 0);
+  m.def(
+      "circle_nms_cuda_workspace_bytes",
+      [](const CircleNmsConfig& c) {
+        size_t b = 0;
+        return Checked(CircleNmsCudaWorkspaceBytes(c, &b), b);
+      },
+      py::arg("config"));
+  m.def(
+      "circle_nms_cuda",
+      [](const CircleNmsConfig& c, uintptr_t boxes, uintptr_t num_boxes, uintptr_t out_boxes, uintptr_t num_out,
+         uintptr_t workspace, size_t workspace_bytes, uintptr_t stream) {
+        RequireDevice("circle_nms_cuda");
+        ThrowIfError(CircleNmsCuda(c, Ptr<const float>(boxes), Ptr<const int32_t>(num_boxes), Ptr<float>(out_boxes),
+                                   Ptr<int32_t>(num_out), Ptr<void>(workspace), workspace_bytes, Stream(stream)));
+      },
+      py::arg("config"), py::arg("boxes"), py::arg("num_boxes"), py::arg("out_boxes"), py::arg("num_out"),
+      py::arg("workspace"), py::arg("workspace_bytes"), py::arg("stream") = 0);
+}
+
+#else
+
+void RegisterCudaKernels(py::module_& m) {
+  m.attr("CUDA_AVAILABLE") = false;
+  m.def(
+      "cuda_device_count", []() { return 0; }, "Always 0: this build has no CUDA.");
+}
+
+#endif  // AWML_WITH_CUDA
+
+}  // namespace awml::kernels

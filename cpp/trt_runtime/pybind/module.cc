@@ -1,0 +1,11 @@
+// awml_deploy._native: the only Python extension module. Kernels always; TensorRT where it was built.
+#include <pybind11/pybind11.h>
+
+#include "cpp/trt_runtime/pybind/kernel_bindings.h"
+#include "cpp/trt_runtime/pybind/trt_bindings.h"
+
+PYBIND11_MODULE(_native, m) {
+  m.doc() = "awml-deploy native code: CenterPoint kernels and the TensorRT runtime.";
+  awml::kernels::RegisterKernels(m);
+  awml::trt::RegisterTrt(m);
+}

@@ -1,0 +1,265 @@
+// CUDA voxelize + pillar features + scatter against the CPU references (bitwise), on >= 1,000 random clouds
+// of 0..300k points plus the named edge cases. Skips cleanly without a GPU.
+// AWML_CUDA_TEST_CLOUDS overrides the number of random clouds (e.g. smaller under compute-sanitizer).
+#include <cuda_runtime.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "cpp/plugins/kernels/pillar_features/pillar_features.h"
+#include "cpp/plugins/kernels/scatter/scatter.h"
+#include "cpp/plugins/kernels/voxelize/voxelize.h"
+#include "tests/cpp/kernels/cloud_fixtures.h"
+#include "tests/cpp/kernels/device_buffer.h"
+
+namespace awml::kernels {
+namespace {
+
+using testing::DeviceBuffer;
+
+#define SKIP_WITHOUT_GPU() \
+  if (testing::CudaDeviceCount() == 0) GTEST_SKIP() << "no CUDA device"
+
+int CloudCount() {
+  const char* env = std::getenv("AWML_CUDA_TEST_CLOUDS");
+  return env ? std::max(1, std::atoi(env)) : 1000;
+}
+
+template <typename T>
+bool SameBits(const std::vector<T>& a, const T* b, size_t n) {
+  return std::memcmp(a.data(), b, n * sizeof(T)) == 0;
+}
+
+// Buffers reused across clouds (host pages and device allocations are the slow part of a 1,000-cloud run).
+struct Scratch {
+  std::vector<float> pts, feat, canvas, pillar_feat, f_got;
+  std::vector<int32_t> num, coords, i_got;
+  DeviceBuffer<char> ws;
+  DeviceBuffer<float> cloud, d_pts, d_feat, d_pf, d_canvas;
+  DeviceBuffer<int32_t> d_num, d_coords, d_counters{kNumVoxelizeCounters};
+};
+
+Scratch& GetScratch() {
+  static Scratch s;
+  return s;
+}
+
+// Runs CPU and CUDA voxelize + features + scatter on one cloud and compares everything that is defined.
+void CheckCloud(const VoxelizeConfig& vc, bool center_z, int channels, const std::vector<float>& cloud,
+                const std::string& label) {
+  SCOPED_TRACE(label);
+  Scratch& s = GetScratch();
+  const int f = vc.num_point_features;
+  const int64_t n = static_cast<int64_t>(cloud.size()) / f;
+  const size_t row = static_cast<size_t>(vc.max_points_per_pillar) * f;
+  s.pts.assign(vc.max_pillars * row, -7.0f);
+  s.num.assign(vc.max_pillars, -7);
+  s.coords.assign(3 * vc.max_pillars, -7);
+  std::vector<int32_t> counters(kNumVoxelizeCounters, -7);
+  ASSERT_TRUE(VoxelizeCpu(vc, cloud.data(), n, {s.pts.data(), s.num.data(), s.coords.data(), counters.data()}).ok());
+
+  size_t ws_bytes = 0;
+  ASSERT_TRUE(VoxelizeCudaWorkspaceBytes(vc, n, &ws_bytes).ok());
+  s.ws.Resize(ws_bytes);
+  s.cloud.Upload(cloud);
+  s.d_pts.Resize(s.pts.size());
+  s.d_num.Resize(s.num.size());
+  s.d_coords.Resize(s.coords.size());
+  s.d_pts.Poison();
+  s.d_num.Poison();
+  s.d_coords.Poison();
+  const VoxelizeOutputs dout{s.d_pts.get(), s.d_num.get(), s.d_coords.get(), s.d_counters.get()};
+  ASSERT_TRUE(VoxelizeCuda(vc, s.cloud.get(), n, dout, s.ws.get(), ws_bytes, nullptr).ok());
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  ASSERT_EQ(s.d_counters.DownloadTo(&s.i_got, kNumVoxelizeCounters), counters);
+  const int32_t p = counters[kPillarCount];
+  ASSERT_TRUE(SameBits(s.d_num.DownloadTo(&s.i_got, p), s.num.data(), p));
+  ASSERT_TRUE(SameBits(s.d_coords.DownloadTo(&s.i_got, 3 * p), s.coords.data(), 3 * p));
+  ASSERT_TRUE(SameBits(s.d_pts.DownloadTo(&s.f_got, p * row), s.pts.data(), p * row));
+
+  PillarFeaturesConfig fc;
+  fc.grid = vc.grid;
+  fc.num_point_features = f;
+  fc.max_points_per_pillar = vc.max_points_per_pillar;
+  fc.max_pillars = vc.max_pillars;
+  fc.use_voxel_center_z = center_z;
+  const size_t frow = static_cast<size_t>(vc.max_points_per_pillar) * PillarFeatureCount(fc);
+  s.feat.assign(vc.max_pillars * frow, -7.0f);
+  ASSERT_TRUE(PillarFeaturesCpu(fc, s.pts.data(), s.num.data(), s.coords.data(), &p, s.feat.data()).ok());
+  s.d_feat.Resize(s.feat.size());
+  s.d_feat.Poison();
+  ASSERT_TRUE(PillarFeaturesCuda(fc, s.d_pts.get(), s.d_num.get(), s.d_coords.get(), s.d_counters.get() + kPillarCount,
+                                 s.d_feat.get(), nullptr)
+                  .ok());
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  ASSERT_TRUE(SameBits(s.d_feat.DownloadTo(&s.f_got, p * frow), s.feat.data(), p * frow));
+
+  PillarGridF g{};
+  ASSERT_TRUE(ResolvePillarGrid(vc.grid, &g).ok());
+  ScatterConfig sc;
+  sc.num_channels = channels;
+  sc.grid_x = g.nx;
+  sc.grid_y = g.ny;
+  sc.max_pillars = vc.max_pillars;
+  s.pillar_feat.resize(static_cast<size_t>(vc.max_pillars) * channels);
+  uint32_t state = static_cast<uint32_t>(n) * 2654435761u + 1u;  // cheap LCG: values only need to differ
+  for (float& v : s.pillar_feat) {
+    state = state * 1664525u + 1013904223u;
+    v = static_cast<float>(state >> 8) * (1.0f / 16777216.0f) - 0.5f;
+  }
+  s.canvas.assign(static_cast<size_t>(channels) * g.nx * g.ny, -7.0f);
+  ASSERT_TRUE(ScatterCpu(sc, s.pillar_feat.data(), s.coords.data(), &p, s.canvas.data()).ok());
+  s.d_pf.Upload(s.pillar_feat);
+  s.d_canvas.Resize(s.canvas.size());
+  s.d_canvas.Poison();
+  ASSERT_TRUE(
+      ScatterCuda(sc, s.d_pf.get(), s.d_coords.get(), s.d_counters.get() + kPillarCount, s.d_canvas.get(), nullptr)
+          .ok());
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  ASSERT_TRUE(SameBits(s.d_canvas.DownloadTo(&s.f_got, s.canvas.size()), s.canvas.data(), s.canvas.size()));
+}
+
+VoxelizeConfig AutowareConfig() { return VoxelizeConfig(); }
+
+VoxelizeConfig AwmlConfig() {
+  VoxelizeConfig c;
+  c.grid = {-122.4, -122.4, -3.0, 122.4, 122.4, 5.0, 0.24, 0.24, 8.0};
+  c.num_point_features = 5;
+  return c;
+}
+
+VoxelizeConfig TinyConfig() {
+  VoxelizeConfig c;
+  c.grid = {0.0, 0.0, -1.0, 4.0, 4.0, 1.0, 1.0, 1.0, 2.0};
+  c.max_points_per_pillar = 3;
+  c.max_pillars = 5;
+  return c;
+}
+
+std::vector<float> Pts(std::initializer_list<std::array<float, 4>> pts) {
+  std::vector<float> v;
+  for (const auto& p : pts) v.insert(v.end(), p.begin(), p.end());
+  return v;
+}
+
+TEST(PillarsCuda, NamedEdgeCasesEqualCpu) {
+  SKIP_WITHOUT_GPU();
+  const float nan = std::nanf(""), below = std::nextafter(76.8f, 0.0f);
+  CheckCloud(TinyConfig(), false, 4, {}, "empty cloud");
+  CheckCloud(TinyConfig(), false, 4, Pts({{-1, 1, 0, 0}, {4, 1, 0, 0}, {1, 1, 1, 0}}), "all out of range");
+  CheckCloud(TinyConfig(), true, 4, Pts({{2.5f, 1.25f, 0.5f, 7}, {2.75f, 1.5f, -0.5f, 8}}), "one pillar");
+  CheckCloud(TinyConfig(), false, 4, Pts({{0.1f, 0.1f, 0, 1}, {0.2f, 0.2f, 0, 2}, {0.3f, 0.3f, 0, 3}}),
+             "exactly max points per pillar");
+  CheckCloud(TinyConfig(), false, 4,
+             Pts({{0.1f, 0.1f, 0, 1}, {0.2f, 0.2f, 0, 2}, {0.3f, 0.3f, 0, 3}, {0.4f, 0.4f, 0, 4}}),
+             "max points per pillar + 1");
+  CheckCloud(TinyConfig(), false, 4,
+             Pts({{0.5f, 0.5f, 0, 0}, {1.5f, 0.5f, 0, 0}, {2.5f, 0.5f, 0, 0}, {3.5f, 0.5f, 0, 0}, {0.5f, 1.5f, 0, 0}}),
+             "exactly max pillars");
+  CheckCloud(TinyConfig(), false, 4,
+             Pts({{0.5f, 0.5f, 0, 0},
+                  {1.5f, 0.5f, 0, 0},
+                  {2.5f, 0.5f, 0, 0},
+                  {3.5f, 0.5f, 0, 0},
+                  {0.5f, 1.5f, 0, 0},
+                  {1.5f, 1.5f, 0, 0},
+                  {1.6f, 1.6f, 0, 0},
+                  {0.6f, 0.6f, 0, 0}}),
+             "max pillars + 1");
+  CheckCloud(TinyConfig(), false, 4,
+             Pts({{nan, 1, 0, 0}, {1, nan, 0, 0}, {INFINITY, 1, 0, 0}, {-INFINITY, 1, 0, 0}, {1.5f, 1.5f, 0, nan}}),
+             "NaN and Inf");
+  CheckCloud(AutowareConfig(), false, 32, Pts({{below, below, 0, 0}, {76.8f, 0, 0, 0}, {-76.8f, -76.8f, -4, 0}}),
+             "far edge");
+}
+
+TEST(PillarsCuda, RandomCloudsEqualCpu) {
+  SKIP_WITHOUT_GPU();
+  std::mt19937 rng(2024);
+  const int clouds = CloudCount();
+  for (int i = 0; i < clouds; ++i) {
+    VoxelizeConfig vc = i % 2 ? AwmlConfig() : AutowareConfig();
+    if (i % 7 == 3) vc.max_pillars = 2000;           // pillar overflow
+    if (i % 5 == 1) vc.max_points_per_pillar = 8;    // point overflow
+    if (i % 11 == 5) vc.max_points_per_pillar = 40;  // general (non-warp) feature kernel
+    const int64_t n = i == 0 ? 0 : (i == 1 ? 300000 : static_cast<int64_t>(rng() % 300001));
+    const std::vector<float> cloud = testing::RandomCloud(&rng, n, vc.num_point_features, vc.grid);
+    CheckCloud(vc, i % 3 == 0, i % 2 ? 8 : 32, cloud, "cloud " + std::to_string(i) + " n " + std::to_string(n));
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+// Fast mode: same pillar set, counts and (without per-pillar overflow) the same points per pillar.
+TEST(PillarsCuda, FastModeMatchesDeterministicAsSets) {
+  SKIP_WITHOUT_GPU();
+  std::mt19937 rng(99);
+  for (int i = 0; i < 50; ++i) {
+    VoxelizeConfig vc = i % 2 ? AwmlConfig() : AutowareConfig();
+    vc.max_points_per_pillar = 256;  // nothing overflows, so the sets must agree exactly
+    vc.max_pillars = 40000;
+    const int64_t n = static_cast<int64_t>(rng() % 40001);
+    const std::vector<float> cloud = testing::RandomCloud(&rng, n, vc.num_point_features, vc.grid);
+    testing::VoxelHost cpu(vc);
+    ASSERT_TRUE(VoxelizeCpu(vc, cloud.data(), n, cpu.outputs()).ok());
+    ASSERT_EQ(cpu.counters[kPointsDroppedPillarFull] + cpu.counters[kPillarsDropped], 0);
+    vc.mode = VoxelizeMode::kFast;
+    size_t ws_bytes = 0;
+    ASSERT_TRUE(VoxelizeCudaWorkspaceBytes(vc, n, &ws_bytes).ok());
+    DeviceBuffer<char> ws(ws_bytes);
+    DeviceBuffer<float> d_cloud, d_pts(cpu.points.size());
+    d_cloud.Upload(cloud);
+    DeviceBuffer<int32_t> d_num(cpu.num.size()), d_coords(cpu.coords.size()), d_counters(kNumVoxelizeCounters);
+    ASSERT_TRUE(VoxelizeCuda(vc, d_cloud.get(), n, {d_pts.get(), d_num.get(), d_coords.get(), d_counters.get()},
+                             ws.get(), ws_bytes, nullptr)
+                    .ok());
+    ASSERT_EQ(d_counters.Download(kNumVoxelizeCounters), cpu.counters);
+    const int32_t p = cpu.counters[kPillarCount];
+    const std::vector<int32_t> num = d_num.Download(p), coords = d_coords.Download(3 * p);
+    const std::vector<float> pts =
+        d_pts.Download(static_cast<size_t>(p) * vc.max_points_per_pillar * vc.num_point_features);
+    auto pillar_set = [&](const int32_t* nm, const int32_t* co, const float* pt) {
+      std::map<std::pair<int, int>, std::vector<std::vector<float>>> m;
+      for (int q = 0; q < p; ++q) {
+        auto& v = m[{co[3 * q + 1], co[3 * q + 2]}];
+        for (int k = 0; k < nm[q]; ++k) {
+          const float* s = pt + (static_cast<size_t>(q) * vc.max_points_per_pillar + k) * vc.num_point_features;
+          v.emplace_back(s, s + vc.num_point_features);
+        }
+        std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+          return std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) < 0;
+        });
+      }
+      return m;
+    };
+    const auto want = pillar_set(cpu.num.data(), cpu.coords.data(), cpu.points.data());
+    const auto got = pillar_set(num.data(), coords.data(), pts.data());
+    ASSERT_EQ(want.size(), got.size());
+    for (const auto& [key, v] : want) {
+      ASSERT_EQ(got.count(key), 1u);
+      const auto& w = got.at(key);
+      ASSERT_EQ(v.size(), w.size());
+      for (size_t k = 0; k < v.size(); ++k) ASSERT_EQ(std::memcmp(v[k].data(), w[k].data(), v[k].size() * 4), 0);
+    }
+  }
+}
+
+TEST(PillarsCuda, RejectsSmallWorkspace) {
+  SKIP_WITHOUT_GPU();
+  VoxelizeConfig vc = TinyConfig();
+  DeviceBuffer<float> d(1000);
+  DeviceBuffer<int32_t> i(1000);
+  EXPECT_EQ(VoxelizeCuda(vc, d.get(), 10, {d.get(), i.get(), i.get(), i.get()}, d.get(), 4, nullptr).code(),
+            StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace awml::kernels

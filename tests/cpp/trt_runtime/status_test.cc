@@ -1,0 +1,78 @@
+#include "cpp/trt_runtime/status.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+namespace awml::trt {
+namespace {
+
+StatusOr<int> ParsePositive(int value) {
+  if (value <= 0) return InvalidArgumentError("value | must be positive. Note: got " + std::to_string(value));
+  return value;
+}
+
+StatusOr<int> Doubled(int value) {
+  AWML_ASSIGN_OR_RETURN(int const parsed, ParsePositive(value));
+  return parsed * 2;
+}
+
+Status CheckBoth(int a, int b) {
+  AWML_RETURN_IF_ERROR(ParsePositive(a).status());
+  AWML_RETURN_IF_ERROR(ParsePositive(b).status());
+  return OkStatus();
+}
+
+TEST(StatusTest, DefaultIsOk) {
+  Status const status;
+  EXPECT_TRUE(status.ok());
+  EXPECT_EQ(status.ToString(), "ok");
+}
+
+TEST(StatusTest, ErrorCarriesCodeAndMessage) {
+  Status const status = MismatchError("engine io | dtype");
+  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(status.code(), StatusCode::kMismatch);
+  EXPECT_EQ(status.ToString(), "mismatch: engine io | dtype");
+  EXPECT_EQ(status.WithContext("load").message(), "load: engine io | dtype");
+  EXPECT_TRUE(OkStatus().WithContext("load").ok());
+}
+
+TEST(StatusTest, EveryCodeHasADistinctName) {
+  EXPECT_STREQ(StatusCodeName(StatusCode::kUnavailable), "unavailable");
+  EXPECT_STREQ(StatusCodeName(StatusCode::kNotFound), "not_found");
+  EXPECT_STRNE(StatusCodeName(StatusCode::kInternal), StatusCodeName(StatusCode::kInvalidArgument));
+}
+
+TEST(StatusOrTest, AssignOrReturnPropagatesErrorAndValue) {
+  StatusOr<int> const good = Doubled(21);
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(*good, 42);
+  StatusOr<int> const bad = Doubled(-1);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("got -1"), std::string::npos);
+}
+
+TEST(StatusOrTest, ReturnIfErrorStopsAtFirstFailure) {
+  EXPECT_TRUE(CheckBoth(1, 2).ok());
+  Status const status = CheckBoth(1, -7);
+  EXPECT_NE(status.message().find("got -7"), std::string::npos);
+}
+
+TEST(StatusOrTest, OkStatusWithoutValueBecomesInternalError) {
+  StatusOr<int> const value = Status();
+  EXPECT_FALSE(value.ok());
+  EXPECT_EQ(value.status().code(), StatusCode::kInternal);
+}
+
+TEST(StatusOrTest, HoldsMoveOnlyValues) {
+  StatusOr<std::unique_ptr<int>> value = std::make_unique<int>(5);
+  ASSERT_TRUE(value.ok());
+  std::unique_ptr<int> owned = std::move(value).value();
+  EXPECT_EQ(*owned, 5);
+}
+
+}  // namespace
+}  // namespace awml::trt
