@@ -42,9 +42,13 @@ T* Ptr(uintptr_t p) {
 
 StreamHandle Stream(uintptr_t s) { return reinterpret_cast<StreamHandle>(s); }
 
-size_t Checked(Status s, size_t v) {
-  ThrowIfError(s);
-  return v;
+// Runs a `Status F(size_t* bytes)` query and returns the bytes. (A helper taking the status and the value as two
+// arguments would read the value before the call: argument evaluation order is unspecified.)
+template <typename Query>
+size_t WorkspaceBytes(Query query) {
+  size_t bytes = 0;
+  ThrowIfError(query(&bytes));
+  return bytes;
 }
 
 }  // namespace
@@ -55,8 +59,7 @@ void RegisterCudaKernels(py::module_& m) {
   m.def(
       "voxelize_cuda_workspace_bytes",
       [](const VoxelizeConfig& c, int64_t max_num_points) {
-        size_t b = 0;
-        return Checked(VoxelizeCudaWorkspaceBytes(c, max_num_points, &b), b);
+        return WorkspaceBytes([&](size_t* b) { return VoxelizeCudaWorkspaceBytes(c, max_num_points, b); });
       },
       py::arg("config"), py::arg("max_num_points"));
   m.def(
@@ -96,10 +99,7 @@ void RegisterCudaKernels(py::module_& m) {
       py::arg("stream") = 0);
   m.def(
       "decode_cuda_workspace_bytes",
-      [](const DecodeConfig& c) {
-        size_t b = 0;
-        return Checked(DecodeCudaWorkspaceBytes(c, &b), b);
-      },
+      [](const DecodeConfig& c) { return WorkspaceBytes([&](size_t* b) { return DecodeCudaWorkspaceBytes(c, b); }); },
       py::arg("config"));
   m.def(
       "decode_cuda",
@@ -118,8 +118,7 @@ void RegisterCudaKernels(py::module_& m) {
   m.def(
       "circle_nms_cuda_workspace_bytes",
       [](const CircleNmsConfig& c) {
-        size_t b = 0;
-        return Checked(CircleNmsCudaWorkspaceBytes(c, &b), b);
+        return WorkspaceBytes([&](size_t* b) { return CircleNmsCudaWorkspaceBytes(c, b); });
       },
       py::arg("config"));
   m.def(

@@ -1,0 +1,1 @@
+"""CalibrationStatusClassification project bundle: is a camera–LiDAR pair calibrated? (see runner.py)."""

@@ -1,0 +1,129 @@
+"""Inference pipelines of the project: projection preprocessing → backend → softmax/argmax, one for every backend.
+
+The backend runners are the framework's generic ones (PyTorch, ONNX Runtime, TensorRT); only the pre- and
+post-processing are the project's, so every backend sees exactly the same input tensor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from awml_deploy.core.enums import Backend
+from awml_deploy.core.errors import expected
+from awml_deploy.core.samples import SampleSource
+from awml_deploy.exporters import ExportSampleAdapter
+from awml_deploy.pipelines.base import BaseInferencePipeline, ModelSpec
+from awml_deploy.pipelines.factory import (
+    PipelineContext,
+    PipelineRegistry,
+    build_onnx_pipeline,
+    build_pytorch_pipeline,
+    build_tensorrt_pipeline,
+)
+from awml_deploy.pipelines.runner import BaseRunner
+from projects.calibration_status.projection import PreprocessSettings, build_input
+
+PROJECT = "calibration_status"
+INPUT_NAME = "input"
+OUTPUT_NAME = "logits"
+SAMPLE_KEYS = ("image", "points", "intrinsics", "extrinsics")
+
+
+def preprocess_sample(sample: Mapping[str, Any], settings: PreprocessSettings) -> np.ndarray:
+    """The (1, 5, H, W) float32 model input of one sample (image, points, intrinsics, extrinsics).
+
+    Args:
+        sample (Mapping[str, Any]): A sample with the raw sensor data and the calibration under test.
+        settings (PreprocessSettings): Preprocessing settings.
+
+    Returns:
+        np.ndarray: The batched input.
+    """
+    missing = [k for k in SAMPLE_KEYS if k not in sample]
+    if missing:
+        expected("sample", "missing keys", list(SAMPLE_KEYS), sorted(sample))
+    x = build_input(sample["image"], sample["points"], sample["intrinsics"], sample["extrinsics"], settings)
+    return x[None]
+
+
+def to_numpy(value: Any) -> np.ndarray:
+    """A torch tensor or array as a numpy array."""
+    if hasattr(value, "detach"):
+        value = value.detach().float().cpu().numpy()
+    return np.asarray(value)
+
+
+class CalibrationPipeline(BaseInferencePipeline):
+    """Preprocess (projection + rasterisation + normalisation), run, then softmax + argmax.
+
+    Args:
+        runner (BaseRunner): Backend runner taking ``{"input": (B, 5, H, W)}`` and returning ``{"logits": ...}``.
+        spec (ModelSpec): What runs where.
+        settings (PreprocessSettings): Preprocessing settings.
+        labels (Sequence[str]): Class names in logit order.
+    """
+
+    def __init__(
+        self, runner: BaseRunner, spec: ModelSpec, settings: PreprocessSettings, labels: Sequence[str]
+    ) -> None:
+        super().__init__(runner, spec)
+        self.settings = settings
+        self.labels = tuple(labels)
+
+    def preprocess(self, sample: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict]:
+        return {INPUT_NAME: preprocess_sample(sample, self.settings)}, {"uuid": sample.get("uuid")}
+
+    def postprocess(self, raw_output: Any, metadata: dict) -> dict:
+        logits = to_numpy(raw_output[OUTPUT_NAME]).astype(np.float64)
+        if logits.shape != (1, len(self.labels)):
+            expected(f"{self.spec.label} logits", "wrong shape", [1, len(self.labels)], list(logits.shape))
+        probs = np.exp(logits[0] - logits[0].max())
+        probs /= probs.sum()
+        index = int(probs.argmax())
+        return {"label": self.labels[index], "index": index, "score": float(probs[index]), "logits": logits[0]}
+
+
+def pipeline_registry(settings: PreprocessSettings, labels: Sequence[str]) -> PipelineRegistry:
+    """The project's pipelines: the generic backend runners wrapped in :class:`CalibrationPipeline`.
+
+    Args:
+        settings (PreprocessSettings): Preprocessing settings.
+        labels (Sequence[str]): Class names.
+
+    Returns:
+        PipelineRegistry: Builders for pytorch, onnx and tensorrt under the project name.
+    """
+    registry = PipelineRegistry()
+
+    def wrap(generic):
+        def build(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
+            return CalibrationPipeline(generic(spec, context).runner, spec, settings, labels)
+
+        return build
+
+    for backend, generic in (
+        (Backend.PYTORCH, build_pytorch_pipeline),
+        (Backend.ONNX, build_onnx_pipeline),
+        (Backend.TENSORRT, build_tensorrt_pipeline),
+    ):
+        registry.register(backend, wrap(generic), PROJECT)
+    return registry
+
+
+class PreprocessedSampleAdapter(ExportSampleAdapter):
+    """Export sample: the preprocessed input of sample ``sample_idx`` (``{"inputs": {"input": (1, 5, H, W)}}``).
+
+    Args:
+        settings (PreprocessSettings): Preprocessing settings.
+    """
+
+    def __init__(self, settings: PreprocessSettings) -> None:
+        self.settings = settings
+
+    def extract_sample(self, model: Any, samples: SampleSource, sample_idx: int) -> Any:
+        if not 0 <= sample_idx < len(samples):
+            expected("runtime_io.sample_idx", "out of range", f"0 <= idx < {len(samples)}", sample_idx)
+        return {"inputs": {INPUT_NAME: preprocess_sample(samples.get_sample(sample_idx), self.settings)}}

@@ -1,0 +1,106 @@
+"""YOLOX evaluation (2D mAP per class through ``Detection2DMetricsInterface``) and verification outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from awml_deploy.core.errors import EXIT_GATE_FAILED, fail
+from awml_deploy.core.logging import get_logger
+from awml_deploy.evaluation import BaseEvaluator, Detection2DMetricsInterface
+from projects.yolox.decode import YoloxDecoder, decode_boxes
+from projects.yolox.export import OUTPUT_NAME
+from projects.yolox.pipelines import to_numpy
+
+_LOG = get_logger("yolox.evaluation")
+IOU_PRESETS = {"0.5": (0.5,), "0.5:0.95": tuple(round(0.5 + 0.05 * i, 2) for i in range(10))}
+
+
+def iou_thresholds(value) -> tuple[float, ...]:
+    """``"0.5"``, ``"0.5:0.95"`` or a list of floats in (0, 1) → thresholds."""
+    if isinstance(value, str) and value in IOU_PRESETS:
+        return IOU_PRESETS[value]
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (int, float)) and 0 < v < 1 for v in value):
+        return tuple(float(v) for v in value)
+    fail(
+        f"project.iou_thresholds | unsupported value. Note: expected one of {'|'.join(IOU_PRESETS)} or a list of "
+        f"floats in (0, 1), got {value!r}"
+    )
+
+
+class YoloxEvaluator(BaseEvaluator):
+    """mAP over IoU thresholds per class; optional minimum on the primary metric (a gate).
+
+    Verification compares the raw Autoware-layout ``output`` and, from it, the decoded corner boxes
+    (``decoded_boxes``, network-input pixels) and best-class scores (``decoded_scores``).
+
+    Args:
+        class_names (Sequence[str]): Labels in class-index order.
+        thresholds (Sequence[float]): IoU thresholds (mAP is their mean per class, then over classes).
+        decoder (YoloxDecoder): Used for the decoded verification outputs.
+        min_primary_metric (float | None): Fail the backend's evaluation gate below this. Defaults to no minimum.
+    """
+
+    def __init__(
+        self,
+        class_names: Sequence[str],
+        thresholds: Sequence[float],
+        decoder: YoloxDecoder,
+        min_primary_metric: float | None = None,
+    ) -> None:
+        labels = list(class_names)
+        super().__init__(
+            Detection2DMetricsInterface(
+                {"labels": labels, "thresholds": {"iou_2d": {label: list(thresholds) for label in labels}}}
+            )
+        )
+        self.class_names = tuple(labels)
+        self.decoder = decoder
+        self.min_primary_metric = min_primary_metric
+
+    def parse_predictions(self, output: Any, sample: Mapping[str, Any]) -> list[dict]:
+        return [
+            {"label": self.class_names[int(label)], "box": [float(v) for v in box], "score": float(score)}
+            for box, score, label in zip(output.boxes, output.scores, output.labels, strict=True)
+        ]
+
+    def parse_ground_truth(self, sample: Mapping[str, Any]) -> list[dict]:
+        truth = sample["ground_truth"]
+        return [
+            {"label": label, "box": [float(v) for v in box]}
+            for box, label in zip(truth["boxes"], truth["labels"], strict=True)
+        ]
+
+    def verification_outputs(self, raw_output: Any) -> Any:
+        output = to_numpy(raw_output[OUTPUT_NAME]).astype(np.float32)
+        size = self._input_shape(output.shape[1])
+        return {
+            OUTPUT_NAME: output,
+            "decoded_boxes": decode_boxes(output, size, self.decoder.strides),
+            "decoded_scores": output[..., 5:].max(axis=-1) * output[..., 4],
+        }
+
+    def _input_shape(self, num_anchors: int) -> tuple[int, int]:
+        """Square input size whose anchor count is ``num_anchors`` (the deployed letterbox is square)."""
+        per_pixel = sum(1.0 / (s * s) for s in self.decoder.strides)
+        side = int(round((num_anchors / per_pixel) ** 0.5))
+        return side, side
+
+    def evaluate(self, pipeline, samples, num_samples=None, warmup=None, progress=None):
+        result = super().evaluate(pipeline, samples, num_samples, warmup, progress)
+        name, value = result["primary_metric"]["name"], result["primary_metric"]["value"]
+        if self.min_primary_metric is not None and (value is None or value < self.min_primary_metric):
+            _LOG.error(
+                "%s: below the minimum; metrics %s, latency %s",
+                pipeline.spec.label,
+                result["metrics"],
+                result["latency"],
+            )
+            fail(
+                f"evaluation {pipeline.spec.label} | {name} {value} is below project.min_primary_metric. Note: "
+                f"expected >= {self.min_primary_metric}, got {value}",
+                exit_code=EXIT_GATE_FAILED,
+            )
+        return result

@@ -1,0 +1,129 @@
+"""YOLOX model from an mmdet config: config loading, model building, checkpoint loading."""
+
+from __future__ import annotations
+
+import pathlib
+
+from awml_deploy.core.errors import fail
+
+DEFAULT_CONFIG = pathlib.Path(__file__).absolute().parent / "configs" / "yolox_pico_shapes.py"
+
+
+def load_model_config(path=None):
+    """Reads an mmdet YOLOX config.
+
+    Args:
+        path (str | pathlib.Path | None): Config file. Defaults to the embedded default config.
+
+    Returns:
+        mmengine.Config: The config.
+    """
+    path = pathlib.Path(path or DEFAULT_CONFIG)
+    if not path.is_file():
+        fail(f"yolox model config | file not found. Note: expected an mmdet config file, got {path}")
+    from mmengine import Config
+
+    cfg = Config.fromfile(str(path))
+    if cfg.get("model", {}).get("type") != "YOLOX":
+        fail(
+            f"yolox model config | model.type is not YOLOX. Note: expected 'YOLOX', got "
+            f"{cfg.get('model', {}).get('type')!r} in {path}"
+        )
+    return cfg
+
+
+def build_model(cfg):
+    """Builds the mmdet YOLOX detector (random weights, train mode)."""
+    from mmengine.registry import init_default_scope
+
+    init_default_scope("mmdet")
+    from mmdet.registry import MODELS
+
+    return MODELS.build(cfg.model)
+
+
+def class_names(cfg, override=None) -> tuple[str, ...]:
+    """Class names, checked against ``bbox_head.num_classes``.
+
+    Args:
+        cfg: mmengine Config.
+        override (Sequence[str] | None): Names given by the deploy config (e.g. Autoware's class list). Defaults to
+            the config's ``metainfo.classes``, else ``class_names``, else ``test_dataloader.dataset.metainfo.classes``.
+
+    Returns:
+        tuple[str, ...]: Names in class-index order.
+    """
+    names = override
+    if names is None:
+        dataset = ((cfg.get("test_dataloader") or {}).get("dataset") or {}).get("metainfo") or {}
+        names = (cfg.get("metainfo") or {}).get("classes") or cfg.get("class_names") or dataset.get("classes")
+    num_classes = cfg.model.bbox_head.num_classes
+    if not names or len(names) != num_classes or len(set(names)) != len(names):
+        fail(
+            f"yolox class names | they do not match bbox_head.num_classes. Note: expected {num_classes} unique names "
+            f"(project.class_names or the model config's metainfo.classes), got {names}"
+        )
+    return tuple(str(n) for n in names)
+
+
+def load_state_dict(checkpoint_path, trusted: bool | None = None) -> dict:
+    """Loads a checkpoint's weights; accepts a bare state dict or an mmengine checkpoint ``{'state_dict': ...}``.
+
+    Args:
+        checkpoint_path (str | pathlib.Path): The file.
+        trusted (bool | None): Unpickle arbitrary objects (``weights_only=False``), needed for OpenMMLab training
+            checkpoints whose ``meta``/``message_hub`` hold numpy scalars; only for files you trust. Defaults to
+            False (``weights_only=True``).
+
+    Returns:
+        dict: Parameter name -> tensor.
+    """
+    import torch
+
+    trusted = False if trusted is None else trusted
+    path = pathlib.Path(checkpoint_path)
+    if not path.is_file():
+        fail(f"yolox checkpoint | file not found. Note: expected a .pth state dict, got {path}")
+    try:
+        data = torch.load(str(path), map_location="cpu", weights_only=not trusted)
+    except Exception as err:  # noqa: BLE001 - torch raises many types for a corrupt file
+        fail(
+            f"yolox checkpoint | cannot be read: {type(err).__name__}. Note: expected a torch state dict "
+            f"loadable with weights_only=True (or project.trusted_checkpoint=true for a trusted mmengine "
+            f"training checkpoint), got {path}",
+            cause=err,
+        )
+    if isinstance(data, dict) and isinstance(data.get("state_dict"), dict):
+        data = data["state_dict"]
+    if not isinstance(data, dict) or not data:
+        fail(
+            f"yolox checkpoint | no state dict inside. Note: expected a mapping name -> tensor, got "
+            f"{type(data).__name__} in {path}"
+        )
+    return data
+
+
+def load_yolox(checkpoint_path, device, model_cfg=None, trusted: bool | None = None):
+    """Builds YOLOX from its config and loads the checkpoint strictly.
+
+    Args:
+        checkpoint_path (str): State dict file.
+        device (str): torch device string.
+        model_cfg (mmengine.Config | None): Model config. Defaults to the embedded default config.
+        trusted (bool | None): See :func:`load_state_dict`. Defaults to False.
+
+    Returns:
+        torch.nn.Module: The detector in eval mode on ``device``.
+    """
+    cfg = model_cfg if model_cfg is not None else load_model_config()
+    model = build_model(cfg)
+    state = load_state_dict(checkpoint_path, trusted)
+    result = model.load_state_dict(state, strict=False)
+    if result.missing_keys or result.unexpected_keys:
+        fail(
+            f"yolox checkpoint | does not match the model config. Note: expected the keys of "
+            f"{cfg.model.backbone.type}/{cfg.model.bbox_head.type}, got {len(result.missing_keys)} missing "
+            f"(e.g. {result.missing_keys[:2]}) and {len(result.unexpected_keys)} unexpected "
+            f"(e.g. {result.unexpected_keys[:2]}) in {checkpoint_path}"
+        )
+    return model.to(device).eval()
