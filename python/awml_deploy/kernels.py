@@ -262,6 +262,8 @@ def scatter(pillar_features: Any, coords: Any, *, grid_shape: Sequence[int]) -> 
     feat = pillar_features.to(torch.float32).contiguous()
     zyx = coords.to(device=dev, dtype=torch.int32).contiguous()
     config.max_pillars = int(feat.shape[0])
+    if config.max_pillars == 0:  # empty tensors have no device pointer; the canvas is all zeros
+        return torch.zeros((1, config.num_channels, h, w), dtype=torch.float32, device=dev)
     count = torch.tensor([config.max_pillars], dtype=torch.int32, device=dev)
     canvas = torch.empty((1, config.num_channels, h, w), dtype=torch.float32, device=dev)
     _call(

@@ -1,0 +1,1 @@
+"""CenterPoint (pillars) project bundle: model, export, pipelines, evaluation, and the embedded default."""

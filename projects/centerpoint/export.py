@@ -1,0 +1,321 @@
+"""CenterPoint export: Autoware's two graphs, components derived from the model config, ROS parameters and the
+single-graph variant with the scatter plugin node.
+
+Graphs (the tensor contract of Autoware's ``autoware_lidar_centerpoint``):
+
+* ``pts_voxel_encoder``: ``input_features`` [num_voxels, max_points, F] -> ``pillar_features`` [num_voxels, 1, C]
+  (the PFN layers only; voxelization and decoration are kernels);
+* ``pts_backbone_neck_head``: ``spatial_features`` [1, C, H, W] -> ``heatmap, reg, height, dim, rot, vel``.
+
+With ``rot_y_axis_reference`` the head is rewritten to Autoware's y-axis convention: ``dim`` channels (l, w, h)
+-> (w, l, h) and ``rot`` (sin, cos) -> (-cos, -sin); pipelines read the flag from the ONNX metadata and undo it.
+"""
+
+from __future__ import annotations
+
+import math
+import pathlib
+from collections.abc import Mapping
+from typing import Any
+
+from awml_deploy.config.components import ComponentConfig, parse_component
+from awml_deploy.core.errors import expected, fail
+from awml_deploy.core.fsio import atomic_write_text
+from awml_deploy.core.logging import get_logger
+from awml_deploy.core.samples import SampleSource
+from awml_deploy.exporters.onnx import OnnxExportInfo
+from awml_deploy.exporters.pipeline import (
+    ExportableComponent,
+    ExportPipeline,
+    ExportSampleAdapter,
+    ModelComponentBuilder,
+)
+from projects.centerpoint.model import HEAD_OUTPUTS, CenterPointGeometry
+
+_LOG = get_logger("export.centerpoint")
+ENCODER = "pts_voxel_encoder"
+HEAD = "pts_backbone_neck_head"
+ROS_PARAM_FILE = "centerpoint_ml_package.param.yaml"
+SINGLE_GRAPH_FILE = "centerpoint_single.onnx"
+ROT_Y_KEY = "rot_y_axis_reference"
+CONTRACT = {ENCODER: (("input_features",), ("pillar_features",)), HEAD: (("spatial_features",), HEAD_OUTPUTS)}
+
+
+def head_channels(geometry: CenterPointGeometry) -> dict[str, int]:
+    """Channels of each head output."""
+    return {"heatmap": len(geometry.class_names), "reg": 2, "height": 1, "dim": 3, "rot": 2, "vel": 2}
+
+
+def derive_components(geometry: CenterPointGeometry, declared: Mapping[str, ComponentConfig]) -> dict:
+    """The two components with shapes and TensorRT profiles derived from the model config.
+
+    The declared components must name Autoware's tensors; their file names are kept, their profiles (when given)
+    are checked against the derived shapes, and missing profiles are derived: ``input_features`` min 1, opt half,
+    max ``max_voxels`` pillars; ``spatial_features`` fixed to the canvas.
+
+    Args:
+        geometry (CenterPointGeometry): Model geometry.
+        declared (Mapping[str, ComponentConfig]): ``components`` of the deploy config.
+
+    Returns:
+        dict: Component name -> ComponentConfig.
+    """
+    if sorted(declared) != sorted(CONTRACT):
+        expected("components", "CenterPoint exports two graphs", sorted(CONTRACT), sorted(declared))
+    for name, (inputs, outputs) in CONTRACT.items():
+        io = declared[name].io
+        if io.input_names != inputs or io.output_names != outputs:
+            expected(
+                f"components.{name}.io",
+                "tensor names differ from Autoware's contract",
+                f"inputs {list(inputs)}, outputs {list(outputs)}",
+                f"inputs {list(io.input_names)}, outputs {list(io.output_names)}",
+            )
+    g = geometry
+    m, f, c = g.max_points_per_pillar, g.encoder_features, g.encoder_channels
+    h, w = g.grid
+    hh, hw = g.head_grid
+    raw = {
+        ENCODER: {
+            "io": {
+                "inputs": [{"name": "input_features", "shape": [-1, m, f]}],
+                "outputs": [{"name": "pillar_features", "shape": [-1, 1, c]}],
+                "dynamic_axes": {"input_features": {0: "num_voxels"}, "pillar_features": {0: "num_voxels"}},
+            },
+            "tensorrt_profile": {
+                "input_features": {
+                    "min_shape": [1, m, f],
+                    "opt_shape": [max(1, g.max_pillars // 2), m, f],
+                    "max_shape": [g.max_pillars, m, f],
+                }
+            },
+        },
+        HEAD: {
+            "io": {
+                "inputs": [{"name": "spatial_features", "shape": [1, c, h, w]}],
+                "outputs": [{"name": k, "shape": [1, n, hh, hw]} for k, n in head_channels(g).items()],
+            },
+            "tensorrt_profile": {
+                "spatial_features": {"min_shape": [1, c, h, w], "opt_shape": [1, c, h, w], "max_shape": [1, c, h, w]}
+            },
+        },
+    }
+    out = {}
+    for name, item in raw.items():
+        comp = declared[name]
+        item.update(onnx_file=comp.onnx_file, engine_file=comp.engine_file)
+        for tensor, profile in comp.tensorrt_profile.items():
+            item["tensorrt_profile"][tensor] = {
+                "min_shape": list(profile.min_shape),
+                "opt_shape": list(profile.opt_shape),
+                "max_shape": list(profile.max_shape),
+            }
+        out[name] = parse_component(name, item)
+    profile = out[ENCODER].tensorrt_profile["input_features"]
+    if profile.max_shape[0] > g.max_pillars:
+        expected(
+            f"components.{ENCODER}.tensorrt_profile.input_features.max_shape[0]",
+            "more pillars than the model's max_voxels",
+            f"<= {g.max_pillars}",
+            profile.max_shape[0],
+        )
+    return out
+
+
+def build_modules(model: Any, rot_y_axis_reference: bool) -> tuple[Any, Any]:
+    """The two exportable modules of an mmdet3d CenterPoint.
+
+    Args:
+        model (torch.nn.Module): The mmdet3d model.
+        rot_y_axis_reference (bool): Rewrite dim/rot to Autoware's y-axis convention.
+
+    Returns:
+        tuple[torch.nn.Module, torch.nn.Module]: (encoder, backbone+neck+head).
+    """
+    import torch
+
+    class PillarEncoder(torch.nn.Module):
+        """PFN layers on decorated pillars: [P, M, F] -> [P, 1, C]."""
+
+        def __init__(self, encoder: Any) -> None:
+            super().__init__()
+            self.pfn_layers = encoder.pfn_layers
+
+        def forward(self, input_features):
+            x = input_features
+            for layer in self.pfn_layers:
+                x = layer(x)
+            return x
+
+    class BackboneNeckHead(torch.nn.Module):
+        """SECOND + SECONDFPN + one-task CenterHead, outputs in Autoware's order."""
+
+        def __init__(self, centerpoint: Any, rot_y: bool) -> None:
+            super().__init__()
+            self.backbone = centerpoint.pts_backbone
+            self.neck = centerpoint.pts_neck
+            self.head = centerpoint.pts_bbox_head
+            self.rot_y = rot_y
+
+        def forward(self, spatial_features):
+            x = self.neck(self.backbone(spatial_features))
+            out = self.head(x)[0][0]
+            heads = [out[k] for k in HEAD_OUTPUTS]
+            if self.rot_y:
+                heads[3] = heads[3][:, [1, 0, 2]]
+                heads[4] = -heads[4][:, [1, 0]]
+            return tuple(heads)
+
+    return PillarEncoder(model.pts_voxel_encoder).eval(), BackboneNeckHead(model, rot_y_axis_reference).eval()
+
+
+class CenterPointSampleAdapter(ExportSampleAdapter):
+    """Export sample: one frame's decorated pillars (C++ kernels) and its BEV canvas."""
+
+    def extract_sample(self, model: Any, samples: SampleSource, sample_idx: int) -> Any:
+        from projects.centerpoint.pipelines import decorate
+
+        if not 0 <= sample_idx < len(samples):
+            fail(f"runtime_io.sample_idx | out of range. Note: expected 0 <= idx < {len(samples)}, got {sample_idx}")
+        return decorate(samples.get_sample(sample_idx)["points"], model.geometry)
+
+
+class CenterPointComponentBuilder(ModelComponentBuilder):
+    """Splits CenterPoint into the encoder and backbone/neck/head graphs.
+
+    Args:
+        rot_y_axis_reference (bool | None): Rewrite the head to the y-axis convention. Defaults to False.
+    """
+
+    def __init__(self, rot_y_axis_reference: bool | None = None) -> None:
+        self.rot_y_axis_reference = False if rot_y_axis_reference is None else rot_y_axis_reference
+
+    def build_components(self, model: Any, sample: Any) -> list[ExportableComponent]:
+        import torch
+
+        from awml_deploy import kernels
+
+        encoder, head = build_modules(model, self.rot_y_axis_reference)
+        features = torch.from_numpy(sample.features)
+        with torch.no_grad():
+            pillars = encoder(features)[:, 0].numpy()
+        canvas = kernels.scatter(pillars, sample.coords, grid_shape=model.geometry.grid)
+        return [
+            ExportableComponent(ENCODER, encoder, (features,)),
+            ExportableComponent(HEAD, head, (torch.from_numpy(canvas),)),
+        ]
+
+
+def ros_parameters(geometry: CenterPointGeometry) -> dict:
+    """Autoware ``autoware_lidar_centerpoint`` model and post-process parameters of this model."""
+    g = geometry
+    radius = g.test_cfg.get("min_radius", [0.5])
+    score = float(g.test_cfg.get("score_threshold", 0.35))
+    return {
+        "/**": {
+            "ros__parameters": {
+                "model_params": {
+                    "class_names": [n.upper() for n in g.class_names],
+                    "point_feature_size": g.point_features,
+                    "max_voxel_size": g.max_pillars,
+                    "point_cloud_range": [round(v, 6) for v in g.point_cloud_range],
+                    "voxel_size": [round(v, 6) for v in g.voxel_size],
+                    "downsample_factor": g.out_size_factor,
+                    "encoder_in_feature_size": g.encoder_features,
+                    "has_variance": False,
+                    "has_twist": False,
+                },
+                "post_process_params": {
+                    "score_threshold": score,
+                    "circle_nms_dist_threshold": round(math.sqrt(float(radius[0])), 6),
+                    "yaw_norm_thresholds": [0.0] * len(g.class_names),
+                    "iou_nms_search_distance_2d": 10.0,
+                    "iou_nms_threshold": 0.1,
+                },
+            }
+        }
+    }
+
+
+def write_ros_parameters(geometry: CenterPointGeometry, path: pathlib.Path, rot_y_axis_reference: bool) -> None:
+    """Writes the ROS 2 parameter file next to the ONNX graphs."""
+    import yaml
+
+    header = (
+        "# autoware_lidar_centerpoint model parameters, written by awml-deploy from the mmdet3d model config.\n"
+        f"# Head exported with rot_y_axis_reference={str(rot_y_axis_reference).lower()} "
+        "(Autoware expects true: dim (w, l, h), rot (-cos, -sin)).\n"
+    )
+    atomic_write_text(path, header + yaml.safe_dump(ros_parameters(geometry), sort_keys=False))
+
+
+class CenterPointExportPipeline(ExportPipeline):
+    """Two-graph export plus the ROS parameter file and (optionally) the single graph with the scatter plugin.
+
+    Args:
+        geometry (CenterPointGeometry): Model geometry.
+        rot_y_axis_reference (bool | None): Head in Autoware's y-axis convention. Defaults to False.
+        single_graph (bool | None): Also write the single-graph ONNX. Defaults to True.
+    """
+
+    def __init__(
+        self, geometry: CenterPointGeometry, rot_y_axis_reference: bool | None = None, single_graph: bool | None = None
+    ) -> None:
+        rot_y = False if rot_y_axis_reference is None else rot_y_axis_reference
+        super().__init__(CenterPointComponentBuilder(rot_y), CenterPointSampleAdapter())
+        self.geometry = geometry
+        self.rot_y_axis_reference = rot_y
+        self.single_graph = True if single_graph is None else single_graph
+
+    def export_onnx(
+        self, model, samples, sample_idx, components, config, out_dir, metadata=None
+    ) -> list[OnnxExportInfo]:
+        """Exports both graphs (stamped with the model metadata), then the extras (see the class)."""
+        g = self.geometry
+        stamped = {
+            **(metadata or {}),
+            "model": "centerpoint",
+            ROT_Y_KEY: str(self.rot_y_axis_reference).lower(),
+            "class_names": ",".join(g.class_names),
+            "point_cloud_range": ",".join(f"{v:g}" for v in g.point_cloud_range),
+            "voxel_size": ",".join(f"{v:g}" for v in g.voxel_size),
+        }
+        infos = super().export_onnx(model, samples, sample_idx, components, config, out_dir, stamped)
+        out_dir = pathlib.Path(out_dir)
+        write_ros_parameters(g, out_dir / ROS_PARAM_FILE, self.rot_y_axis_reference)
+        _LOG.info("wrote %s", out_dir / ROS_PARAM_FILE)
+        if self.single_graph:
+            self._write_single_graph(out_dir, components)
+        return infos
+
+    def _write_single_graph(self, out_dir: pathlib.Path, components: Mapping[str, ComponentConfig]) -> None:
+        import onnx
+
+        from awml_deploy.trt_plugins.scatter_onnx import join_with_scatter
+
+        encoder = onnx.load(str(out_dir / components[ENCODER].onnx_file))
+        head = onnx.load(str(out_dir / components[HEAD].onnx_file))
+        model = join_with_scatter(encoder, head, grid_x=self.geometry.grid[1], grid_y=self.geometry.grid[0])
+        for prop in encoder.metadata_props:
+            if prop.key != "awml_deploy.component" and prop.key != "awml_deploy.io":
+                model.metadata_props.add(key=prop.key, value=prop.value)
+        model.metadata_props.add(key="awml_deploy.component", value="centerpoint_single")
+        path = out_dir / SINGLE_GRAPH_FILE
+        onnx.save(model, str(path))
+        _LOG.info("wrote %s (AwmlPillarScatter plugin node; TensorRT with libawml_plugins.so)", path)
+
+
+def read_rot_y_flag(onnx_path: str) -> bool:
+    """Whether an exported head uses the y-axis convention (from its metadata; Autoware files without metadata
+    are taken as y-axis, the convention Autoware ships).
+
+    Args:
+        onnx_path (str): The head ONNX.
+
+    Returns:
+        bool: The flag.
+    """
+    from awml_deploy.exporters.onnx import read_metadata
+
+    value = read_metadata(onnx_path).get(ROT_Y_KEY)
+    return True if value is None else value == "true"

@@ -1,0 +1,355 @@
+"""CenterPoint inference pipelines: PyTorch (mmdet3d's own path, the reference), ONNX Runtime around the C++
+kernels, and TensorRT (the C++ ``CenterPointRuntime``).
+
+Every pipeline takes a sample ``{"points": [N, F] float32, ...}`` and returns detections
+``{"boxes": [n, 7] (x, y, z_gravity_centre, l, w, h, yaw), "scores": [n], "labels": [n]}``; raw outputs are the six
+head tensors in mmdet3d's layout (a y-axis head is converted back), so any two backends compare directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from awml_deploy.core.device import DeviceSpec
+from awml_deploy.core.enums import Backend
+from awml_deploy.core.errors import EXIT_GATE_FAILED, expected, fail
+from awml_deploy.pipelines.base import BaseInferencePipeline, ModelSpec
+from awml_deploy.pipelines.factory import PipelineContext, PipelineRegistry
+from awml_deploy.pipelines.runner import BaseRunner
+from projects.centerpoint.model import HEAD_OUTPUTS, CenterPointGeometry
+
+PROJECT = "centerpoint"
+
+
+@dataclasses.dataclass(frozen=True)
+class DecoratedPillars:
+    """Encoder input of one frame.
+
+    Attributes:
+        features: [P, M, F] float32 decorated points (zero rows for padding slots).
+        coords: [P, 3] int32 (z, y, x).
+        counters: Voxelizer counters (pillar_count, pillars_dropped, ...).
+    """
+
+    features: np.ndarray
+    coords: np.ndarray
+    counters: dict
+
+
+def check_points(points: Any, geometry: CenterPointGeometry) -> np.ndarray:
+    """The points the model uses, [N, point_features] float32; a wrong width fails with exit 2."""
+    arr = np.asarray(points)
+    if arr.ndim != 2 or arr.shape[1] < geometry.point_features:
+        expected(
+            "points",
+            "wrong point cloud shape",
+            f"[N, >= {geometry.point_features}] (x, y, z, intensity, ...)",
+            getattr(arr, "shape", None),
+        )
+    return np.ascontiguousarray(arr[:, : geometry.point_features], dtype=np.float32)
+
+
+def decorate(points: Any, geometry: CenterPointGeometry) -> DecoratedPillars:
+    """Voxelizes and decorates one cloud with the C++ kernels (deterministic, mmcv's pillar order)."""
+    from awml_deploy import kernels
+
+    g = geometry
+    pillars = kernels.voxelize(
+        check_points(points, g),
+        point_cloud_range=g.point_cloud_range,
+        voxel_size=g.voxel_size,
+        max_points_per_pillar=g.max_points_per_pillar,
+        max_pillars=g.max_pillars,
+        deterministic=True,
+    )
+    features = kernels.pillar_features(
+        pillars.pillar_points,
+        pillars.points_per_pillar,
+        pillars.coords,
+        point_cloud_range=g.point_cloud_range,
+        voxel_size=g.voxel_size,
+        use_voxel_center_z=g.use_voxel_center_z,
+    )
+    return DecoratedPillars(features, pillars.coords, pillars.counters)
+
+
+def from_y_axis(heads: dict) -> dict:
+    """Undoes the y-axis head rewrite: dim (w, l, h) -> (l, w, h); rot (-cos, -sin) -> (sin, cos)."""
+    out = dict(heads)
+    out["dim"] = heads["dim"][:, [1, 0, 2]]
+    out["rot"] = -heads["rot"][:, [1, 0]]
+    return out
+
+
+def decode_detections(heads: Mapping[str, Any], geometry: CenterPointGeometry) -> dict:
+    """mmdet3d-equivalent decode (top-k, score threshold, centre range) + circle NMS with the C++ kernels.
+
+    Args:
+        heads (Mapping[str, Any]): The six head outputs [1, C, H, W] in mmdet3d's layout.
+        geometry (CenterPointGeometry): Model geometry.
+
+    Returns:
+        dict: Detections (see the module docstring).
+    """
+    from awml_deploy import kernels
+
+    g = geometry
+    maps = [np.asarray(heads[k], np.float32)[0] for k in HEAD_OUTPUTS]
+    boxes, _ = kernels.decode(
+        *maps,
+        voxel_size=g.voxel_size,
+        point_cloud_range=g.point_cloud_range,
+        out_size_factor=g.out_size_factor,
+        score_threshold=g.score_threshold,
+        top_k=g.top_k,
+        center_range=g.post_center_range or None,
+    )
+    radius = float(g.test_cfg.get("min_radius", [1.0])[0])
+    kept = kernels.circle_nms(boxes, squared_radius=radius, inclusive=True, max_output=g.test_cfg.get("post_max_size"))
+    return {
+        "boxes": np.ascontiguousarray(kept[:, :7], np.float32),
+        "scores": np.ascontiguousarray(kept[:, 9], np.float32),
+        "labels": kept[:, 10].astype(np.int64),
+    }
+
+
+class CenterPointPipeline(BaseInferencePipeline):
+    """Shared stages: the sample's points in, detections out; backends differ in their runner and decode."""
+
+    def __init__(self, runner: BaseRunner, spec: ModelSpec, geometry: CenterPointGeometry) -> None:
+        super().__init__(runner, spec)
+        self.geometry = geometry
+
+    def preprocess(self, sample: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict]:
+        pillars = decorate(sample["points"], self.geometry)
+        return {"input_features": pillars.features, "coords": pillars.coords}, {"counters": pillars.counters}
+
+    def postprocess(self, raw_output: Any, metadata: dict) -> Any:
+        return decode_detections(raw_output, self.geometry)
+
+
+class CenterPointTorchRunner(BaseRunner):
+    """mmdet3d's own path: mmcv voxelization, PillarFeatureNet, PointPillarsScatter, SECOND, SECONDFPN, CenterHead.
+
+    Args:
+        load_model (Any): ``() -> model`` (cached by the deployment runner).
+        device (DeviceSpec): Device.
+        cpu_threads (int | None): ``torch.set_num_threads`` on CPU (process-wide). Defaults to torch's choice.
+    """
+
+    def __init__(self, load_model: Any, device: DeviceSpec, cpu_threads: int | None = None) -> None:
+        super().__init__("pytorch")
+        self._load = load_model
+        self.device = device
+        self.cpu_threads = cpu_threads
+        self.model = None
+
+    def activate_impl(self) -> None:
+        import torch
+
+        if self.cpu_threads is not None and not self.device.is_cuda:
+            torch.set_num_threads(self.cpu_threads)
+        self.model = self._load()
+
+    def infer_impl(self, feed: Mapping[str, Any]) -> dict[str, Any]:
+        import torch
+
+        m = self.model
+        with torch.no_grad():
+            features = m.pts_voxel_encoder(feed["voxels"], feed["num_points"], feed["coors"])
+            canvas = m.pts_middle_encoder(features, feed["coors"], 1)
+            out = m.pts_bbox_head(m.pts_neck(m.pts_backbone(canvas)))[0][0]
+        return {k: out[k] for k in HEAD_OUTPUTS}
+
+    def synchronize(self) -> None:
+        from awml_deploy.pipelines.torch_backend import torch_synchronize
+
+        torch_synchronize(self.device)
+
+
+class CenterPointTorchPipeline(CenterPointPipeline):
+    """The reference: the whole frame through mmdet3d, decode + circle NMS by ``CenterHead.predict_by_feat``."""
+
+    def preprocess(self, sample: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict]:
+        """mmcv hard voxelization (``Det3DDataPreprocessor.voxelize``, the model's own settings)."""
+        import torch
+
+        points = torch.from_numpy(check_points(sample["points"], self.geometry)).to(str(self.spec.device))
+        with torch.no_grad():
+            voxels = self.runner.model.data_preprocessor.voxelize([points], None)
+        return {k: voxels[k] for k in ("voxels", "num_points", "coors")}, {}
+
+    def postprocess(self, raw_output: Any, metadata: dict) -> Any:
+        import torch
+        from mmdet3d.structures import LiDARInstance3DBoxes
+
+        head = self.runner.model.pts_bbox_head
+        with torch.no_grad():
+            result = head.predict_by_feat(([dict(raw_output)],), [{"box_type_3d": LiDARInstance3DBoxes}])[0]
+        boxes = result.bboxes_3d
+        gravity = torch.cat([boxes.gravity_center, boxes.tensor[:, 3:7]], dim=1)
+        return {
+            "boxes": gravity.cpu().numpy().astype(np.float32),
+            "scores": result.scores_3d.cpu().numpy().astype(np.float32),
+            "labels": result.labels_3d.cpu().numpy().astype(np.int64),
+        }
+
+
+class CenterPointOnnxRunner(BaseRunner):
+    """The two ONNX Runtime sessions around the C++ scatter kernel.
+
+    Args:
+        encoder_path (str): ``pts_voxel_encoder`` ONNX.
+        head_path (str): ``pts_backbone_neck_head`` ONNX.
+        geometry (CenterPointGeometry): Model geometry.
+        device (DeviceSpec): Device of the sessions.
+        cpu_threads (int | None): ONNX Runtime intra-op threads. Defaults to ONNX Runtime's choice.
+    """
+
+    def __init__(
+        self,
+        encoder_path: str,
+        head_path: str,
+        geometry: CenterPointGeometry,
+        device: DeviceSpec,
+        cpu_threads: int | None = None,
+    ) -> None:
+        super().__init__("onnx")
+        self.cpu_threads = cpu_threads
+        self.paths = {"pts_voxel_encoder": encoder_path, "pts_backbone_neck_head": head_path}
+        self.geometry = geometry
+        self.device = device
+        self.sessions: dict[str, Any] = {}
+        self.rot_y = False
+
+    def activate_impl(self) -> None:
+        from awml_deploy.pipelines.onnxruntime_backend import OnnxSessionFromPath
+        from projects.centerpoint.export import CONTRACT, read_rot_y_flag
+
+        for name, path in self.paths.items():
+            session = OnnxSessionFromPath(path, self.device, self.cpu_threads)()
+            inputs, outputs = CONTRACT[name]
+            got_in = [i.name for i in session.get_inputs()]
+            got_out = [o.name for o in session.get_outputs()]
+            if sorted(got_in) != sorted(inputs) or sorted(got_out) != sorted(outputs):
+                missing = sorted(set(inputs + outputs) - set(got_in + got_out))
+                fail(
+                    f"onnx {path} | {name} does not have Autoware's tensors (missing {missing}). Note: expected "
+                    f"inputs {list(inputs)} and outputs {list(outputs)}, got inputs {got_in} and outputs {got_out}"
+                )
+            self.sessions[name] = session
+        self.rot_y = read_rot_y_flag(self.paths["pts_backbone_neck_head"])
+
+    def infer_impl(self, feed: Mapping[str, Any]) -> dict[str, Any]:
+        from awml_deploy import kernels
+
+        (pillars,) = self.sessions["pts_voxel_encoder"].run(
+            ["pillar_features"], {"input_features": feed["input_features"]}
+        )
+        canvas = kernels.scatter(pillars[:, 0], feed["coords"], grid_shape=self.geometry.grid)
+        outputs = self.sessions["pts_backbone_neck_head"].run(list(HEAD_OUTPUTS), {"spatial_features": canvas})
+        heads = dict(zip(HEAD_OUTPUTS, outputs, strict=True))
+        return from_y_axis(heads) if self.rot_y else heads
+
+    def deactivate_impl(self) -> None:
+        self.sessions = {}
+
+
+class CenterPointTensorRTRunner(BaseRunner):
+    """``_native.CenterPointRuntime``: points -> boxes on the GPU (present only where TensorRT is).
+
+    Args:
+        encoder_engine (str): Encoder engine file.
+        head_engine (str): Backbone/neck/head engine file.
+        geometry (CenterPointGeometry): Model geometry.
+        device (DeviceSpec): CUDA device.
+    """
+
+    def __init__(self, encoder_engine: str, head_engine: str, geometry: CenterPointGeometry, device: DeviceSpec):
+        super().__init__("tensorrt")
+        self.engines = (encoder_engine, head_engine)
+        self.geometry = geometry
+        self.device = device
+        self.runtime = None
+
+    def activate_impl(self) -> None:
+        from awml_deploy.exporters.tensorrt import native_module
+
+        native = native_module()
+        runtime_cls = getattr(native, "CenterPointRuntime", None)
+        if runtime_cls is None:
+            fail(
+                "tensorrt | awml_deploy._native has no CenterPointRuntime. Note: expected an extension built with "
+                "TensorRT (TENSORRT_ROOT set), got one without",
+                exit_code=EXIT_GATE_FAILED,
+            )
+        g = self.geometry
+        settings = {
+            "class_names": list(g.class_names),
+            "point_cloud_range": list(g.point_cloud_range),
+            "voxel_size": list(g.voxel_size),
+            "max_points_per_pillar": g.max_points_per_pillar,
+            "max_pillars": g.max_pillars,
+            "out_size_factor": g.out_size_factor,
+            "score_threshold": g.score_threshold,
+            "top_k": g.top_k,
+            "circle_nms_squared_radius": float(g.test_cfg.get("min_radius", [1.0])[0]),
+            "device": self.device.index or 0,
+        }
+        self.runtime = runtime_cls(self.engines[0], self.engines[1], settings)
+
+    def infer_impl(self, feed: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(self.runtime.infer(feed["points"]))
+
+    def deactivate_impl(self) -> None:
+        self.runtime = None
+
+
+class CenterPointTensorRTPipeline(CenterPointPipeline):
+    """Points straight into the native runtime; its raw output already holds the final boxes [n, 11]."""
+
+    def preprocess(self, sample: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict]:
+        return {"points": check_points(sample["points"], self.geometry)}, {}
+
+    def postprocess(self, raw_output: Any, metadata: dict) -> Any:
+        boxes = np.asarray(raw_output["boxes"], np.float32)
+        return {"boxes": boxes[:, :7], "scores": boxes[:, 9], "labels": boxes[:, 10].astype(np.int64)}
+
+
+def make_registry(geometry: CenterPointGeometry, cpu_threads: int | None = None) -> PipelineRegistry:
+    """The CenterPoint pipeline builders of the three backends.
+
+    Args:
+        geometry (CenterPointGeometry): Model geometry.
+        cpu_threads (int | None): CPU threads of PyTorch and ONNX Runtime. Defaults to each library's choice.
+
+    Returns:
+        PipelineRegistry: Builders registered under project "centerpoint".
+    """
+    from awml_deploy.core.artifacts import component_file
+
+    def pytorch(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
+        runner = CenterPointTorchRunner(lambda: context.load_pytorch_model(spec.device), spec.device, cpu_threads)
+        return CenterPointTorchPipeline(runner, spec, geometry)
+
+    def onnx(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
+        enc, head = (component_file(spec.artifact, context.components[n].onnx_file) for n in _COMPONENTS)
+        runner = CenterPointOnnxRunner(str(enc), str(head), geometry, spec.device, cpu_threads)
+        return CenterPointPipeline(runner, spec, geometry)
+
+    def tensorrt(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
+        enc, head = (component_file(spec.artifact, context.components[n].engine_file) for n in _COMPONENTS)
+        runner = CenterPointTensorRTRunner(str(enc), str(head), geometry, spec.device)
+        return CenterPointTensorRTPipeline(runner, spec, geometry)
+
+    registry = PipelineRegistry()
+    for backend, builder in ((Backend.PYTORCH, pytorch), (Backend.ONNX, onnx), (Backend.TENSORRT, tensorrt)):
+        registry.register(backend, builder, PROJECT)
+    return registry
+
+
+_COMPONENTS = ("pts_voxel_encoder", "pts_backbone_neck_head")

@@ -1,0 +1,141 @@
+"""`projects/centerpoint/deploy.py` end to end through the framework CLI (a few frames), and the bad inputs that
+must each stop with one clear line and exit code 2: a broken checkpoint, an ONNX without a head output, a point
+cloud file of the wrong width."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import shutil
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("onnxruntime")
+onnx = pytest.importorskip("onnx")
+pytest.importorskip("mmdet3d")
+
+from awml_deploy.datasets import info_pkl  # noqa: E402
+from projects.centerpoint import deploy  # noqa: E402
+
+FAST = ["project.num_frames=3", "verification.num_verify_samples=2", "evaluation.warmup=0", "project.cpu_threads=1"]
+
+
+def _report(work_dir: pathlib.Path) -> dict:
+    (path,) = sorted(work_dir.glob("runs/*/report.json"))[-1:]
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    work_dir = tmp_path_factory.mktemp("deploy")
+    code = deploy.main(["--work-dir", str(work_dir), "--cfg-options", *FAST])
+    return code, work_dir
+
+
+def test_default_deploy_passes_with_report(default_run, capsys) -> None:
+    code, work_dir = default_run
+    assert code == 0
+    report = _report(work_dir)
+    gates = {g["name"]: g for g in report["gates"]}
+    assert gates["export.onnx"]["status"] == "passed"
+    assert gates["verification.pytorch_cpu_vs_onnx_cpu"]["status"] == "passed"
+    assert gates["evaluation.delta.onnx"]["status"] == "passed"
+    for name in ("export.tensorrt", "evaluation.tensorrt"):
+        assert gates[name]["status"] == "skipped" and "TensorRT not installed" in gates[name]["reason"]
+    scenario = report["verification"]["pytorch_cpu_vs_onnx_cpu"]
+    assert {"heatmap", "vel", "boxes.matching", "boxes.center", "boxes.yaw"} <= set(scenario["summary"])
+    evaluation = report["evaluation"]
+    py, ox = evaluation["pytorch"], evaluation["onnx"]
+    assert py["num_samples"] == ox["num_samples"] == 3
+    assert py["primary_metric"]["name"] == "map_center_distance_bev"
+    assert 0.0 < py["primary_metric"]["value"] <= 1.0
+    assert abs(ox["primary_metric"]["value"] - py["primary_metric"]["value"]) <= 0.001
+    modes = ox["metrics"]["modes"]
+    assert set(modes) == {"center_distance_bev", "plane_distance", "iou_bev"}
+    assert set(modes["center_distance_bev"]["per_label"]) == {"car", "truck", "bus", "bicycle", "pedestrian"}
+    assert modes["center_distance_bev"]["maph"] is not None
+    assert len(ox["metrics"]["distance_buckets"]) == 3
+    assert set(ox["latency"]) >= {"preprocess_ms", "model_ms", "postprocess_ms", "total_ms"}
+    run_dir = pathlib.Path(report["run_dir"])
+    assert (run_dir / "bev_frame0.png").stat().st_size > 10_000
+    assert "![BEV of frame 0](bev_frame0.png)" in (run_dir / "report.md").read_text()
+    onnx_dir = work_dir / "onnx"
+    for name in ("pts_voxel_encoder.onnx", "pts_backbone_neck_head.onnx", "centerpoint_single.onnx"):
+        assert (onnx_dir / name).is_file()
+    assert "CAR" in (onnx_dir / "centerpoint_ml_package.param.yaml").read_text()
+
+
+def test_argv_mapping() -> None:
+    argv = deploy.build_argv(["--rot-y-axis-reference", "--cfg-options", "a.b=1"])
+    assert argv[0] == "centerpoint" and argv[1] == "--work-dir"
+    assert argv[argv.index("--cfg-options") + 1 :] == ["project.rot_y_axis_reference=True", "a.b=1"]
+    assert deploy.build_argv(["--work-dir", "x"]) == ["centerpoint", "--work-dir", "x"]
+
+
+def test_broken_checkpoint_exits_2(tmp_path, capsys) -> None:
+    bad = tmp_path / "broken.pth"
+    bad.write_bytes(b"PK\x03\x04 this is not a checkpoint" * 10)
+    code = deploy.main(["--work-dir", str(tmp_path / "wd"), "--checkpoint", str(bad), "--cfg-options", *FAST])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"checkpoint {bad} | cannot be loaded weights-only" in err
+    assert "project.trust_checkpoint=True" in err
+
+
+def test_onnx_without_a_head_output_exits_2(default_run, tmp_path, capsys) -> None:
+    _, work_dir = default_run
+    broken = tmp_path / "onnx"
+    broken.mkdir()
+    shutil.copy(work_dir / "onnx" / "pts_voxel_encoder.onnx", broken)
+    head = onnx.load(str(work_dir / "onnx" / "pts_backbone_neck_head.onnx"))
+    kept = [o for o in head.graph.output if o.name != "vel"]
+    del head.graph.output[:]
+    head.graph.output.extend(kept)
+    onnx.save(head, str(broken / "pts_backbone_neck_head.onnx"))
+    options = [*FAST, f"evaluation.backends.onnx.artifact={broken}"]
+    code = deploy.main(["--work-dir", str(tmp_path / "wd"), "--mode", "none", "--cfg-options", *options])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "pts_backbone_neck_head does not have Autoware's tensors (missing ['vel'])" in err
+
+
+@pytest.mark.parametrize(
+    ("suffix", "width", "declared", "message"),
+    [
+        (".bin", 5, 4, "is not a multiple of 4*num_pts_feats = 16 B"),
+        (".npy", 5, 4, "wrong point width. Note: expected shape (N, 4)"),
+        (".bin", 3, 3, "points | wrong point cloud shape. Note: expected [N, >= 4]"),
+    ],
+)
+def test_point_file_of_wrong_width_exits_2(tmp_path, capsys, suffix, width, declared, message) -> None:
+    points = np.random.default_rng(0).uniform(-10, 10, size=(7, width)).astype(np.float32)
+    path = tmp_path / f"000000{suffix}"
+    np.save(path, points) if suffix == ".npy" else points.tofile(path)
+    entry = info_pkl.make_info_entry(0, path.name, np.zeros((0, 7)), np.zeros(0), num_pts_feats=declared)
+    info_pkl.write_info_pkl(str(tmp_path / "infos.pkl"), [entry], ["car", "truck", "bus", "bicycle", "pedestrian"])
+    options = [*FAST, f"runtime_io.info_file={tmp_path / 'infos.pkl'}"]
+    code = deploy.main(["--work-dir", str(tmp_path / "wd"), "--cfg-options", *options])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+
+
+def test_full_pickle_checkpoint_needs_trust(tmp_path) -> None:
+    import argparse
+
+    import torch
+
+    from awml_deploy.core.errors import DeployError
+    from projects.centerpoint.model import read_state_dict
+
+    path = tmp_path / "mmengine_style.pth"
+    torch.save({"state_dict": {"w": torch.ones(2)}, "meta": {"args": argparse.Namespace(lr=0.1)}}, path)
+    with pytest.raises(DeployError, match="cannot be loaded weights-only") as info:
+        read_state_dict(str(path))
+    assert info.value.exit_code == 2
+    state = read_state_dict(str(path), trusted=True)
+    assert list(state) == ["w"] and torch.equal(state["w"], torch.ones(2))
+    with pytest.raises(DeployError, match="checkpoint_path | checkpoint not found"):
+        read_state_dict(str(tmp_path / "missing.pth"))
