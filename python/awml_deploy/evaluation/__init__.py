@@ -1,4 +1,5 @@
-"""Evaluation: `BaseEvaluator`, latency statistics, metrics interfaces backed by `awml_deploy.metrics`."""
+"""Evaluation: `BaseEvaluator` (+ `SegmentationEvaluator`), latency statistics, metrics interfaces backed by
+`awml_deploy.metrics`."""
 
 from awml_deploy.evaluation.evaluator import BaseEvaluator, EvalResultDict
 from awml_deploy.evaluation.latency import LatencyStats, summarize_stages
@@ -7,7 +8,9 @@ from awml_deploy.evaluation.metrics_interfaces import (
     ClassificationMetricsInterface,
     Detection2DMetricsInterface,
     Detection3DMetricsInterface,
+    SegmentationMetricsInterface,
 )
+from awml_deploy.evaluation.segmentation import SegmentationEvaluator
 
 __all__ = [
     "BaseEvaluator",
@@ -17,5 +20,7 @@ __all__ = [
     "Detection3DMetricsInterface",
     "EvalResultDict",
     "LatencyStats",
+    "SegmentationEvaluator",
+    "SegmentationMetricsInterface",
     "summarize_stages",
 ]

@@ -104,3 +104,37 @@ class ClassificationMetricsInterface(BaseMetricsInterface):
 
     def primary_metric(self, result: Mapping[str, Any]) -> tuple[str, float | None]:
         return ("accuracy", result.get("total", {}).get("accuracy"))
+
+
+class SegmentationMetricsInterface(BaseMetricsInterface):
+    """Segmentation (confusion matrix, per-class IoU, mIoU, accuracy); frames are per-point/pixel label arrays.
+
+    Settings: ``{"labels": [...], "ignore_index": int | None}``. :meth:`add_frame` takes the predicted and the
+    ground-truth labels of one frame (integer arrays or lists of equal length, any shape: they are flattened)
+    instead of object lists.
+    """
+
+    task = "segmentation"
+
+    def add_frame(self, predictions, ground_truths, timestamp_us: int | None = None) -> None:
+        """Adds one frame.
+
+        Args:
+            predictions: Predicted labels (integer array-like).
+            ground_truths: Ground-truth labels (integer array-like, same size).
+            timestamp_us (int | None): Frame time in microseconds. Defaults to the frame index.
+        """
+        import numpy as np
+
+        index = len(self.frames)
+        self.frames.append(
+            {
+                "frame_index": index,
+                "timestamp_us": index if timestamp_us is None else int(timestamp_us),
+                "gt_labels": np.asarray(ground_truths).reshape(-1),
+                "pred_labels": np.asarray(predictions).reshape(-1),
+            }
+        )
+
+    def primary_metric(self, result: Mapping[str, Any]) -> tuple[str, float | None]:
+        return ("miou", result.get("miou"))

@@ -16,6 +16,7 @@ Python API::
 
     metrics.evaluate_detection2d(frames, settings)             # -> Detection2DResult (mode "iou_2d")
     metrics.evaluate_classification(frames, settings)          # -> ClassificationResult
+    metrics.evaluate_segmentation(frames, settings)            # -> SegmentationResult (IoU, mIoU, confusion)
 
 ``frames`` is ``{"frames": [...]}`` or a list of frames, each a FRAMES.json dict or a :class:`Frame3D` /
 :class:`Frame2D` / :class:`ClassificationFrame` of :class:`Object3D` / :class:`Object2D` / :class:`ClassObject`.
@@ -62,6 +63,12 @@ from awml_deploy.metrics.results import (
     LabelDetectionResult,
     ModeResult,
 )
+from awml_deploy.metrics.segmentation import (
+    LabelSegmentationResult,
+    SegmentationResult,
+    SegmentationSettings,
+    evaluate_segmentation,
+)
 from awml_deploy.metrics.settings import (
     MODES_2D,
     MODES_3D,
@@ -71,11 +78,11 @@ from awml_deploy.metrics.settings import (
     Detection3DSettings,
 )
 
-TASKS = ("detection3d", "detection2d", "classification2d")
+TASKS = ("detection3d", "detection2d", "classification2d", "segmentation")
 
 
 def evaluate(task: str, frames, settings):
-    """Runs the evaluation named by a CLI task name (``detection3d``, ``detection2d``, ``classification2d``).
+    """Runs the evaluation named by a CLI task name (``detection3d``, ``detection2d``, ``classification2d``, ``segmentation``).
 
     Args:
         task (str): One of :data:`TASKS`.
@@ -91,6 +98,7 @@ def evaluate(task: str, frames, settings):
         "detection3d": evaluate_detection3d,
         "detection2d": evaluate_detection2d,
         "classification2d": evaluate_classification,
+        "segmentation": evaluate_segmentation,
     }
     if task not in runners:
         expected("task", "unknown task", f"one of {', '.join(TASKS)}", task)
@@ -112,6 +120,9 @@ __all__ = [
     "Detection2DSettings",
     "Detection3DResult",
     "Detection3DSettings",
+    "LabelSegmentationResult",
+    "SegmentationResult",
+    "SegmentationSettings",
     "DistanceBucketResult",
     "Frame2D",
     "Frame3D",
@@ -124,4 +135,5 @@ __all__ = [
     "evaluate_classification",
     "evaluate_detection2d",
     "evaluate_detection3d",
+    "evaluate_segmentation",
 ]

@@ -18,9 +18,15 @@ def _parser() -> argparse.ArgumentParser:
         prog="python3 -m awml_deploy.metrics",
         description="autoware_perception_evaluation metrics (docs/METRICS.md), vectorised.",
     )
-    parser.add_argument("--task", required=True, choices=("detection3d", "detection2d", "classification2d"))
+    parser.add_argument(
+        "--task", required=True, choices=("detection3d", "detection2d", "classification2d", "segmentation")
+    )
     parser.add_argument("--frames", required=True, help="FRAMES.json: {'frames': [...]}")
-    parser.add_argument("--settings", required=True, help="SETTINGS.json: labels, thresholds, range_filter")
+    parser.add_argument(
+        "--settings",
+        required=True,
+        help="SETTINGS.json: labels, thresholds, range_filter (segmentation: labels, ignore_index)",
+    )
     parser.add_argument("--output", required=True, help="where to write RESULT.json")
     parser.add_argument(
         "--crosscheck", action="store_true", help="also run perception_eval and report the largest difference"

@@ -350,3 +350,42 @@ def parse_classification(frames: Any) -> list[tuple[list[tuple[str, str]], list[
             pair.append(items)
         parsed.append((pair[0], pair[1]))
     return parsed
+
+
+def _label_array(frame: Any, key: str, path: str) -> np.ndarray:
+    """``frame[key]`` as a 1-D int64 array of labels (a list of ints or an integer NumPy array)."""
+    value = get_field(frame, key, path, "a list of integer labels")
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1 or (value.size and value.dtype.kind not in "iu"):
+            bad(f"{path}.{key}", "not a 1-D integer array", "a list of integer labels", f"{value.dtype}{value.shape}")
+        return value.astype(np.int64, copy=False)
+    if not isinstance(value, (list, tuple)):
+        bad(f"{path}.{key}", "not a list", "a list of integer labels", value)
+    kinds = np.fromiter((type(v) is int or isinstance(v, np.integer) for v in value), dtype=bool, count=len(value))
+    if not kinds.all():
+        first = int(np.argmin(kinds))
+        bad(f"{path}.{key}[{first}]", "not an integer", "an integer label", value[first])
+    return np.asarray(value, dtype=np.int64).reshape(-1)
+
+
+def parse_segmentation(frames: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Parses segmentation frames into per-frame ``(gt_labels, pred_labels)`` int64 arrays of equal length.
+
+    Args:
+        frames (Any): ``{"frames": [...]}`` or a list of frames, each a mapping (or object) with ``gt_labels``
+            and ``pred_labels``: lists of ints or 1-D integer NumPy arrays, one entry per point/pixel.
+
+    Returns:
+        list: One ``(gt, pred)`` pair per frame (label range checks are the evaluator's).
+    """
+    parsed = []
+    for fi, frame in enumerate(frame_list(frames)):
+        path = f"frames[{fi}]"
+        if not isinstance(frame, Mapping) and not hasattr(frame, "gt_labels"):
+            bad(path, "not an object", 'an object with "gt_labels" and "pred_labels"', frame)
+        gt = _label_array(frame, "gt_labels", path)
+        pred = _label_array(frame, "pred_labels", path)
+        if len(gt) != len(pred):
+            bad(f"{path}.pred_labels", "length differs from gt_labels", f"{len(gt)} labels (one per point)", len(pred))
+        parsed.append((gt, pred))
+    return parsed

@@ -32,6 +32,7 @@ BUILTIN_PROJECTS = {
     "centerpoint": "projects.centerpoint.runner",
     "yolox": "projects.yolox.runner",
     "calibration_status": "projects.calibration_status.runner",
+    "lidar_segmentation": "projects.lidar_segmentation.runner",
 }
 _EXTRA: dict[str, str] = {}
 

@@ -1,0 +1,35 @@
+"""`bazel run //projects/lidar_segmentation:deploy [-- CLI options]`: the LiDAR point segmentation bundle.
+
+With no arguments: export the embedded checkpoint to ONNX (and TensorRT where installed), verify PyTorch vs ONNX
+(logits tolerance + per-point label agreement gate), evaluate every available backend (per-point mIoU) on the
+committed evaluation scenes and write report.json/report.md. Exit code 0 only when every gate passed (1 a gate
+failed, 2 usage/config error). Any option of `awml-deploy` may follow (`--mode onnx`, `--cfg-options ...`, a
+config path). Under `bazel run` the work directory defaults to `work_dirs/lidar_segmentation` in the directory the
+command was started from.
+"""
+
+import os
+import pathlib
+import sys
+
+_ROOT = pathlib.Path(__file__).resolve().parents[2]
+for _path in (str(_ROOT), str(_ROOT / "python")):
+    if _path not in sys.path:
+        sys.path.append(_path)
+
+from awml_deploy.cli.main import main as cli_main  # noqa: E402
+
+PROJECT = "lidar_segmentation"
+
+
+def main(argv=None):
+    """Runs the framework CLI for the project; returns its exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    start_dir = os.environ.get("BUILD_WORKING_DIRECTORY")
+    if start_dir and not any(a == "--work-dir" or a.startswith("--work-dir=") for a in argv):
+        argv += ["--work-dir", str(pathlib.Path(start_dir) / "work_dirs" / PROJECT)]
+    return cli_main([PROJECT, *argv])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
