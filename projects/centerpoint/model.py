@@ -14,6 +14,7 @@ import pathlib
 from collections.abc import Mapping
 from typing import Any
 
+from awml_deploy.core.checkpoint import read_state_dict
 from awml_deploy.core.errors import expected, fail
 
 PROJECT_DIR = pathlib.Path(__file__).resolve().parent
@@ -162,50 +163,6 @@ def load_model_config(path: str) -> Any:
         fail(f"{resolved} | cannot load the model config. Note: {type(err).__name__}: {err}", cause=err)
 
 
-def read_state_dict(path: str, trusted: bool | None = None) -> dict:
-    """Reads a checkpoint's ``state_dict`` (weights-only unless ``trusted``).
-
-    Args:
-        path (str): Checkpoint file (.pth).
-        trusted (bool | None): Allow a full-pickle load when the weights-only load refuses the file.
-            Defaults to False.
-
-    Returns:
-        dict: Parameter name → tensor.
-    """
-    import torch
-
-    trusted = False if trusted is None else trusted
-    if not pathlib.Path(path).is_file():
-        expected("checkpoint_path", "checkpoint not found", "an existing .pth file", path)
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # noqa: BLE001 - torch raises UnpicklingError, RuntimeError, EOFError...
-        if not trusted:
-            fail(
-                f"checkpoint {path} | cannot be loaded weights-only ({type(err).__name__}: {' '.join(str(err).split())[:160]}). "
-                "Note: expected a PyTorch state_dict or mmengine checkpoint; if the file is a full pickle you trust, "
-                "set project.trust_checkpoint=True",
-                cause=err,
-            )
-        try:
-            data = torch.load(path, map_location="cpu", weights_only=False)
-        except Exception as err2:  # noqa: BLE001 - same
-            fail(
-                f"checkpoint {path} | not a readable PyTorch checkpoint. Note: expected a .pth written by torch.save, "
-                f"got {type(err2).__name__}: {' '.join(str(err2).split())[:160]}",
-                cause=err2,
-            )
-    if isinstance(data, Mapping) and "state_dict" in data:
-        data = data["state_dict"]
-    if not isinstance(data, Mapping) or not all(hasattr(v, "shape") for v in data.values()):
-        fail(
-            f"checkpoint {path} | holds no state_dict. Note: expected a mapping of parameter name to tensor or "
-            f"{{'state_dict': ...}}, got {type(data).__name__}"
-        )
-    return dict(data)
-
-
 def build_model(cfg: Any) -> Any:
     """Builds the mmdet3d model of ``cfg`` (CPU, untrained weights).
 
@@ -231,7 +188,7 @@ def load_centerpoint(checkpoint: str, device: str, model_config: str | None = No
         checkpoint (str): Checkpoint file.
         device (str): Torch device string.
         model_config (str | None): mmdet3d config. Defaults to the embedded tiny synthetic model.
-        trusted (bool | None): See :func:`read_state_dict`. Defaults to False.
+        trusted (bool | None): See :func:`awml_deploy.core.checkpoint.read_state_dict`. Defaults to False.
 
     Returns:
         torch.nn.Module: The model in eval mode, with ``model.cfg`` and ``model.geometry`` attached.

@@ -16,7 +16,8 @@ import pathlib
 from collections.abc import Mapping
 from typing import Any
 
-from awml_deploy.core.errors import expected, fail
+from awml_deploy.core.checkpoint import load_into, read_state_dict
+from awml_deploy.core.errors import expected
 
 STEM_KEY = "backbone.stem.0.weight"
 HEAD_KEY = "head.2.weight"
@@ -129,21 +130,7 @@ def read_checkpoint(path: str | pathlib.Path, settings: ModelSettings | None = N
         Mapping[str, Any]: The state dict.
     """
     settings = ModelSettings() if settings is None else settings
-    path = pathlib.Path(path)
-    if not path.is_file():
-        expected("checkpoint_path", "file not found", "an existing .pth state dict", str(path))
-    import torch
-
-    try:
-        state = torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as err:  # noqa: BLE001 - torch raises many types for corrupt files
-        first = " ".join(str(err).split()).split(". ")[0][:100]
-        fail(
-            f"checkpoint {path} | cannot be loaded with weights_only=True (corrupt, truncated or not a state dict). "
-            f"Note: expected a torch.save'd state dict of tensors, got {type(err).__name__}: {first}",
-            cause=err,
-        )
-    return check_state_dict(state, settings, str(path))
+    return check_state_dict(read_state_dict(path), settings, str(path))
 
 
 def load_model(checkpoint_path: str, device: str, settings: ModelSettings | None = None) -> Any:
@@ -159,13 +146,4 @@ def load_model(checkpoint_path: str, device: str, settings: ModelSettings | None
     """
     settings = ModelSettings() if settings is None else settings
     state = read_checkpoint(checkpoint_path, settings)
-    model = build_model(settings)
-    try:
-        model.load_state_dict(state, strict=True)
-    except RuntimeError as err:
-        fail(
-            f"checkpoint {checkpoint_path} | state dict does not fit the model. Note: "
-            f"{' '.join(str(err).split())[:200]}",
-            cause=err,
-        )
-    return model.to(device).eval()
+    return load_into(build_model(settings), state, checkpoint_path).to(device).eval()

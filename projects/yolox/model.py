@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pathlib
 
+from awml_deploy.core.checkpoint import read_state_dict
 from awml_deploy.core.errors import fail
 
 DEFAULT_CONFIG = pathlib.Path(__file__).absolute().parent / "configs" / "yolox_pico_shapes.py"
@@ -78,29 +79,7 @@ def load_state_dict(checkpoint_path, trusted: bool | None = None) -> dict:
     Returns:
         dict: Parameter name -> tensor.
     """
-    import torch
-
-    trusted = False if trusted is None else trusted
-    path = pathlib.Path(checkpoint_path)
-    if not path.is_file():
-        fail(f"yolox checkpoint | file not found. Note: expected a .pth state dict, got {path}")
-    try:
-        data = torch.load(str(path), map_location="cpu", weights_only=not trusted)
-    except Exception as err:  # noqa: BLE001 - torch raises many types for a corrupt file
-        fail(
-            f"yolox checkpoint | cannot be read: {type(err).__name__}. Note: expected a torch state dict "
-            f"loadable with weights_only=True (or project.trusted_checkpoint=true for a trusted mmengine "
-            f"training checkpoint), got {path}",
-            cause=err,
-        )
-    if isinstance(data, dict) and isinstance(data.get("state_dict"), dict):
-        data = data["state_dict"]
-    if not isinstance(data, dict) or not data:
-        fail(
-            f"yolox checkpoint | no state dict inside. Note: expected a mapping name -> tensor, got "
-            f"{type(data).__name__} in {path}"
-        )
-    return data
+    return read_state_dict(checkpoint_path, trusted, trust_option="project.trusted_checkpoint=true")
 
 
 def load_yolox(checkpoint_path, device, model_cfg=None, trusted: bool | None = None):

@@ -145,7 +145,8 @@ def test_broken_checkpoint_is_one_line_exit_2(tmp_path, capsys):
         capsys, ["yolox", "--mode", "onnx", "--work-dir", str(tmp_path / "w"), "--checkpoint", str(broken)]
     )
     assert code == 2 and len(err) == 1
-    assert "yolox checkpoint | cannot be read" in err[0] and "weights_only=True" in err[0]
+    assert f"checkpoint {broken} | cannot be loaded with weights_only=True" in err[0]
+    assert "project.trusted_checkpoint=true" in err[0]
 
 
 def test_onnx_missing_output_is_one_line_exit_2(tmp_path, capsys, onnx_path):
