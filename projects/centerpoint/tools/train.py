@@ -11,7 +11,10 @@ How the committed checkpoint was made (2-core machine shared with other jobs, 1 
     PYTHONPATH=python python3 projects/centerpoint/tools/generate_dataset.py --which all
     PYTHONPATH=python python3 projects/centerpoint/tools/train.py --lr 2e-3 --time-budget 1500 --out /tmp/stage1.pth
     PYTHONPATH=python python3 projects/centerpoint/tools/train.py --init /tmp/stage1.pth --lr 1e-3 --seed 1 \
-        --time-budget 1200
+        --time-budget 1200 --out /tmp/stage2.pth
+    # stage 3, after the switch to canonical box labels (synthetic_lidar.canonical_boxes): ~450 iterations
+    PYTHONPATH=python python3 projects/centerpoint/tools/train.py --init /tmp/stage2.pth --lr 1e-3 --seed 2 \
+        --iters 100000 --time-budget 1140
 
 Seeds fix the data order and augmentation; a run bounded by ``--iters`` (large ``--time-budget``) is
 repeatable, one bounded by time stops after as many iterations as the machine managed.
@@ -28,7 +31,7 @@ import time
 
 import numpy as np
 
-from awml_deploy.datasets import info_pkl, synthetic_set
+from awml_deploy.datasets import info_pkl, synthetic_lidar, synthetic_set
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(HERE)
@@ -79,7 +82,12 @@ def speed_up_pillar_batchnorm() -> None:
 
 
 def augment(points: np.ndarray, boxes: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Global flip (x and y), rotation about z (+-45 deg) and scaling (0.95..1.05) of points and boxes."""
+    """Global flip (x and y), rotation about z (+-45 deg) and scaling (0.95..1.05) of points and boxes.
+
+    The boxes come back in :func:`synthetic_lidar.canonical_boxes` form (``l >= w``, yaw in [-pi/4, 3pi/4)), the
+    form of the generated labels: the rendered cuboids look the same turned by pi, so only the canonical yaw is
+    a function of the points (an arbitrary one of the equivalent headings gives the rot head no usable target).
+    """
     points, boxes = points.copy(), boxes.copy()
     if rng.uniform() < 0.5:  # mirror y
         points[:, 1] *= -1
@@ -98,8 +106,7 @@ def augment(points: np.ndarray, boxes: np.ndarray, rng: np.random.Generator) -> 
     scale = rng.uniform(0.95, 1.05)
     points[:, :3] *= scale
     boxes[:, :6] *= scale
-    boxes[:, 6] = np.arctan2(np.sin(boxes[:, 6]), np.cos(boxes[:, 6]))
-    return points, boxes
+    return points, synthetic_lidar.canonical_boxes(boxes)
 
 
 def make_sample(boxes: np.ndarray | None = None, labels: np.ndarray | None = None):

@@ -13,6 +13,9 @@ Frame and box conventions (the same everywhere in awml-deploy):
       (counter-clockwise). This is METRICS.md's box and the nuScenes/T4 info-file convention (origin
       ``(0.5, 0.5, 0.5)``). mmdet3d's ``LiDARInstance3DBoxes`` stores the *bottom* centre instead: convert with
       ``LiDARInstance3DBoxes(boxes, origin=(0.5, 0.5, 0.5))`` (its ``gravity_center`` gives this centre back).
+    * Objects are plain cuboids, which look the same turned by pi (and, when square, by pi / 2): their heading
+      cannot be seen in the points. Boxes are therefore stored in the canonical form of :func:`canonical_boxes`
+      (``l >= w``, ``yaw`` in [-pi/4, 3pi/4)), so that the labelled yaw is a function of the rendered geometry.
     * Detection labels follow Autoware's CenterPoint order :data:`CLASSES` = car, truck, bus, bicycle,
       pedestrian (0..4). Per-point semantic labels are :data:`SEMANTIC_CLASSES` = ground, car, truck, bus,
       bicycle, pedestrian, other (0..6), i.e. detection label + 1, with 0 for the ground and 6 for distractors.
@@ -37,6 +40,7 @@ SEMANTIC_CLASSES = ("ground", "car", "truck", "bus", "bicycle", "pedestrian", "o
 SEM_GROUND = 0
 SEM_OTHER = 6
 POINT_QUANTUM = 0.002  # metres
+YAW_MIN = -0.25 * math.pi  # canonical yaw interval [YAW_MIN, YAW_MIN + pi): axis-aligned vehicles stay off its ends
 
 # Class-typical sizes (l, w, h) as uniform ranges, and surface reflectivity (base intensity) per semantic class.
 _SIZE_RANGES = {
@@ -170,11 +174,35 @@ class Frame:
     gt_num_points: np.ndarray
 
 
+def canonical_boxes(boxes: np.ndarray) -> np.ndarray:
+    """The canonical form of cuboid boxes, which describes the same solid: ``l >= w`` and yaw in [-pi/4, 3pi/4).
+
+    A cuboid turned by pi is the same solid, and one with ``w > l`` is the same as its ``l``/``w`` swap turned by
+    pi / 2. Labelling the yaw of such symmetric objects with an arbitrary one of these equivalent headings makes
+    the target unobservable (CenterHead's L1 on sin/cos then collapses and the predicted yaw is random); the
+    canonical form makes it a function of the geometry. The interval ends (diagonals) are away from the mostly
+    axis-aligned vehicles.
+
+    Args:
+        boxes (np.ndarray): (M, >=7) boxes (x, y, z, l, w, h, yaw, ...).
+
+    Returns:
+        np.ndarray: A canonical copy (same dtype).
+    """
+    out = np.array(boxes, copy=True)
+    swap = out[:, 4] > out[:, 3]
+    out[swap, 3], out[swap, 4] = boxes[swap, 4], boxes[swap, 3]
+    yaw = out[:, 6].astype(np.float64) + np.where(swap, 0.5 * math.pi, 0.0)
+    out[:, 6] = np.mod(yaw - YAW_MIN, math.pi) + YAW_MIN
+    return out
+
+
 def sample_scene(seed: int, sensor: SensorSpec | None = None, extent: float | None = None) -> SceneSpec:
     """Samples a random traffic scene: cars, trucks, buses, bicycles, pedestrians and distractors.
 
     Objects stand on the ground, do not overlap in bird's-eye view, keep 3 m from the sensor and have their
     centres inside ``|x|, |y| < extent``. Vehicles are mostly aligned with the x or y axis (roads), with noise.
+    Boxes are in the canonical form of :func:`canonical_boxes`.
 
     Args:
         seed (int): Random seed; the same seed gives the same scene.
@@ -225,8 +253,8 @@ def sample_scene(seed: int, sensor: SensorSpec | None = None, extent: float | No
         kind = _OTHER_KINDS[rng.choice(len(_OTHER_KINDS), p=[0.5, 0.3, 0.2])]
         try_place([rng.uniform(*r) for r in kind], SEM_OTHER, rng.uniform(-math.pi, math.pi))
 
-    boxes = np.round(np.asarray(boxes, dtype=np.float64).reshape(-1, 7), 4)
-    boxes[:, 6] = np.round(np.arctan2(np.sin(boxes[:, 6]), np.cos(boxes[:, 6])), 4)
+    boxes = canonical_boxes(np.round(np.asarray(boxes, dtype=np.float64).reshape(-1, 7), 4))
+    boxes[:, 6] = np.clip(np.round(boxes[:, 6], 4), -0.7853, 2.3561)  # rounding stays inside [-pi/4, 3pi/4)
     return SceneSpec(seed=int(seed), boxes=boxes, semantic=np.asarray(semantic, dtype=np.int64), sensor=sensor)
 
 
