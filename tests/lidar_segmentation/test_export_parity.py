@@ -100,6 +100,6 @@ def test_committed_checkpoint_miou_on_eval_subset(exported):
         pairs.append({"gt_labels": frame["gt_labels"], "pred_labels": logits.argmax(1)})
     result = metrics.evaluate_segmentation(pairs, {"labels": list(LABELS)})
     ious = {k: round(v.iou, 3) for k, v in result.per_label.items()}
-    # The committed checkpoint (11 CPU-minutes of training) reaches mIoU 0.586 on all 16 frames, 0.587 on these 6.
-    assert result.miou >= 0.55, f"mIoU {result.miou:.4f} on {len(frames)} frames: {ious}"
+    # The committed checkpoint (11 + 7 CPU-minutes of training) reaches mIoU 0.620 on all 16 frames (issue gate: 0.6).
+    assert result.miou >= 0.6, f"mIoU {result.miou:.4f} on {len(frames)} frames: {ious}"
     assert result.per_label["ground"].iou > 0.95 and result.per_label["car"].iou > 0.7
