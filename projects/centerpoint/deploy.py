@@ -10,10 +10,10 @@ import os
 import pathlib
 import sys
 
-_ROOT = pathlib.Path(__file__).resolve().parents[2]
+_ROOT = pathlib.Path(__file__).absolute().parents[2]  # not resolve(): under bazel run, stay in the runfiles
 for _path in (str(_ROOT / "python"), str(_ROOT)):
     if _path not in sys.path:
-        sys.path.insert(0, _path)
+        sys.path.append(_path)  # after the runfiles paths: the built _native.so lives there
 
 from awml_deploy.cli.main import main as cli_main  # noqa: E402 - after the path set-up for direct runs
 

@@ -12,7 +12,7 @@ import os
 import pathlib
 import sys
 
-_ROOT = pathlib.Path(__file__).resolve().parents[2]
+_ROOT = pathlib.Path(__file__).absolute().parents[2]  # not resolve(): under bazel run, stay in the runfiles
 for _path in (str(_ROOT), str(_ROOT / "python")):
     if _path not in sys.path:
         sys.path.append(_path)
