@@ -12,7 +12,7 @@ unshare -n -- bash -c '
   ip link set lo up   # the Bazel client talks to its server over loopback
   echo "offline_check: interfaces in this namespace: $(ip -brief link | cut -d" " -f1 | tr "\n" " ")"
   rc=0
-  bazel --output_base="$0" test --config=ci "$@" || rc=$?
+  bazel --output_base="$0" test --config=ci --nocache_test_results "$@" || rc=$?
   bazel --output_base="$0" shutdown
   exit $rc
 ' "$OB" "$@"
