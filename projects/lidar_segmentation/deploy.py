@@ -8,7 +8,6 @@ config path). Under `bazel run` the work directory defaults to `work_dirs/lidar_
 command was started from.
 """
 
-import os
 import pathlib
 import sys
 
@@ -17,18 +16,12 @@ for _path in (str(_ROOT), str(_ROOT / "python")):
     if _path not in sys.path:
         sys.path.append(_path)
 
-from awml_deploy.cli.main import main as cli_main  # noqa: E402
-
-PROJECT = "lidar_segmentation"
+from awml_deploy.cli.bundle import run_bundle  # noqa: E402
 
 
 def main(argv=None):
     """Runs the framework CLI for the project; returns its exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    start_dir = os.environ.get("BUILD_WORKING_DIRECTORY")
-    if start_dir and not any(a == "--work-dir" or a.startswith("--work-dir=") for a in argv):
-        argv += ["--work-dir", str(pathlib.Path(start_dir) / "work_dirs" / PROJECT)]
-    return cli_main([PROJECT, *argv])
+    return run_bundle("lidar_segmentation", argv)
 
 
 if __name__ == "__main__":
