@@ -12,18 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from awml_deploy.core.enums import Backend
 from awml_deploy.core.errors import expected
 from awml_deploy.core.samples import SampleSource
 from awml_deploy.exporters import ExportSampleAdapter
-from awml_deploy.pipelines.base import BaseInferencePipeline, ModelSpec
-from awml_deploy.pipelines.factory import (
-    PipelineContext,
-    PipelineRegistry,
-    build_onnx_pipeline,
-    build_pytorch_pipeline,
-    build_tensorrt_pipeline,
-)
+from awml_deploy.pipelines.factory import PipelineRegistry, wrapped_generic_registry
 from awml_deploy.pipelines.segmentation import SegmentationPipeline
 
 PROJECT = "lidar_segmentation"
@@ -79,21 +71,9 @@ def pipeline_registry(labels: Sequence[str]) -> PipelineRegistry:
     Returns:
         PipelineRegistry: Builders for pytorch, onnx and tensorrt under the project name.
     """
-    registry = PipelineRegistry()
-
-    def wrap(generic):
-        def build(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
-            return LidarSegmentationPipeline(generic(spec, context).runner, spec, labels, OUTPUT_NAME)
-
-        return build
-
-    for backend, generic in (
-        (Backend.PYTORCH, build_pytorch_pipeline),
-        (Backend.ONNX, build_onnx_pipeline),
-        (Backend.TENSORRT, build_tensorrt_pipeline),
-    ):
-        registry.register(backend, wrap(generic), PROJECT)
-    return registry
+    return wrapped_generic_registry(
+        PROJECT, lambda runner, spec: LidarSegmentationPipeline(runner, spec, labels, OUTPUT_NAME)
+    )
 
 
 class PointsSampleAdapter(ExportSampleAdapter):

@@ -12,6 +12,7 @@ from awml_deploy.core.device import DeviceSpec
 from awml_deploy.core.enums import Backend
 from awml_deploy.core.errors import fail
 from awml_deploy.pipelines.base import BaseInferencePipeline, ModelSpec, TensorPipeline
+from awml_deploy.pipelines.runner import BaseRunner
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,6 +115,35 @@ def default_registry() -> PipelineRegistry:
     registry.register(Backend.PYTORCH, build_pytorch_pipeline)
     registry.register(Backend.ONNX, build_onnx_pipeline)
     registry.register(Backend.TENSORRT, build_tensorrt_pipeline)
+    return registry
+
+
+def wrapped_generic_registry(
+    project: str, wrap: Callable[[BaseRunner, ModelSpec], BaseInferencePipeline]
+) -> PipelineRegistry:
+    """A registry whose pytorch/onnx/tensorrt builders are the generic ones, their runner wrapped by the project.
+
+    For single-graph projects that share one pre/post-processing across backends: ``wrap(runner, spec)`` returns
+    the project's pipeline around the generic backend runner.
+
+    Args:
+        project (str): Project name the builders are registered under.
+        wrap (Callable[[BaseRunner, ModelSpec], BaseInferencePipeline]): Builds the project pipeline.
+
+    Returns:
+        PipelineRegistry: The registry.
+    """
+    registry = PipelineRegistry()
+
+    def wrapped(generic: PipelineBuilder) -> PipelineBuilder:
+        return lambda spec, context: wrap(generic(spec, context).runner, spec)
+
+    for backend, generic in (
+        (Backend.PYTORCH, build_pytorch_pipeline),
+        (Backend.ONNX, build_onnx_pipeline),
+        (Backend.TENSORRT, build_tensorrt_pipeline),
+    ):
+        registry.register(backend, wrapped(generic), project)
     return registry
 
 
