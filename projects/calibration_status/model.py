@@ -92,21 +92,19 @@ def build_model(settings: ModelSettings | None = None) -> Any:
     return CalibrationClassifier()
 
 
-def check_state_dict(state: object, settings: ModelSettings, source: str) -> Mapping[str, Any]:
+def check_state_dict(state: Mapping[str, Any], settings: ModelSettings, source: str) -> Mapping[str, Any]:
     """Checks that a loaded object is a state dict of this architecture (input channels, classes, width).
 
     Args:
-        state (object): What ``torch.load`` returned.
+        state (Mapping[str, Any]): A state dict from :func:`awml_deploy.core.checkpoint.read_state_dict`.
         settings (ModelSettings): Expected architecture.
         source (str): File name for messages.
 
     Returns:
         Mapping[str, Any]: The state dict.
     """
-    if isinstance(state, Mapping) and "state_dict" in state and STEM_KEY not in state:
-        state = state["state_dict"]
-    if not isinstance(state, Mapping) or STEM_KEY not in state or HEAD_KEY not in state:
-        keys = sorted(state)[:4] if isinstance(state, Mapping) else type(state).__name__
+    if STEM_KEY not in state or HEAD_KEY not in state:
+        keys = sorted(state)[:4]
         expected(
             f"checkpoint {source}", "not a calibration classifier state dict", f"keys {STEM_KEY}, {HEAD_KEY}", keys
         )

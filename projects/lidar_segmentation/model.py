@@ -92,21 +92,19 @@ def build_model(settings: ModelSettings | None = None) -> Any:
     )
 
 
-def check_state_dict(state: object, settings: ModelSettings, source: str) -> Mapping[str, Any]:
+def check_state_dict(state: Mapping[str, Any], settings: ModelSettings, source: str) -> Mapping[str, Any]:
     """Checks that a loaded object is a state dict of this architecture (input features, width, classes).
 
     Args:
-        state (object): What ``torch.load`` returned.
+        state (Mapping[str, Any]): A state dict from :func:`awml_deploy.core.checkpoint.read_state_dict`.
         settings (ModelSettings): Expected architecture.
         source (str): File name for messages.
 
     Returns:
         Mapping[str, Any]: The state dict.
     """
-    if isinstance(state, Mapping) and "state_dict" in state and STEM_KEY not in state:
-        state = state["state_dict"]
-    if not isinstance(state, Mapping) or STEM_KEY not in state or HEAD_KEY not in state:
-        keys = sorted(state)[:4] if isinstance(state, Mapping) else type(state).__name__
+    if STEM_KEY not in state or HEAD_KEY not in state:
+        keys = sorted(state)[:4]
         expected(f"checkpoint {source}", "not a lidar segmentation state dict", f"keys {STEM_KEY}, {HEAD_KEY}", keys)
     stem, head = tuple(state[STEM_KEY].shape), tuple(state[HEAD_KEY].shape)
     if stem[0] != settings.width or head[0] != settings.num_classes:
