@@ -135,7 +135,7 @@ def _stream_frame(preds, gts, pred_xy, gt_xy, pred_reach, gt_reach, fixed, cost_
             g = local_g[s:e]
             masked = np.where(used[:, :, g], np.inf, costs[:, None, s:e])  # (M, T, c)
             pick = masked.argmin(axis=-1)
-            ok = np.take_along_axis(masked, pick[..., None], axis=-1)[..., 0] < thresholds
+            ok = masked.min(axis=-1) < thresholds
             chosen = g[pick]
             m, t = np.nonzero(ok)
             used[m, t, chosen[m, t]] = True
