@@ -40,9 +40,9 @@ start, cpu = time.perf_counter(), time.process_time()
 result = metrics.evaluate_detection3d(frames, settings).to_json_dict()
 elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
 car = result["modes"]["iou_bev"]["per_label"]["car"]
-print(json.dumps({"num_gt": car["num_gt"], "num_pred": car["num_pred"], "num_tp_iou_bev_0.5": car["num_tp"]["0.5"],
-                  
-                  "seconds": elapsed, "cpu_seconds": cpu, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+row = {"num_gt": car["num_gt"], "num_pred": car["num_pred"], "num_tp_iou_bev_0.5": car["num_tp"]["0.5"]}
+row.update(seconds=elapsed, cpu_seconds=cpu, peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(json.dumps(row))
 """
 
 
