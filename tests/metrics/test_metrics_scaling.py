@@ -152,3 +152,17 @@ def test_finding13_negative_scores_are_accepted_and_only_rank():
     base = metrics.evaluate_detection3d(frames, settings).to_json_dict()
     assert metrics.evaluate_detection3d(shifted, settings).to_json_dict() == base
     assert base["modes"]["center_distance_bev"]["per_label"]["car"]["num_tp"]["1.0"] > 0
+
+
+def test_finding6_objects_at_one_spot_streamed_equals_all_pairs(monkeypatch):
+    # The worst case of the finding (5,000 boxes at one spot: 151 s): identical ground truth share their costs.
+    spot = {"label": "car", "center": [10.0, 5.0, 0.0], "size": [4.5, 1.9, 1.6], "yaw": 0.3}
+    gt = [dict(spot) for _ in range(300)] + [dict(spot, center=[10.5, 5.0, 0.0], yaw=-0.3) for _ in range(40)]
+    pred = [dict(spot, score=round(1.0 - i / 800, 1)) for i in range(330)]
+    pred += [dict(spot, center=[10.4, 5.0, 0.0], yaw=3.0, score=0.7) for _ in range(30)]
+    frames = [{"frame_index": 0, "timestamp_us": 0, "gt": gt, "pred": pred}]
+    settings = settings_for(("car",))
+    streamed = run_with(monkeypatch, 0, 1000, metrics.evaluate_detection3d, frames, settings)
+    assert streamed == run_with(monkeypatch, 1 << 62, 1 << 20, metrics.evaluate_detection3d, frames, settings)
+    # The 300 ground truth at the spot are each taken (IoU 1) by one of the 330 identical predictions.
+    assert streamed["modes"]["iou_bev"]["per_label"]["car"]["num_tp"]["0.5"] >= 300

@@ -59,7 +59,7 @@ def _evaluate_label(label: str, gt: Boxes2D, pred: Boxes2D, num_frames: int, thr
     # Boxes overlap only when their centres are closer than the sum of their half-diagonals.
     centre = [0.5 * (side.box[:, :2] + side.box[:, 2:]) for side in (pred, gt)]
     reach = [0.5 * np.hypot(side.box[:, 2] - side.box[:, 0], side.box[:, 3] - side.box[:, 1]) for side in (pred, gt)]
-    tp, _ = match_label(pred.frame, gt.frame, num_frames, *centre, *reach, 0.0, costs, limits)
+    tp, _ = match_label(pred.frame, gt.frame, num_frames, *centre, *reach, 0.0, costs, limits, gt.box)
     hit = tp[0][:, ranking(pred.score)]
     ap = average_precision(hit.astype(np.float64), hit, len(gt.frame))
     num_tp = hit.sum(axis=1)

@@ -180,6 +180,7 @@ def _evaluate_label(
         fixed,
         lambda pp, pg: pair_costs(thresholds, gt, pred, pp, pg),
         limits,
+        np.column_stack([gt.center, gt.size, gt.yaw]),
     )
     rank = ranking(pred.score)
     tp, matched = tp[..., rank], matched[..., rank]

@@ -40,6 +40,7 @@ def match_label(
     fixed: float,
     cost_fn: CostFn,
     thresholds: np.ndarray,
+    gt_key: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Greedy matching of one label for every mode and threshold (same result as all pairs).
 
@@ -55,6 +56,9 @@ def match_label(
             ``+inf`` cost in every mode.
         cost_fn (CostFn): ``cost_fn(pair_pred, pair_gt)`` -> (M, K) costs (``+inf`` = cannot pass).
         thresholds (np.ndarray): (M, T) pass thresholds on the cost, NaN-padded.
+        gt_key (np.ndarray | None): (n_gt, k) rows that fully determine a ground truth's costs (its geometry).
+            In a streamed frame, ground truth with identical rows are costed once per prediction. Defaults to
+            no sharing.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: ``tp`` (M, T, n_pred) bool and the matched ground-truth row (or -1).
@@ -73,7 +77,8 @@ def match_label(
     for f in np.flatnonzero(big):
         preds = np.arange(start_p[f], start_p[f] + count_p[f])
         gts = np.arange(start_g[f], start_g[f] + count_g[f])
-        _stream_frame(preds, gts, pred_xy, gt_xy, pred_reach, gt_reach, fixed, cost_fn, thresholds, tp, gt)
+        key = None if gt_key is None else gt_key[gts]
+        _stream_frame(preds, gts, pred_xy, gt_xy, pred_reach, gt_reach, fixed, cost_fn, thresholds, tp, gt, key)
     return tp, gt
 
 
@@ -89,8 +94,13 @@ def _segmented_search(g_key, g_val, q_key, q_val, right: bool) -> np.ndarray:
     return out
 
 
-def _stream_frame(preds, gts, pred_xy, gt_xy, pred_reach, gt_reach, fixed, cost_fn, thresholds, tp, gt) -> None:
+def _stream_frame(preds, gts, pred_xy, gt_xy, pred_reach, gt_reach, fixed, cost_fn, thresholds, tp, gt, key) -> None:
     """Greedy matching of one large frame, writing ``tp``/``gt`` columns of its predictions in place."""
+    shared = None  # (representative row, geometry id) when several ground truth share one geometry
+    if key is not None:
+        _, first, geometry = np.unique(key, axis=0, return_index=True, return_inverse=True)
+        if len(first) < len(gts):
+            shared = (first, geometry.reshape(-1), len(first))
     pxy, gxy, pr, gr = pred_xy[preds], gt_xy[gts], pred_reach[preds], gt_reach[gts]
     max_gr = float(gr.max())
     cell = (fixed + float(pr.max()) + max_gr) * (1.0 + _SLACK) + _SLACK  # >= every pair's candidate bound
@@ -122,7 +132,12 @@ def _stream_frame(preds, gts, pred_xy, gt_xy, pred_reach, gt_reach, fixed, cost_
         keep = (np.abs(d[:, 1]) <= bound) & ~done[local_g]  # a ground truth used at every threshold is gone
         keep[keep] = np.hypot(d[keep, 0], d[keep, 1]) <= bound[keep]
         local_p, local_g = local_p[keep], local_g[keep]
-        costs = cost_fn(preds[local_p], gts[local_g])
+        if shared is None:
+            costs = cost_fn(preds[local_p], gts[local_g])
+        else:  # cost each (prediction, geometry) once; identical boxes at one spot cost n, not n^2, evaluations
+            first, geometry, count = shared
+            code, back = np.unique(local_p * count + geometry[local_g], return_inverse=True)
+            costs = cost_fn(preds[code // count], gts[first[code % count]])[:, back.reshape(-1)]
         live = np.isfinite(costs).any(axis=0)
         local_p, local_g, costs = local_p[live], local_g[live], costs[:, live]
         order = np.lexsort((local_g, local_p))  # per prediction, ground truth in input order: ties go first
