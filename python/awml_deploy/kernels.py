@@ -4,7 +4,11 @@ decode, circle NMS).
 NumPy arrays run the CPU kernels and return NumPy arrays. torch CUDA tensors run the CUDA kernels on torch's
 current stream, with outputs allocated by torch on the same device (no host copies except the small counters
 used to slice the outputs). The extension is imported lazily, so ``import awml_deploy.kernels`` needs only NumPy.
-Boxes are ``[n, 11]`` float32 rows ``(x, y, z, w, l, h, yaw, vx, vy, score, label)``.
+Boxes are ``[n, 11]`` float32 rows laid out as :data:`BOX_FIELDS`.
+
+Every size and limit is checked here, before any output buffer is allocated (numpy or torch): a bad value is one
+:class:`DeployError` naming the parameter and the accepted range. Inputs must be real numbers (integer or
+floating dtypes); complex, bool, object and string arrays are rejected.
 """
 
 from __future__ import annotations
@@ -17,7 +21,16 @@ import numpy as np
 
 from awml_deploy.core.errors import expected, fail
 
-BOX_FIELDS = ("x", "y", "z", "w", "l", "h", "yaw", "vx", "vy", "score", "label")
+# The one box layout (mmdet3d's naming): centre (x, y, z); extents dx along the box's heading (its local x axis,
+# the length), dy across it (the width), dz vertical (the height); yaw about +z from +x; velocity (vx, vy);
+# score; label as a float class index. cpp/plugins/kernels/decode/decode.h (enum BoxField) is the same layout.
+BOX_FIELDS = ("x", "y", "z", "dx", "dy", "dz", "yaw", "vx", "vy", "score", "label")
+
+MAX_PILLARS = 1 << 24  # the kernels' limit on max_pillars (voxelize)
+MAX_POINTS_PER_PILLAR = 1024
+MAX_GRID_SIDE = 16384  # scatter canvas H and W
+MAX_OUTPUT_FLOATS = 1 << 30  # 4 GiB: the largest output buffer a door allocates
+_INT32_MAX = (1 << 31) - 1
 
 
 def _native() -> Any:
@@ -35,15 +48,44 @@ def _is_cuda_tensor(x: object) -> bool:
     return type(x).__module__.startswith("torch") and bool(getattr(x, "is_cuda", False))
 
 
+def _int_param(name: str, value: object, lo: int, hi: int) -> int:
+    """``value`` as an int in ``lo..hi``; one line naming ``name`` and the range otherwise (bools rejected)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        expected(name, "not an integer", f"an integer in {lo}..{hi}", value)
+    if not lo <= int(value) <= hi:
+        expected(name, "out of range", f"an integer in {lo}..{hi}", int(value))
+    return int(value)
+
+
+def _check_output_size(name: str, shape: Sequence[int], what: str) -> None:
+    """Fails before allocating when an output of ``shape`` floats would exceed :data:`MAX_OUTPUT_FLOATS`."""
+    total = 1
+    for side in shape:
+        total *= int(side)
+    if total > MAX_OUTPUT_FLOATS:
+        expected(name, f"output too large ({what} = {total} floats)", f"at most {MAX_OUTPUT_FLOATS} (4 GiB)", shape)
+
+
+def _check_real(name: str, x: object) -> None:
+    """Rejects complex, bool, object and string data (numpy arrays and torch tensors)."""
+    dtype = getattr(x, "dtype", None)
+    if type(x).__module__.startswith("torch"):
+        ok = not (x.is_complex() or str(dtype) == "torch.bool")  # type: ignore[attr-defined]
+    else:
+        ok = isinstance(dtype, np.dtype) and dtype.kind in "iuf"
+    if not ok:
+        expected(name, "non-real dtype", "real numbers (an integer or floating dtype)", str(dtype))
+
+
 def _array(name: str, x: object, dtype: type, ndim: int) -> np.ndarray:
     if type(x).__module__.startswith("torch"):
+        _check_real(name, x)
         x = x.detach().cpu().numpy()  # type: ignore[attr-defined]
     if not isinstance(x, np.ndarray):
         expected(name, "unsupported input type", "a numpy array or a torch tensor", type(x).__name__)
     if x.ndim != ndim:
         expected(name, "wrong number of dimensions", ndim, x.shape)
-    if not np.issubdtype(x.dtype, np.number):
-        expected(name, "non-numeric dtype", np.dtype(dtype).name, x.dtype)
+    _check_real(name, x)
     return np.ascontiguousarray(x, dtype=dtype)
 
 
@@ -127,11 +169,23 @@ def voxelize(
     Returns:
         Pillars: The written pillars and the overflow counters.
     """
-    max_points_per_pillar = 32 if max_points_per_pillar is None else int(max_points_per_pillar)
-    max_pillars = 40000 if max_pillars is None else int(max_pillars)
+    max_points_per_pillar = 32 if max_points_per_pillar is None else max_points_per_pillar
+    max_points_per_pillar = _int_param(
+        "voxelize max_points_per_pillar", max_points_per_pillar, 1, MAX_POINTS_PER_PILLAR
+    )
+    max_pillars = _int_param("voxelize max_pillars", 40000 if max_pillars is None else max_pillars, 1, MAX_PILLARS)
     deterministic = True if deterministic is None else bool(deterministic)
     if getattr(points, "ndim", 0) != 2:
         expected("voxelize points", "wrong number of dimensions", "[N, F]", getattr(points, "shape", points))
+    _check_real("voxelize points", points)
+    features = int(points.shape[1])
+    if not 3 <= features <= 8:
+        expected("voxelize points", "unsupported number of point features", "F in 3..8 (x, y, z, extras)", features)
+    _check_output_size(
+        "voxelize max_pillars",
+        (max_pillars, max_points_per_pillar, features),
+        "max_pillars * max_points_per_pillar * num_point_features",
+    )
     n = _native()
     config = n.VoxelizeConfig()
     config.grid = _grid(point_cloud_range, voxel_size)
@@ -197,6 +251,8 @@ def pillar_features(
     n = _native()
     if getattr(pillar_points, "ndim", 0) != 3:
         expected("pillar_features pillar_points", "wrong shape", "[P, M, F]", getattr(pillar_points, "shape", None))
+    for name, value in (("pillar_points", pillar_points), ("points_per_pillar", points_per_pillar), ("coords", coords)):
+        _check_real(f"pillar_features {name}", value)
     config = n.PillarFeaturesConfig()
     config.grid = _grid(point_cloud_range, voxel_size)
     p, m, f = (int(s) for s in pillar_points.shape)
@@ -246,9 +302,15 @@ def scatter(pillar_features: Any, coords: Any, *, grid_shape: Sequence[int]) -> 
     n = _native()
     if getattr(pillar_features, "ndim", 0) != 2:
         expected("scatter pillar_features", "wrong shape", "[P, C]", getattr(pillar_features, "shape", None))
-    h, w = (int(v) for v in grid_shape)
+    _check_real("scatter pillar_features", pillar_features)
+    _check_real("scatter coords", coords)
+    if isinstance(grid_shape, str | bytes) or len(grid_shape) != 2:
+        expected("scatter grid_shape", "wrong length", "(H, W)", grid_shape)
+    h, w = (_int_param(f"scatter grid_shape[{i}]", v, 1, MAX_GRID_SIDE) for i, v in enumerate(grid_shape))
+    channels = int(pillar_features.shape[1])
+    _check_output_size("scatter grid_shape", (channels, h, w), "channels * H * W")
     config = n.ScatterConfig()
-    config.num_channels, config.grid_y, config.grid_x = int(pillar_features.shape[1]), h, w
+    config.num_channels, config.grid_y, config.grid_x = channels, h, w
     if not _is_cuda_tensor(pillar_features):
         return _call(
             n.scatter,
@@ -323,9 +385,11 @@ def decode(
     Returns:
         tuple[Any, int]: Boxes [n, 11] and the number of candidates dropped for capacity.
     """
-    out_size_factor = 1 if out_size_factor is None else int(out_size_factor)
-    max_candidates = 4096 if max_candidates is None else int(max_candidates)
     n = _native()
+    out_size_factor = _int_param("decode out_size_factor", 1 if out_size_factor is None else out_size_factor, 1, 1024)
+    max_candidates = n.MAX_CANDIDATES if max_candidates is None else max_candidates
+    max_candidates = _int_param("decode max_candidates", max_candidates, 1, n.MAX_CANDIDATES)
+    top_k = None if top_k is None else _int_param("decode top_k", top_k, 1, max_candidates)
     if getattr(heatmap, "ndim", 0) != 3:
         expected("decode heatmap", "wrong shape", "[C, H, W]", getattr(heatmap, "shape", None))
     classes, h, w = (int(s) for s in heatmap.shape)
@@ -339,11 +403,14 @@ def decode(
     config.yaw_norm_thresholds = _per_class("decode yaw_norm_thresholds", yaw_norm_thresholds, classes, 0.0)
     config.top_k_mode = top_k is not None
     config.max_candidates = max_candidates
-    config.top_k = max_candidates if top_k is None else int(top_k)
+    config.top_k = max_candidates if top_k is None else top_k
     if center_range is not None:
         config.use_center_range = True
         config.center_range = _floats("decode center_range", center_range, 6)
     heads = {"heatmap": heatmap, "reg": reg, "height": height, "dim": dim, "rot": rot}
+    for name, value in (*heads.items(), ("vel", vel)):
+        if value is not None:
+            _check_real(f"decode {name}", value)
     if not _is_cuda_tensor(heatmap):
         arrays = [_array(f"decode {k}", v, np.float32, 3) for k, v in heads.items()]
         v = None if vel is None else _array("decode vel", vel, np.float32, 3)
@@ -374,10 +441,10 @@ def circle_nms(
     per_class: bool | None = None,
     max_output: int | None = None,
 ) -> Any:
-    """Greedy circle NMS by score over boxes [n, 11].
+    """Greedy circle NMS by score over boxes [n, 11]; rows holding a NaN (score or any field) are dropped first.
 
     Args:
-        boxes (Any): [n, 11] float32 (numpy or torch CUDA), n <= 4096.
+        boxes (Any): [n, 11] float32 (numpy or torch CUDA), n <= 4096 after dropping NaN rows.
         squared_radius (float): Suppression radius squared (Autoware 0.5 m -> 0.25; mmdet3d min_radius as is).
         inclusive (bool | None): Suppress at d2 <= r2 (mmdet3d) instead of d2 < r2 (Autoware). Defaults to False.
         per_class (bool | None): Only boxes of one label suppress each other. Defaults to False.
@@ -389,17 +456,20 @@ def circle_nms(
     n = _native()
     if getattr(boxes, "ndim", 0) != 2 or int(boxes.shape[1]) != len(BOX_FIELDS):
         expected("circle_nms boxes", "wrong shape", "[n, 11]", getattr(boxes, "shape", None))
+    _check_real("circle_nms boxes", boxes)
     config = n.CircleNmsConfig()
     config.squared_radius = float(squared_radius)
     config.inclusive = False if inclusive is None else bool(inclusive)
     config.per_class = False if per_class is None else bool(per_class)
-    config.max_output = 4096 if max_output is None else int(max_output)
+    config.max_output = _int_param("circle_nms max_output", 4096 if max_output is None else max_output, 1, _INT32_MAX)
     if not _is_cuda_tensor(boxes):
-        return _call(n.circle_nms, config, _array("circle_nms boxes", boxes, np.float32, 2))
+        b = _array("circle_nms boxes", boxes, np.float32, 2)
+        return _call(n.circle_nms, config, np.ascontiguousarray(b[~np.isnan(b).any(axis=1)]))
     import torch
 
     dev = boxes.device
-    b = boxes.to(torch.float32).contiguous()
+    b = boxes.to(torch.float32)
+    b = b[~torch.isnan(b).any(dim=1)].contiguous()  # a NaN score has no rank and a NaN centre no distance
     config.max_boxes = max(int(b.shape[0]), 1)
     count = torch.tensor([int(b.shape[0])], dtype=torch.int32, device=dev)
     out = torch.empty((max(min(int(b.shape[0]), config.max_output), 1), len(BOX_FIELDS)), device=dev)

@@ -133,3 +133,32 @@ def test_pooled_ranking_across_frames():
         frame(pred=[box("car", 0.0, score=0.9)], index=1),
     ]
     assert close(car_result(frames)[1].ap[0], ap_flat(0.5, 90))
+
+
+def test_finding13_perfect_map_is_exactly_one_in_json(tmp_path):
+    # (1 - 0.1) / 0.9 is 1.0000000000000004 in floating point: every perfect AP printed above 1 before.
+    import json
+    import subprocess
+    import sys
+
+    frames = [frame([box("car", float(i))], [box("car", float(i), score=0.9)], index=i) for i in range(3)]
+    (tmp_path / "f.json").write_text(json.dumps({"frames": frames}))
+    (tmp_path / "s.json").write_text(json.dumps(settings(BEV)))
+    command = [
+        sys.executable,
+        "-m",
+        "awml_deploy.metrics",
+        "--task",
+        "detection3d",
+        "--frames",
+        str(tmp_path / "f.json"),
+    ]
+    command += ["--settings", str(tmp_path / "s.json"), "--output", str(tmp_path / "r.json")]
+    subprocess.run(command, check=True, env={"PYTHONPATH": ":".join(p for p in sys.path if p)})
+    text = (tmp_path / "r.json").read_text()
+    assert "1.0000000000000004" not in text
+    result = json.loads(text)["modes"]["center_distance_bev"]
+    assert result["map"] == 1.0 and result["maph"] == 1.0
+    assert result["per_label"]["car"]["ap"] == {"1.0": 1.0}
+    hit = np.ones((1, 5), dtype=bool)
+    assert average_precision(hit.astype(np.float64), hit, 5).tolist() == [1.0]

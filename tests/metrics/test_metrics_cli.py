@@ -124,7 +124,12 @@ BAD_INPUTS = [
         "frames[0].pred[0].size",
     ),
     (
-        {"frames": [frame(), frame(gt=[{"label": "car", "center": [0, 0, 0], "size": [1, 2, 1], "yaw": "0"}])]},
+        {
+            "frames": [
+                frame(),
+                frame(gt=[{"label": "car", "center": [0, 0, 0], "size": [1, 2, 1], "yaw": "0"}], index=1),
+            ]
+        },
         {"labels": ["car"], "thresholds": {"iou_bev": {"car": [0.5]}}},
         "frames[1].gt[0].yaw",
     ),

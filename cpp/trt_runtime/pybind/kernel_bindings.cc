@@ -57,7 +57,22 @@ py::dict VoxelCounters(const int32_t* c) {
   return d;
 }
 
+// Output buffers are allocated only after the kernel's own limits are checked (a bad size is one clear error, never
+// an allocation failure), and only when they stay under kMaxOutputFloats.
+constexpr int64_t kMaxOutputFloats = int64_t{1} << 30;  // 4 GiB
+
+void CheckOutputSize(const char* what, int64_t a, int64_t b, int64_t c) {
+  if (a * b * c <= kMaxOutputFloats) return;  // each factor is already bounded by its own limit: no overflow
+  throw py::value_error(std::string(what) + " | output too large. Note: expected at most " +
+                        std::to_string(kMaxOutputFloats) + " floats (4 GiB), got " + std::to_string(a) + " x " +
+                        std::to_string(b) + " x " + std::to_string(c));
+}
+
 py::tuple Voxelize(const VoxelizeConfig& c, const FloatArray& points) {
+  PillarGridF grid{};
+  ThrowIfError(ValidateVoxelizeConfig(c, &grid));
+  CheckOutputSize("voxelize max_pillars * max_points_per_pillar * num_point_features", c.max_pillars,
+                  c.max_points_per_pillar, c.num_point_features);
   CheckShape(points, "voxelize points", {-1, c.num_point_features});
   FloatArray pts({static_cast<py::ssize_t>(c.max_pillars), static_cast<py::ssize_t>(c.max_points_per_pillar),
                   static_cast<py::ssize_t>(c.num_point_features)});
@@ -81,6 +96,8 @@ FloatArray PillarFeatures(PillarFeaturesConfig c, const FloatArray& pillar_point
   CheckShape(num, "pillar_features points_per_pillar", {p});
   CheckShape(coords, "pillar_features coords", {p, 3});
   c.max_pillars = static_cast<int>(p > 0 ? p : 1);
+  PillarGridF grid{};
+  ThrowIfError(ValidatePillarFeaturesConfig(c, &grid));
   FloatArray out(
       {p, static_cast<py::ssize_t>(c.max_points_per_pillar), static_cast<py::ssize_t>(PillarFeatureCount(c))});
   const int32_t count = static_cast<int32_t>(p);
@@ -98,6 +115,8 @@ FloatArray Scatter(ScatterConfig c, const FloatArray& features, const IntArray& 
   const py::ssize_t p = features.shape(0);
   CheckShape(coords, "scatter coords", {p, 3});
   c.max_pillars = static_cast<int>(p);
+  ThrowIfError(ValidateScatterConfig(c));
+  CheckOutputSize("scatter num_channels * grid_y * grid_x", c.num_channels, c.grid_y, c.grid_x);
   FloatArray canvas({py::ssize_t{1}, static_cast<py::ssize_t>(c.num_channels), static_cast<py::ssize_t>(c.grid_y),
                      static_cast<py::ssize_t>(c.grid_x)});
   const int32_t count = static_cast<int32_t>(p);
@@ -112,6 +131,7 @@ FloatArray Scatter(ScatterConfig c, const FloatArray& features, const IntArray& 
 
 py::tuple Decode(const DecodeConfig& c, const FloatArray& heatmap, const FloatArray& reg, const FloatArray& height,
                  const FloatArray& dim, const FloatArray& rot, const std::optional<FloatArray>& vel) {
+  ThrowIfError(ValidateDecodeConfig(c));
   const py::ssize_t h = c.grid_y, w = c.grid_x;
   CheckShape(heatmap, "decode heatmap", {c.num_classes, h, w});
   CheckShape(reg, "decode reg", {2, h, w});
@@ -135,6 +155,7 @@ FloatArray CircleNms(CircleNmsConfig c, const FloatArray& boxes) {
   CheckShape(boxes, "circle_nms boxes", {-1, kBoxFields});
   const int32_t n = static_cast<int32_t>(boxes.shape(0));
   if (n > c.max_boxes) c.max_boxes = n;
+  ThrowIfError(ValidateCircleNmsConfig(c));
   FloatArray out({static_cast<py::ssize_t>(std::max(1, std::min(n, c.max_output))), py::ssize_t{kBoxFields}});
   int32_t kept = 0;
   Status s;
@@ -220,7 +241,7 @@ void RegisterConfigs(py::module_& m) {
 
 void RegisterKernels(py::module_& m) {
   RegisterConfigs(m);
-  m.attr("BOX_FIELDS") = py::make_tuple("x", "y", "z", "w", "l", "h", "yaw", "vx", "vy", "score", "label");
+  m.attr("BOX_FIELDS") = py::make_tuple("x", "y", "z", "dx", "dy", "dz", "yaw", "vx", "vy", "score", "label");
   m.attr("MAX_CLASSES") = kMaxClasses;
   m.attr("MAX_CANDIDATES") = kMaxCandidates;
   m.def("voxelize", &Voxelize, py::arg("config"), py::arg("points"),

@@ -33,7 +33,10 @@ Conventions where METRICS.md leaves a choice: ``range_filter`` may be omitted (t
 every label needs a non-empty, duplicate-free threshold list in every mode given, IoU thresholds in [0, 1];
 the pooled AP ranking is by score, highest first, with ties kept in input order (frame by frame) -- the
 reference's ``np.argsort(scores)[::-1]`` visits tied items in reverse, which can change AP when a TP and
-an FP share a score; classification uuids must be unique per frame and side.
+an FP share a score; classification uuids must be unique per frame and side; ``frame_index`` must be unique
+in the frame list (a repeat is one-line error: it means a frame given twice, whose ground truth would count
+twice); scores may be any finite number, negative ones included (they only rank the predictions, and logits
+or log-probabilities are negative).
 
 Command line (see ``python3 -m awml_deploy.metrics --help``)::
 

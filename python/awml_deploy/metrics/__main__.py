@@ -62,7 +62,11 @@ def run(argv: list[str] | None = None) -> int:
 
             report = crosscheck(args.task, frames, settings, result)
             result["crosscheck"] = report
-            print(f"crosscheck: max abs difference {report['max_abs_diff']!r} at {report['worst_path']}")
+            print(
+                f"crosscheck: max abs difference {report['max_abs_diff']!r} at {report['worst_path']} "
+                f"(counts, AP, APH and means; APH {report['aph_variant']} yaw on both sides; "
+                f"counts {'equal' if report['counts_equal'] else 'DIFFER'})"
+            )
         try:
             with open(args.output, "w", encoding="utf-8") as handle:
                 json.dump(result, handle, indent=1, allow_nan=False)

@@ -29,7 +29,7 @@ def average_precision(weight: np.ndarray, is_tp: np.ndarray, num_gt: int) -> np.
         num_gt (int): Number of ground truth ``N`` of the label.
 
     Returns:
-        np.ndarray: (T,) AP per threshold; NaN when ``N = 0`` and there are no predictions, 0 when ``N > 0``
+        np.ndarray: (T,) AP per threshold in [0, 1] (clipped: a perfect list gives exactly 1.0); NaN when ``N = 0`` and there are no predictions, 0 when ``N > 0``
         and there are none.
     """
     num_thr, n = is_tp.shape
@@ -48,7 +48,8 @@ def average_precision(weight: np.ndarray, is_tp: np.ndarray, num_gt: int) -> np.
         floored = sampled[MIN_RECALL_INDEX:] - MIN_PRECISION
         floored[floored < 0] = 0.0
         out[t] = float(np.mean(floored)) / (1.0 - MIN_PRECISION)
-    return out
+    # (1 - 0.1) / 0.9 rounds to 1.0000000000000004 in floating point: a perfect AP would print above 1.
+    return np.clip(out, 0.0, 1.0)
 
 
 def nan_mean(values) -> float:

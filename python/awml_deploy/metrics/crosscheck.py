@@ -3,12 +3,19 @@
 :func:`compare` (pure, always available) finds the largest absolute difference between two results in the
 CLI JSON schema. :func:`reference_detection3d` runs the same frames through ``perception_eval``'s own
 ``NuscenesObjectMatcher`` and ``Ap`` classes (after the label and range filter of METRICS.md, applied here)
-and returns the same schema. The adapter follows the upstream API of late 2025; an API it does not know fails
-with one line instead of a traceback. Only detection3d is adapted.
+and returns the same schema: per label the counts (num_gt, num_pred, num_tp, num_fp per threshold), AP, APH and
+their means, per mode mAP and mAPH. The adapter follows the upstream API of late 2025; an API it does not know
+fails with one line instead of a traceback. Only detection3d is adapted.
+
+Like with like: the library's APH depends on its version. Releases up to 1.3.6 take the heading from
+``Quaternion.radians`` (always >= 0: an unsigned yaw), later ones use the signed yaw (PR #266). The adapter
+probes which one the installed library does (:func:`reference_aph_variant`) and compares the library's APH with
+our matching variant: ``aph`` (signed) or ``aph_legacy_unsigned_yaw`` (unsigned), never one with the other.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -59,13 +66,49 @@ def crosscheck(task: str, frames: Any, settings: Any, ours: dict[str, Any]) -> d
         ours (dict[str, Any]): Our result's ``to_json_dict()``.
 
     Returns:
-        dict[str, Any]: ``{"max_abs_diff": float, "worst_path": str}``.
+        dict[str, Any]: ``max_abs_diff`` and ``worst_path`` over every compared number (counts, AP, APH, means,
+        mAP, mAPH); ``aph_variant`` ("signed" or "unsigned"), the variant both sides' APH were computed with;
+        ``counts_equal``, whether every TP/FP/GT/prediction count agrees.
     """
     if task != "detection3d":
         fail(f"--crosscheck | not available for task {task!r}. Note: expected task 'detection3d'")
     theirs = reference_detection3d(frames, settings)
-    diff, where = compare(ours["modes"], theirs["modes"], "modes")
-    return {"max_abs_diff": diff, "worst_path": where}
+    variant = theirs["aph_variant"]
+    mine = like_with_like(ours, frames, settings, variant)
+    diff, where = compare(mine["modes"], theirs["modes"], "modes")
+    counts = max(
+        (
+            compare(mine["modes"][m]["per_label"][lb][key], theirs["modes"][m]["per_label"][lb][key])[0]
+            for m in theirs["modes"]
+            for lb in theirs["modes"][m]["per_label"]
+            for key in _COUNT_KEYS
+        ),
+        default=0.0,
+    )
+    return {"max_abs_diff": diff, "worst_path": where, "aph_variant": variant, "counts_equal": counts == 0.0}
+
+
+_COUNT_KEYS = ("num_gt", "num_pred", "num_tp", "num_fp")
+
+
+def like_with_like(ours: dict[str, Any], frames: Any, settings: Any, variant: str) -> dict[str, Any]:
+    """Our result with its APH fields replaced by the variant the reference computed (a copy when unsigned)."""
+    if variant == "signed":
+        return ours
+    from awml_deploy import metrics
+    from awml_deploy.metrics.settings import parse_detection3d_settings
+
+    parsed = parse_detection3d_settings(settings)
+    legacy = metrics.evaluate_detection3d(frames, dataclasses.replace(parsed, legacy_unsigned_yaw=True)).to_json_dict()
+    out = {"modes": {}}
+    for mode, result in legacy["modes"].items():
+        per_label = {}
+        for label, row in result["per_label"].items():
+            per_label[label] = dict(
+                row, aph=row["aph_legacy_unsigned_yaw"], mean_aph=row["mean_aph_legacy_unsigned_yaw"]
+            )
+        out["modes"][mode] = dict(result, per_label=per_label, maph=result["maph_legacy_unsigned_yaw"])
+    return out
 
 
 _REFERENCE_NAMES = {
@@ -101,10 +144,36 @@ def _import_reference() -> dict[str, Any]:
     return names
 
 
+def _make_object(pe: dict[str, Any], obj: dict, score: float, sem: Any) -> Any:
+    (x, y, z), (length, width, height) = obj["center"], obj["size"]
+    return pe["DynamicObject"](
+        unix_time=0,
+        frame_id=pe["FrameID"].BASE_LINK,
+        position=(x, y, z),
+        orientation=pe["Quaternion"](axis=[0.0, 0.0, 1.0], radians=obj["yaw"]),
+        shape=pe["Shape"](shape_type=pe["ShapeType"].BOUNDING_BOX, size=(width, length, height)),
+        velocity=None,
+        semantic_score=score,
+        semantic_label=sem,
+    )
+
+
+def reference_aph_variant(pe: dict[str, Any] | None = None) -> str:
+    """ "signed" when the installed library tells yaw +0.6 from -0.6 in its APH heading, else "unsigned"."""
+    pe = _import_reference() if pe is None else pe
+    sem = pe["Label"](pe["AutowareLabel"].CAR, "car", [])
+    headings = [
+        _make_object(pe, {"center": (5.0, 0.0, 0.0), "size": (4.0, 2.0, 1.5), "yaw": yaw}, 1.0, sem).get_heading_bev()
+        for yaw in (0.6, -0.6)
+    ]
+    return "unsigned" if abs(headings[0] - headings[1]) < 1e-9 else "signed"
+
+
 def reference_detection3d(frames: Any, settings: Any) -> dict[str, Any]:
     """3D detection result computed by ``perception_eval`` itself (see module docstring)."""
     from types import SimpleNamespace
 
+    from awml_deploy.metrics.ap import nan_mean
     from awml_deploy.metrics.results import json_number
     from awml_deploy.metrics.schema import frame_list
     from awml_deploy.metrics.settings import parse_detection3d_settings
@@ -119,23 +188,16 @@ def reference_detection3d(frames: Any, settings: Any) -> dict[str, Any]:
         "iou_3d": ("IOU3D", "iou_3d_thresholds"),
     }
     try:
-        out: dict[str, Any] = {"modes": {m: {"per_label": {}} for m in s.thresholds}}
+        out: dict[str, Any] = {
+            "aph_variant": reference_aph_variant(pe),
+            "modes": {m: {"per_label": {}} for m in s.thresholds},
+        }
         for label in s.labels:
             enum = getattr(pe["AutowareLabel"], label.upper(), pe["AutowareLabel"].UNKNOWN)
             sem = pe["Label"](enum, label, [])
 
             def make(obj: dict, score: float, sem=sem) -> Any:
-                (x, y, z), (length, width, height) = obj["center"], obj["size"]
-                return pe["DynamicObject"](
-                    unix_time=0,
-                    frame_id=pe["FrameID"].BASE_LINK,
-                    position=(x, y, z),
-                    orientation=pe["Quaternion"](axis=[0.0, 0.0, 1.0], radians=obj["yaw"]),
-                    shape=pe["Shape"](shape_type=pe["ShapeType"].BOUNDING_BOX, size=(width, length, height)),
-                    velocity=None,
-                    semantic_score=score,
-                    semantic_label=sem,
-                )
+                return _make_object(pe, obj, score, sem)
 
             def keep(obj: dict, label=label) -> bool:
                 return (
@@ -163,21 +225,31 @@ def reference_detection3d(frames: Any, settings: Any) -> dict[str, Any]:
                     for t in per_label[label]:
                         pooled[t] += found.get(t, [])
                 matching_mode = getattr(pe["MatchingMode"], enum_mode)
-                aps = [
-                    pe["Ap"](pe["TPMetricsAp"](), pooled[t], num_gt, enum, matching_mode, t).ap
-                    for t in per_label[label]
+                ap_objects = [
+                    pe["Ap"](pe["TPMetricsAp"](), pooled[t], num_gt, enum, matching_mode, t) for t in per_label[label]
                 ]
                 aphs = [
                     pe["Ap"](pe["TPMetricsAph"](), pooled[t], num_gt, enum, matching_mode, t).ap
                     for t in per_label[label]
                 ]
+                aps = [a.ap for a in ap_objects]
+                fps = [int(round(a.fp_list[-1])) if a.fp_list else 0 for a in ap_objects]  # the library's own counts
+                tps = [int(round(a.tp_list[-1])) if a.tp_list else 0 for a in ap_objects]
                 keys = [str(float(t)) for t in per_label[label]]
                 out["modes"][mode]["per_label"][label] = {
                     "num_gt": num_gt,
                     "num_pred": num_pred,
+                    "num_tp": dict(zip(keys, tps, strict=True)),
+                    "num_fp": dict(zip(keys, fps, strict=True)),
                     "ap": {k: json_number(v) for k, v in zip(keys, aps, strict=True)},
+                    "mean_ap": json_number(nan_mean(aps)),
                     "aph": {k: json_number(v) for k, v in zip(keys, aphs, strict=True)},
+                    "mean_aph": json_number(nan_mean(aphs)),
                 }
+        for result in out["modes"].values():
+            rows = result["per_label"].values()
+            for key, mean in (("map", "mean_ap"), ("maph", "mean_aph")):
+                result[key] = json_number(nan_mean(math.nan if r[mean] is None else r[mean] for r in rows))
     except Exception as err:  # noqa: BLE001 - an upstream API change must read as one line
         fail(
             f"--crosscheck | perception_eval API not supported by this adapter: {type(err).__name__}: {err}", cause=err

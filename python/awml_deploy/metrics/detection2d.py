@@ -9,10 +9,11 @@ import numpy as np
 from awml_deploy.metrics import geometry
 from awml_deploy.metrics.ap import average_precision, nan_mean, ranking
 from awml_deploy.metrics.frames import Boxes2D
-from awml_deploy.metrics.matching import frame_pairs, greedy_match, matching_order
+from awml_deploy.metrics.matching import matching_order
 from awml_deploy.metrics.results import Detection2DResult, LabelDetectionResult, ModeResult
 from awml_deploy.metrics.schema import parse_boxes_2d
 from awml_deploy.metrics.settings import Detection2DSettings, parse_detection2d_settings
+from awml_deploy.metrics.sparse import match_label
 
 
 def evaluate_detection2d(frames: Any, settings: Any) -> Detection2DResult:
@@ -49,11 +50,16 @@ def evaluate_boxes2d(gt: Boxes2D, pred: Boxes2D, num_frames: int, settings: Dete
 
 def _evaluate_label(label: str, gt: Boxes2D, pred: Boxes2D, num_frames: int, thresholds: tuple[float, ...]):
     pred = _select(pred, matching_order(pred.frame, pred.score))
-    pair_pred, pair_gt = frame_pairs(pred.frame, gt.frame, num_frames)
-    iou = geometry.iou_2d(pred.box[pair_pred], gt.box[pair_gt])
-    costs = np.where(iou > 0, -iou, np.inf)[None, :]  # IoU 0 never passes (t >= 0): same as +inf for greedy
+
+    def costs(pair_pred: np.ndarray, pair_gt: np.ndarray) -> np.ndarray:
+        iou = geometry.iou_2d(pred.box[pair_pred], gt.box[pair_gt])
+        return np.where(iou > 0, -iou, np.inf)[None, :]  # IoU 0 never passes (t >= 0): same as +inf for greedy
+
     limits = -np.asarray(thresholds, dtype=np.float64)[None, :]
-    tp, _ = greedy_match(pred.frame, gt.frame, num_frames, pair_pred, pair_gt, costs, limits)
+    # Boxes overlap only when their centres are closer than the sum of their half-diagonals.
+    centre = [0.5 * (side.box[:, :2] + side.box[:, 2:]) for side in (pred, gt)]
+    reach = [0.5 * np.hypot(side.box[:, 2] - side.box[:, 0], side.box[:, 3] - side.box[:, 1]) for side in (pred, gt)]
+    tp, _ = match_label(pred.frame, gt.frame, num_frames, *centre, *reach, 0.0, costs, limits, gt.box)
     hit = tp[0][:, ranking(pred.score)]
     ap = average_precision(hit.astype(np.float64), hit, len(gt.frame))
     num_tp = hit.sum(axis=1)

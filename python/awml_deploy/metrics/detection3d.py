@@ -9,10 +9,11 @@ import numpy as np
 from awml_deploy.metrics import geometry
 from awml_deploy.metrics.ap import average_precision, nan_mean, ranking
 from awml_deploy.metrics.frames import Boxes3D
-from awml_deploy.metrics.matching import frame_pairs, greedy_match, matching_order
+from awml_deploy.metrics.matching import matching_order
 from awml_deploy.metrics.results import Detection3DResult, DistanceBucketResult, LabelDetectionResult, ModeResult
 from awml_deploy.metrics.schema import parse_boxes_3d
 from awml_deploy.metrics.settings import IOU_MODES, Detection3DSettings, parse_detection3d_settings
+from awml_deploy.metrics.sparse import match_label
 
 
 def evaluate_detection3d(frames: Any, settings: Any) -> Detection3DResult:
@@ -136,19 +137,51 @@ def pair_costs(
     return costs
 
 
+def _candidate_bound(thresholds: dict[str, tuple[float, ...]]) -> tuple[float, bool]:
+    """``(fixed, uses_reach)``: every pair further apart than ``fixed + reach_p + reach_g`` costs ``+inf``.
+
+    Mirrors the cut-offs of :func:`pair_costs`: centre distances below the largest threshold; plane distance
+    below the threshold plus both half-diagonals; IoU only where the circumscribed circles touch.
+    """
+    fixed, uses_reach = 0.0, False
+    for mode, values in thresholds.items():
+        if mode in ("center_distance_bev", "center_distance_3d"):
+            fixed = max(fixed, max(values))
+        elif mode == "plane_distance":
+            fixed, uses_reach = max(fixed, max(values) + 1e-6), True
+        else:
+            uses_reach = True
+    return fixed, uses_reach
+
+
 def _evaluate_label(
     label: str, gt: Boxes3D, pred: Boxes3D, num_frames: int, thresholds: dict[str, tuple[float, ...]], legacy_yaw: bool
 ) -> dict[str, LabelDetectionResult]:
     modes = tuple(thresholds)
     pred = pred.select(matching_order(pred.frame, pred.score))
-    pair_pred, pair_gt = frame_pairs(pred.frame, gt.frame, num_frames)
-    costs = pair_costs(thresholds, gt, pred, pair_pred, pair_gt)
     width = max(len(t) for t in thresholds.values())
     limits = np.full((len(modes), width), np.nan)
     for m, mode in enumerate(modes):
         values = np.asarray(thresholds[mode], dtype=np.float64)
         limits[m, : len(values)] = -values if mode in IOU_MODES else values
-    tp, matched = greedy_match(pred.frame, gt.frame, num_frames, pair_pred, pair_gt, costs, limits)
+    fixed, uses_reach = _candidate_bound(thresholds)
+    pred_reach, gt_reach = (
+        0.5 * np.hypot(side.size[:, 0], side.size[:, 1]) if uses_reach else np.zeros(len(side.frame))
+        for side in (pred, gt)
+    )
+    tp, matched = match_label(
+        pred.frame,
+        gt.frame,
+        num_frames,
+        pred.center[:, :2],
+        gt.center[:, :2],
+        pred_reach,
+        gt_reach,
+        fixed,
+        lambda pp, pg: pair_costs(thresholds, gt, pred, pp, pg),
+        limits,
+        np.column_stack([gt.center, gt.size, gt.yaw]),
+    )
     rank = ranking(pred.score)
     tp, matched = tp[..., rank], matched[..., rank]
     yaw_p = pred.yaw[rank]

@@ -96,6 +96,25 @@ def frame_sides(frame: Any, path: str) -> tuple[Sequence[Any], Sequence[Any]]:
     return sides[0], sides[1]
 
 
+def check_unique_frame_indices(frames: Sequence[Any]) -> None:
+    """Fails on the first ``frame_index`` that repeats an earlier one (the same frame given twice).
+
+    Frames are identified by ``frame_index``; a repeated index almost always means a frame list concatenated
+    twice, which would count its ground truth twice. Call after :func:`frame_sides` checked the field.
+    """
+    seen: dict[int, int] = {}
+    for fi, frame in enumerate(frames):
+        value = int(frame["frame_index"] if isinstance(frame, Mapping) else frame.frame_index)
+        if value in seen:
+            bad(
+                f"frames[{fi}].frame_index",
+                f"duplicate of frames[{seen[value]}].frame_index",
+                "a frame_index unique in the frame list",
+                value,
+            )
+        seen[value] = fi
+
+
 def _check_object(obj: Any, path: str) -> None:
     if not isinstance(obj, Mapping) and not hasattr(obj, "label"):
         bad(path, "not an object", "an object with a label", obj)
@@ -117,6 +136,7 @@ def _collect(frames: Sequence[Any]) -> dict[str, tuple[list[Any], np.ndarray, np
         for side, objects in zip(("gt", "pred"), frame_sides(frame, f"frames[{fi}]"), strict=True):
             flat[side].extend(objects)
             counts[side].append(len(objects))
+    check_unique_frame_indices(frames)
     out = {}
     for side in ("gt", "pred"):
         n = np.asarray(counts[side], dtype=np.int64)
@@ -349,6 +369,7 @@ def parse_classification(frames: Any) -> list[tuple[list[tuple[str, str]], list[
                 items.append((uuid, get_string(obj, "label", path)))
             pair.append(items)
         parsed.append((pair[0], pair[1]))
+    check_unique_frame_indices(frame_list(frames))
     return parsed
 
 

@@ -28,7 +28,10 @@ constexpr int kMaxClasses = 16;
 // The largest candidate capacity the CUDA path sorts in one block.
 constexpr int kMaxCandidates = 4096;
 
-// One box is kBoxFields floats.
+// One box is kBoxFields floats: (x, y, z, dx, dy, dz, yaw, vx, vy, score, label), mmdet3d's naming and the same
+// layout as python/awml_deploy/kernels.py BOX_FIELDS. dx is the extent along the box's heading (its local x axis,
+// the length), dy across it (the width), dz the height; kBoxW, kBoxL and kBoxH below are the slots of dx, dy and dz
+// (named after Autoware's w, l, h head channels, which hold the same values).
 enum BoxField : int {
   kBoxX = 0,
   kBoxY,
