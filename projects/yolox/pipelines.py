@@ -138,7 +138,7 @@ def make_registry(
         return YoloxPipeline(OnnxRuntimeRunner(loader, spec.device), spec, preprocess, decoder, nms_in_graph_onnx)
 
     def tensorrt(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
-        from awml_deploy.exporters.tensorrt import component_io_spec
+        from awml_deploy.config.components import component_io_spec
         from awml_deploy.pipelines.tensorrt_backend import TensorRTRunner
 
         component = context.components["model"]
