@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from awml_deploy.core.arrays import as_numpy
 from awml_deploy.core.errors import EXIT_GATE_FAILED, fail
 from awml_deploy.core.logging import get_logger
 from awml_deploy.evaluation import BaseEvaluator, Detection2DMetricsInterface
 from projects.yolox.decode import YoloxDecoder, decode_boxes
 from projects.yolox.export import OUTPUT_NAME
-from projects.yolox.pipelines import to_numpy
 
 _LOG = get_logger("yolox.evaluation")
 IOU_PRESETS = {"0.5": (0.5,), "0.5:0.95": tuple(round(0.5 + 0.05 * i, 2) for i in range(10))}
@@ -74,7 +74,7 @@ class YoloxEvaluator(BaseEvaluator):
         ]
 
     def verification_outputs(self, raw_output: Any) -> Any:
-        output = to_numpy(raw_output[OUTPUT_NAME]).astype(np.float32)
+        output = as_numpy(raw_output[OUTPUT_NAME]).astype(np.float32)
         size = self._input_shape(output.shape[1])
         return {
             OUTPUT_NAME: output,
