@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from awml_deploy.core.arrays import as_numpy
 from awml_deploy.core.logging import get_logger
 from awml_deploy.evaluation import BaseEvaluator, ClassificationMetricsInterface
 from awml_deploy.verification.results import FAILED, PASSED
-from projects.calibration_status.pipelines import OUTPUT_NAME, to_numpy
+from projects.calibration_status.pipelines import OUTPUT_NAME
 
 _LOG = get_logger("calibration_status")
 
@@ -94,8 +95,8 @@ class CalibrationEvaluator(BaseEvaluator):
         agree: list[bool] = []
 
         def compare_and_count(ref_out: Any, test_out: Any):
-            ref_class = to_numpy(ref_out[OUTPUT_NAME]).argmax(axis=-1)
-            test_class = to_numpy(test_out[OUTPUT_NAME]).argmax(axis=-1)
+            ref_class = as_numpy(ref_out[OUTPUT_NAME]).argmax(axis=-1)
+            test_class = as_numpy(test_out[OUTPUT_NAME]).argmax(axis=-1)
             agree.extend((ref_class == test_class).tolist())
             return compare(ref_out, test_out)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from awml_deploy.core.arrays import as_numpy
 from awml_deploy.core.errors import expected
 from awml_deploy.core.samples import SampleSource
 from awml_deploy.exporters import ExportSampleAdapter
@@ -42,13 +43,6 @@ def preprocess_sample(sample: Mapping[str, Any], settings: PreprocessSettings) -
     return x[None]
 
 
-def to_numpy(value: Any) -> np.ndarray:
-    """A torch tensor or array as a numpy array."""
-    if hasattr(value, "detach"):
-        value = value.detach().float().cpu().numpy()
-    return np.asarray(value)
-
-
 class CalibrationPipeline(BaseInferencePipeline):
     """Preprocess (projection + rasterisation + normalisation), run, then softmax + argmax.
 
@@ -70,7 +64,7 @@ class CalibrationPipeline(BaseInferencePipeline):
         return {INPUT_NAME: preprocess_sample(sample, self.settings)}, {"uuid": sample.get("uuid")}
 
     def postprocess(self, raw_output: Any, metadata: dict) -> dict:
-        logits = to_numpy(raw_output[OUTPUT_NAME]).astype(np.float64)
+        logits = as_numpy(raw_output[OUTPUT_NAME]).astype(np.float64)
         if logits.shape != (1, len(self.labels)):
             expected(f"{self.spec.label} logits", "wrong shape", [1, len(self.labels)], list(logits.shape))
         probs = np.exp(logits[0] - logits[0].max())

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from awml_deploy.core.errors import fail
-from awml_deploy.core.logging import get_logger
 from awml_deploy.core.samples import SampleSource
 from awml_deploy.evaluation import BaseEvaluator, Detection3DMetricsInterface
 from awml_deploy.pipelines.base import BaseInferencePipeline
-from awml_deploy.verification.comparator import CompareResult, NodeResult
-from awml_deploy.verification.results import FAILED, PASSED, SampleResult, ScenarioResult
+from awml_deploy.verification.comparator import NodeResult
 from projects.centerpoint.model import CenterPointGeometry
 
-_LOG = get_logger("verification")
 DEFAULT_BOX_TOLERANCES = {"center": 1e-3, "size": 1e-3, "yaw": 1e-3, "score": 1e-3, "match_radius": 0.5}
 
 
@@ -144,6 +141,8 @@ class CenterPointEvaluator(BaseEvaluator):
         box_tolerances (Mapping[str, float] | None): Box comparison tolerances. Defaults to DEFAULT_BOX_TOLERANCES.
     """
 
+    verification_raw_only = False
+
     def __init__(
         self,
         geometry: CenterPointGeometry,
@@ -170,36 +169,11 @@ class CenterPointEvaluator(BaseEvaluator):
         self.first_frame.pop(self._backend, None)
         return super().evaluate(pipeline, samples, *args, **kwargs)
 
-    def verify(
-        self,
-        key: str,
-        ref: BaseInferencePipeline,
-        test: BaseInferencePipeline,
-        samples: SampleSource,
-        num_samples: int,
-        compare: Callable[[Any, Any], CompareResult],
-        progress: Callable[[range, str], Any] | None = None,
-    ) -> ScenarioResult:
-        """Compares the six head tensors (framework tolerances) and the decoded boxes of each sample."""
-        count = min(num_samples, len(samples))
-        results = []
-        indices = range(count)
-        for index in progress(indices, key) if progress is not None else indices:
-            sample = samples.get_sample(index)
-            r, t = ref.infer(sample), test.infer(sample)
-            nodes = CompareResult(compare(r.raw_output, t.raw_output))
-            nodes.update(compare_detections(r.output, t.output, self.box_tolerances, self.geometry.score_threshold))
-            for node in nodes.values():
-                (_LOG.info if node.passed else _LOG.error)("%s sample %d %s", key, index, node.log_line())
-            results.append(SampleResult(index, nodes, dict(r.latency_ms), dict(t.latency_ms)))
-        if not results:
-            return ScenarioResult(key, FAILED, "no samples to compare")
-        failed = [s for s in results if not s.passed]
-        reason = ""
-        if failed:
-            first = failed[0].nodes.failures[0]
-            reason = f"{len(failed)}/{len(results)} samples failed (first: {first.path}: {first.reason})"
-        return ScenarioResult(key, FAILED if failed else PASSED, reason, samples=tuple(results))
+    def extra_nodes(self, ref_result: Any, test_result: Any) -> Mapping[str, NodeResult]:
+        """The decoded boxes of both backends, compared with ``box_tolerances`` (added to the head tensors)."""
+        return compare_detections(
+            ref_result.output, test_result.output, self.box_tolerances, self.geometry.score_threshold
+        )
 
 
 def check_box_tolerances(value: Mapping[str, Any] | None) -> dict:

@@ -277,7 +277,7 @@ class CenterPointTensorRTRunner(BaseRunner):
         self.runtime = None
 
     def activate_impl(self) -> None:
-        from awml_deploy.exporters.tensorrt import native_module
+        from awml_deploy.core.native import native_module
 
         native = native_module()
         runtime_cls = getattr(native, "CenterPointRuntime", None)

@@ -7,14 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from awml_deploy.core.errors import EXIT_GATE_FAILED, fail
-from awml_deploy.core.logging import get_logger
+from awml_deploy.core.arrays import as_numpy
+from awml_deploy.core.errors import fail
 from awml_deploy.evaluation import BaseEvaluator, Detection2DMetricsInterface
 from projects.yolox.decode import YoloxDecoder, decode_boxes
 from projects.yolox.export import OUTPUT_NAME
-from projects.yolox.pipelines import to_numpy
 
-_LOG = get_logger("yolox.evaluation")
 IOU_PRESETS = {"0.5": (0.5,), "0.5:0.95": tuple(round(0.5 + 0.05 * i, 2) for i in range(10))}
 
 
@@ -40,7 +38,6 @@ class YoloxEvaluator(BaseEvaluator):
         class_names (Sequence[str]): Labels in class-index order.
         thresholds (Sequence[float]): IoU thresholds (mAP is their mean per class, then over classes).
         decoder (YoloxDecoder): Used for the decoded verification outputs.
-        min_primary_metric (float | None): Fail the backend's evaluation gate below this. Defaults to no minimum.
     """
 
     def __init__(
@@ -48,7 +45,6 @@ class YoloxEvaluator(BaseEvaluator):
         class_names: Sequence[str],
         thresholds: Sequence[float],
         decoder: YoloxDecoder,
-        min_primary_metric: float | None = None,
     ) -> None:
         labels = list(class_names)
         super().__init__(
@@ -58,7 +54,6 @@ class YoloxEvaluator(BaseEvaluator):
         )
         self.class_names = tuple(labels)
         self.decoder = decoder
-        self.min_primary_metric = min_primary_metric
 
     def parse_predictions(self, output: Any, sample: Mapping[str, Any]) -> list[dict]:
         return [
@@ -74,7 +69,7 @@ class YoloxEvaluator(BaseEvaluator):
         ]
 
     def verification_outputs(self, raw_output: Any) -> Any:
-        output = to_numpy(raw_output[OUTPUT_NAME]).astype(np.float32)
+        output = as_numpy(raw_output[OUTPUT_NAME]).astype(np.float32)
         size = self._input_shape(output.shape[1])
         return {
             OUTPUT_NAME: output,
@@ -87,20 +82,3 @@ class YoloxEvaluator(BaseEvaluator):
         per_pixel = sum(1.0 / (s * s) for s in self.decoder.strides)
         side = int(round((num_anchors / per_pixel) ** 0.5))
         return side, side
-
-    def evaluate(self, pipeline, samples, num_samples=None, warmup=None, progress=None):
-        result = super().evaluate(pipeline, samples, num_samples, warmup, progress)
-        name, value = result["primary_metric"]["name"], result["primary_metric"]["value"]
-        if self.min_primary_metric is not None and (value is None or value < self.min_primary_metric):
-            _LOG.error(
-                "%s: below the minimum; metrics %s, latency %s",
-                pipeline.spec.label,
-                result["metrics"],
-                result["latency"],
-            )
-            fail(
-                f"evaluation {pipeline.spec.label} | {name} {value} is below project.min_primary_metric. Note: "
-                f"expected >= {self.min_primary_metric}, got {value}",
-                exit_code=EXIT_GATE_FAILED,
-            )
-        return result

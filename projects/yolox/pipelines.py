@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
+from awml_deploy.core.arrays import as_numpy
 from awml_deploy.core.artifacts import component_file
 from awml_deploy.core.enums import Backend
 from awml_deploy.core.errors import fail
@@ -23,11 +22,6 @@ from projects.yolox.decode import Detections, YoloxDecoder
 from projects.yolox.export import INPUT_NAME, OUTPUT_NAME, autoware_wrapper, nms_file_name
 
 NMS_OUTPUTS = ("det_boxes", "det_scores", "det_classes", "det_batch")
-
-
-def to_numpy(value: Any) -> np.ndarray:
-    """A tensor or array as a NumPy array."""
-    return np.asarray(value.detach().cpu().numpy() if hasattr(value, "detach") else value)
 
 
 class YoloxPipeline(BaseInferencePipeline):
@@ -69,11 +63,11 @@ class YoloxPipeline(BaseInferencePipeline):
     def postprocess(self, raw_output: Any, metadata: dict) -> Detections:
         meta = metadata["image_meta"]
         if not self.nms_in_graph:
-            return self.decoder(to_numpy(raw_output[OUTPUT_NAME]), meta.input_shape, meta.scale_factor)
+            return self.decoder(as_numpy(raw_output[OUTPUT_NAME]), meta.input_shape, meta.scale_factor)
         return self.decoder.finish(
-            to_numpy(raw_output["det_boxes"]),
-            to_numpy(raw_output["det_scores"]),
-            to_numpy(raw_output["det_classes"]),
+            as_numpy(raw_output["det_boxes"]),
+            as_numpy(raw_output["det_scores"]),
+            as_numpy(raw_output["det_classes"]),
             meta.scale_factor,
             run_nms=False,
         )
@@ -138,7 +132,7 @@ def make_registry(
         return YoloxPipeline(OnnxRuntimeRunner(loader, spec.device), spec, preprocess, decoder, nms_in_graph_onnx)
 
     def tensorrt(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
-        from awml_deploy.exporters.tensorrt import component_io_spec
+        from awml_deploy.config.components import component_io_spec
         from awml_deploy.pipelines.tensorrt_backend import TensorRTRunner
 
         component = context.components["model"]

@@ -6,7 +6,6 @@ Project settings (``project`` section of the deploy config, all optional):
     data_dir: Folder with ``annotations.json`` + images. Defaults to the embedded ``assets/eval``.
     num_images: Use only the first N images. Defaults to all.
     iou_thresholds: "0.5", "0.5:0.95" or a list. Defaults to "0.5".
-    min_primary_metric: Evaluation gate on the primary mAP. Defaults to none.
     max_detections: Cap on detections per image after NMS. Defaults to 0 (none, as mmdet's YOLOX).
     class_names: Class names in index order (e.g. Autoware's list). Defaults to the model config's.
     trusted_checkpoint: Load with ``weights_only=False`` (trusted mmengine training checkpoints). Defaults to False.
@@ -33,7 +32,6 @@ _KNOWN = {
     "data_dir",
     "num_images",
     "iou_thresholds",
-    "min_primary_metric",
     "max_detections",
     "nms",
 }
@@ -123,18 +121,12 @@ class YoloxRunner(BaseDeploymentRunner):
         }
         trusted = bool(settings.get("trusted_checkpoint", False))
         data_dir, limit = _path(settings.get("data_dir")), _number(settings, "num_images", int, 1)
-        min_metric = _number(settings, "min_primary_metric", float, 0.0)
         super().__init__(
             config,
             load_model=lambda checkpoint, device: load_yolox(checkpoint, device, model_cfg, trusted),
             samples=lambda: YoloxSamples(data_dir, limit),
             export_pipeline=YoloxExportPipeline(YoloxComponentBuilder(preprocess), nms["append"], nms_args),
-            evaluator=YoloxEvaluator(
-                names,
-                iou_thresholds(settings.get("iou_thresholds", "0.5")),
-                decoder,
-                min_metric,
-            ),
+            evaluator=YoloxEvaluator(names, iou_thresholds(settings.get("iou_thresholds", "0.5")), decoder),
             pipelines=make_registry(preprocess, decoder, nms["onnx_in_graph"], threads),
         )
         self.model_config = model_cfg

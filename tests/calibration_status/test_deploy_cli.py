@@ -6,8 +6,12 @@ import pytest
 import torch
 
 from awml_deploy.cli.main import main
+from awml_deploy.runtime import register_project
 from projects.calibration_status.model import ModelSettings, build_model
 from projects.calibration_status.runner import DEFAULT_EVAL_SET, PROJECT
+
+# The bundle registers itself as its deploy binary does (tools/bazel/defs.bzl awml_project_deploy).
+register_project(PROJECT.name, "projects.calibration_status.runner")
 
 SHORT = ["project.eval_limit=16", "verification.num_verify_samples=4", "evaluation.warmup=1"]
 

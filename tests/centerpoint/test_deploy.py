@@ -1,4 +1,4 @@
-"""`projects/centerpoint/deploy.py` end to end through the framework CLI (a few frames), and the bad inputs that
+"""The centerpoint bundle's deploy entry (`bazel run //projects/centerpoint:deploy`) end to end through the framework CLI (a few frames), and the bad inputs that
 must each stop with one clear line and exit code 2: a broken checkpoint, an ONNX without a head output, a point
 cloud file of the wrong width."""
 
@@ -16,8 +16,14 @@ pytest.importorskip("onnxruntime")
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("mmdet3d")
 
+from awml_deploy.cli import bundle  # noqa: E402
 from awml_deploy.datasets import info_pkl  # noqa: E402
-from projects.centerpoint import deploy  # noqa: E402
+
+
+def _deploy(argv: list[str]) -> int:
+    """What `bazel run //projects/centerpoint:deploy -- <argv>` runs."""
+    return bundle.main("centerpoint", "projects.centerpoint.runner", argv)
+
 
 FAST = ["project.num_frames=3", "verification.num_verify_samples=2", "evaluation.warmup=0", "project.cpu_threads=1"]
 
@@ -30,7 +36,7 @@ def _report(work_dir: pathlib.Path) -> dict:
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory):
     work_dir = tmp_path_factory.mktemp("deploy")
-    code = deploy.main(["--work-dir", str(work_dir), "--cfg-options", *FAST])
+    code = _deploy(["--work-dir", str(work_dir), "--cfg-options", *FAST])
     return code, work_dir
 
 
@@ -67,17 +73,10 @@ def test_default_deploy_passes_with_report(default_run, capsys) -> None:
     assert "CAR" in (onnx_dir / "centerpoint_ml_package.param.yaml").read_text()
 
 
-def test_argv_mapping() -> None:
-    argv = deploy.build_argv(["--rot-y-axis-reference", "--cfg-options", "a.b=1"])
-    assert argv[0] == "centerpoint" and argv[1] == "--work-dir"
-    assert argv[argv.index("--cfg-options") + 1 :] == ["project.rot_y_axis_reference=True", "a.b=1"]
-    assert deploy.build_argv(["--work-dir", "x"]) == ["centerpoint", "--work-dir", "x"]
-
-
 def test_broken_checkpoint_exits_2(tmp_path, capsys) -> None:
     bad = tmp_path / "broken.pth"
     bad.write_bytes(b"PK\x03\x04 this is not a checkpoint" * 10)
-    code = deploy.main(["--work-dir", str(tmp_path / "wd"), "--checkpoint", str(bad), "--cfg-options", *FAST])
+    code = _deploy(["--work-dir", str(tmp_path / "wd"), "--checkpoint", str(bad), "--cfg-options", *FAST])
     err = capsys.readouterr().err
     assert code == 2
     assert f"checkpoint {bad} | cannot be loaded with weights_only=True" in err
@@ -95,7 +94,7 @@ def test_onnx_without_a_head_output_exits_2(default_run, tmp_path, capsys) -> No
     head.graph.output.extend(kept)
     onnx.save(head, str(broken / "pts_backbone_neck_head.onnx"))
     options = [*FAST, f"evaluation.backends.onnx.artifact={broken}"]
-    code = deploy.main(["--work-dir", str(tmp_path / "wd"), "--mode", "none", "--cfg-options", *options])
+    code = _deploy(["--work-dir", str(tmp_path / "wd"), "--mode", "none", "--cfg-options", *options])
     err = capsys.readouterr().err
     assert code == 2
     assert "pts_backbone_neck_head does not have Autoware's tensors (missing ['vel'])" in err
@@ -116,7 +115,7 @@ def test_point_file_of_wrong_width_exits_2(tmp_path, capsys, suffix, width, decl
     entry = info_pkl.make_info_entry(0, path.name, np.zeros((0, 7)), np.zeros(0), num_pts_feats=declared)
     info_pkl.write_info_pkl(str(tmp_path / "infos.pkl"), [entry], ["car", "truck", "bus", "bicycle", "pedestrian"])
     options = [*FAST, f"runtime_io.info_file={tmp_path / 'infos.pkl'}"]
-    code = deploy.main(["--work-dir", str(tmp_path / "wd"), "--cfg-options", *options])
+    code = _deploy(["--work-dir", str(tmp_path / "wd"), "--cfg-options", *options])
     err = capsys.readouterr().err
     assert code == 2
     assert message in err

@@ -253,6 +253,10 @@ def _special_cases(base: dict) -> Iterator[tuple[str, dict, str]]:
         "range:workspace": _case(base, "tensorrt_config.max_workspace_size", 0),
         "range:sample_idx": _case(base, "runtime_io.sample_idx", -1),
         "range:delta": _case(base, "evaluation.max_primary_metric_delta", -0.5),
+        "range:min_metric": _case(base, "evaluation.min_primary_metric", 1.5),
+        "range:min_metric_neg": _case(base, "evaluation.min_primary_metric", -0.1),
+        "range:min_metric_bool": _case(base, "evaluation.min_primary_metric", True),
+        "range:min_metric_str": _case(base, "evaluation.min_primary_metric", "0.5"),
         "unknown:top": _case(base, "checkpoint", "x.pth"),
     }
     for name, (config, path) in cases.items():

@@ -18,20 +18,44 @@ def test_help_exits_zero(capsys):
     assert "awml-deploy" in capsys.readouterr().out
 
 
-def test_list_shows_registered_projects(capsys, monkeypatch):
+def _distribution(site: pathlib.Path, entries: dict[str, str]) -> None:
+    """An installed distribution's metadata (what `pip install` writes) with an `awml_deploy.projects` group."""
+    info = site / "bundles_demo-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: bundles-demo\nVersion: 1.0\n")
+    lines = [f"{name} = {value}" for name, value in entries.items()]
+    (info / "entry_points.txt").write_text("[awml_deploy.projects]\n" + "\n".join(lines) + "\n")
+
+
+def test_list_shows_registered_projects(capsys, monkeypatch, tmp_path):
+    _distribution(tmp_path, {"from_ep": "tiny_project", "ep_with_attr": "tiny_project:PROJECT"})
+    monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv(projects.ENV_VAR, "extra=some.module.path")
     register_project("tiny_cnn", "tiny_project")
     assert main(["list"]) == 0
     out = capsys.readouterr().out
-    assert "centerpoint" in out and "projects.centerpoint.runner" in out
+    assert "from_ep" in out and "ep_with_attr" in out
     assert "extra" in out and "(not installed)" in out
     assert "tiny_cnn" in out and "tiny_project  (installed)" in out
+    assert "centerpoint" not in out, "the framework names no bundle"
+
+
+def test_entry_point_project_runs_and_later_registrations_win(capsys, monkeypatch, tmp_path):
+    _distribution(tmp_path / "site", {"tiny_ep": "tiny_project"})
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    assert projects.registered_projects()["tiny_ep"] == "tiny_project"
+    assert projects.load_project("tiny_ep").name == "tiny_cnn"
+    monkeypatch.setenv(projects.ENV_VAR, "tiny_ep=json")
+    assert projects.registered_projects()["tiny_ep"] == "json"
+    register_project("tiny_ep", "tiny_project")
+    assert projects.registered_projects()["tiny_ep"] == "tiny_project"
 
 
 def test_unknown_project_lists_valid_ones(capsys):
+    register_project("tiny_cnn", "tiny_project")
     assert main(["nope", "cfg.py"]) == 2
     err = capsys.readouterr().err
-    assert "unknown project 'nope'" in err and "centerpoint" in err and "yolox" in err
+    assert "unknown project 'nope'" in err and "tiny_cnn" in err and "entry point group awml_deploy.projects" in err
 
 
 def test_project_not_installed(capsys):

@@ -5,6 +5,7 @@ import pathlib
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from awml_deploy.core import Backend, DeployError, DeviceSpec, ExportMode, PrecisionPolicy, fail
@@ -138,3 +139,16 @@ def test_logging_fresh_file_per_run_with_timestamps(tmp_path):
     lines = log.read_text().splitlines()
     assert len(lines) == 2 and "second run" in lines[0] and "DEBUG" in lines[1]  # the file keeps DEBUG
     assert lines[0][:4].isdigit() and lines[0][10] == " " and "INFO" in lines[0]
+
+
+def test_as_numpy_keeps_dtypes_and_widens_only_bfloat16() -> None:
+    from awml_deploy.core.arrays import as_numpy
+
+    assert as_numpy([1, 2]).dtype == np.int64
+    torch = pytest.importorskip("torch")
+    ints = as_numpy(torch.tensor([3, 4], dtype=torch.int64))
+    assert ints.dtype == np.int64 and ints.tolist() == [3, 4]
+    half = as_numpy(torch.tensor([0.5], dtype=torch.float16))
+    assert half.dtype == np.float16
+    bf16 = as_numpy(torch.tensor([1.5], dtype=torch.bfloat16, requires_grad=True))
+    assert bf16.dtype == np.float32 and bf16.tolist() == [1.5]

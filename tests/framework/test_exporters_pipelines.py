@@ -9,7 +9,7 @@ from awml_deploy.config import parse_config
 from awml_deploy.config.sections import OnnxConfig
 from awml_deploy.core import Backend, DeployError, DeviceSpec
 from awml_deploy.core.artifacts import Artifact
-from awml_deploy.core.native import tensorrt_availability
+from awml_deploy.core.native import require_tensorrt, tensorrt_availability
 from awml_deploy.exporters import (
     ExportableComponent,
     ExportPipeline,
@@ -17,7 +17,6 @@ from awml_deploy.exporters import (
     OnnxExporter,
     read_metadata,
 )
-from awml_deploy.exporters.tensorrt import require_tensorrt
 from awml_deploy.pipelines import BaseRunner, ModelSpec, PipelineRegistry, TensorPipeline
 from awml_deploy.pipelines.onnxruntime_backend import OnnxRuntimeRunner, OnnxSessionFromPath, providers_for
 from awml_deploy.pipelines.tensorrt_backend import TensorRTRunner

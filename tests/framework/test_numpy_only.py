@@ -69,8 +69,8 @@ runpy.run_module("awml_deploy", run_name="__main__")
 )
 
 
-def _run(code, *args):
-    env = dict(os.environ, PYTHONPATH=PYTHON_DIR, AWML_DEPLOY_PROJECTS="")
+def _run(code, *args, projects=""):
+    env = dict(os.environ, PYTHONPATH=PYTHON_DIR, AWML_DEPLOY_PROJECTS=projects)
     return subprocess.run(
         [sys.executable, "-c", code, ",".join(BLOCKED), *args],
         env=env,
@@ -110,9 +110,9 @@ def test_cli_help_and_list_with_numpy_only():
     result = _run(RUN_CLI, "--help")
     assert result.returncode == 0, result.stderr
     assert "usage: awml-deploy" in result.stdout and "Exit codes" in result.stdout
-    listing = _run(RUN_CLI, "list")
+    listing = _run(RUN_CLI, "list", projects="centerpoint=projects.centerpoint.runner")
     assert listing.returncode == 0, listing.stderr
-    assert "centerpoint" in listing.stdout
+    assert "centerpoint" in listing.stdout and "projects.centerpoint.runner" in listing.stdout
     unknown = _run(RUN_CLI, "nope")
     assert unknown.returncode == 2 and "unknown project 'nope'" in unknown.stderr and "Traceback" not in unknown.stderr
 

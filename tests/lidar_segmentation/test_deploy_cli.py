@@ -9,10 +9,14 @@ import torch
 
 from awml_deploy.cli.main import main
 from awml_deploy.core.errors import DeployError
+from awml_deploy.runtime import register_project
 from projects.lidar_segmentation.dataset import LABELS
 from projects.lidar_segmentation.model import ModelSettings, build_model
 from projects.lidar_segmentation.pipelines import check_points
 from projects.lidar_segmentation.runner import DEFAULT_EVAL_SET, PROJECT
+
+# The bundle registers itself as its deploy binary does (tools/bazel/defs.bzl awml_project_deploy).
+register_project(PROJECT.name, "projects.lidar_segmentation.runner")
 
 SHORT = ["project.eval_limit=3", "verification.num_verify_samples=2", "evaluation.warmup=0"]
 

@@ -6,11 +6,15 @@ import pathlib
 import pytest
 
 from awml_deploy.cli.main import main
+from awml_deploy.runtime import register_project
 
 REPO = pathlib.Path(__file__).absolute().parents[2]
 ASSETS = REPO / "projects" / "yolox" / "assets"
 CHECKPOINT = ASSETS / "yolox_pico_shapes.pth"
 NUM_IMAGES = 30
+
+# The bundle registers itself as its deploy binary does (tools/bazel/defs.bzl awml_project_deploy).
+register_project("yolox", "projects.yolox.runner")
 
 
 @pytest.fixture(scope="session")

@@ -246,3 +246,33 @@ def parse_components(value: object) -> Mapping[str, ComponentConfig]:
                 )
             seen[file_name] = comp.name
     return MappingProxyType(components)
+
+
+def component_io_spec(component: ComponentConfig) -> dict:
+    """The runtime's I/O contract for one component: names, dtypes, shapes (-1 dynamic) and its profile.
+
+    Args:
+        component (ComponentConfig): Component with declared shapes.
+
+    Returns:
+        dict: ``{"inputs": [...], "outputs": [...], "profiles": [{name: {"min", "opt", "max"}}]}``.
+    """
+    spec: dict = {"inputs": [], "outputs": [], "profiles": []}
+    for kind, tensors in (("inputs", component.io.inputs), ("outputs", component.io.outputs)):
+        for i, tensor in enumerate(tensors):
+            if tensor.shape is None:
+                expected(
+                    f"components.{component.name}.io.{kind}[{i}].shape",
+                    "TensorRT needs every tensor's shape",
+                    "a list of dims (-1 for dynamic)",
+                    None,
+                )
+            shape = [-1 if d is None else d for d in tensor.shape]
+            spec[kind].append({"name": tensor.name, "dtype": tensor.dtype, "shape": shape})
+    if component.tensorrt_profile:
+        profile = {
+            name: {"min": list(p.min_shape), "opt": list(p.opt_shape), "max": list(p.max_shape)}
+            for name, p in component.tensorrt_profile.items()
+        }
+        spec["profiles"].append(profile)
+    return spec

@@ -173,6 +173,8 @@ class EvaluationConfig:
         warmup: Untimed warm-up iterations before timing.
         backends: Backend → settings.
         max_primary_metric_delta: Gate: |metric(backend) - metric(pytorch)| must stay within this, or None.
+        min_primary_metric: Quality floor in [0, 1]: a backend whose primary metric is below it fails its
+            ``evaluation.<backend>`` gate; None for no floor.
     """
 
     enabled: bool = False
@@ -180,6 +182,7 @@ class EvaluationConfig:
     warmup: int = 2
     backends: Mapping[Backend, EvalBackendConfig] = dataclasses.field(default_factory=dict)
     max_primary_metric_delta: float | None = None
+    min_primary_metric: float | None = None
 
 
 def _eval_backend(value: object, path: str, devices: DevicesConfig, default_device: str) -> EvalBackendConfig:
@@ -210,5 +213,6 @@ def parse_evaluation(value: object, devices: DevicesConfig) -> EvaluationConfig:
         backend = Backend.parse(name, path)
         backends[backend] = _eval_backend(raw, f"evaluation.backends.{backend}", devices, defaults[backend])
     delta = reader.get("max_primary_metric_delta", optional(as_float), None, minimum=0.0)
+    floor = reader.get("min_primary_metric", optional(as_float), None, minimum=0.0, maximum=1.0)
     reader.finish()
-    return EvaluationConfig(enabled, num_samples, warmup, MappingProxyType(backends), delta)
+    return EvaluationConfig(enabled, num_samples, warmup, MappingProxyType(backends), delta, floor)

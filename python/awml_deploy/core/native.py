@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+from awml_deploy.core.errors import EXIT_USAGE, fail
+
 TENSORRT_NOT_INSTALLED = "TensorRT not installed"
 
 
@@ -41,3 +43,26 @@ def tensorrt_availability() -> TensorRTAvailability:
         return TensorRTAvailability(False, TENSORRT_NOT_INSTALLED)
     version_fn = getattr(_native, "tensorrt_version", None)
     return TensorRTAvailability(True, "", str(version_fn()) if callable(version_fn) else None)
+
+
+def require_tensorrt(subject: str) -> None:
+    """Fails (exit 2) when TensorRT is unavailable; for stages that asked for it explicitly.
+
+    Args:
+        subject (str): What asked, e.g. "export.mode=trt".
+    """
+    status = tensorrt_availability()
+    if not status.available:
+        fail(
+            f"{subject} | tensorrt is unavailable: {status.reason}. Note: expected a build of awml_deploy._native "
+            "with TensorRT (TENSORRT_ROOT set), got none; use export.mode onnx",
+            exit_code=EXIT_USAGE,
+        )
+
+
+def native_module():
+    """`awml_deploy._native` with TensorRT, or a usage error."""
+    require_tensorrt("tensorrt")
+    from awml_deploy import _native
+
+    return _native

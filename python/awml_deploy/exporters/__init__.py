@@ -9,7 +9,7 @@ from awml_deploy.exporters.pipeline import (
     RawSampleAdapter,
     WholeModelBuilder,
 )
-from awml_deploy.exporters.tensorrt import TensorRTExporter, require_tensorrt
+from awml_deploy.exporters.tensorrt import TensorRTExporter
 
 __all__ = [
     "ExportPipeline",
@@ -22,5 +22,4 @@ __all__ = [
     "TensorRTExporter",
     "WholeModelBuilder",
     "read_metadata",
-    "require_tensorrt",
 ]

@@ -4,64 +4,11 @@ from __future__ import annotations
 
 import pathlib
 
-from awml_deploy.config.components import ComponentConfig
+from awml_deploy.config.components import ComponentConfig, component_io_spec
 from awml_deploy.config.sections import TensorRTConfig
 from awml_deploy.core.device import DeviceSpec
-from awml_deploy.core.errors import EXIT_GATE_FAILED, EXIT_USAGE, expected, fail
-from awml_deploy.core.native import tensorrt_availability
-
-
-def require_tensorrt(subject: str) -> None:
-    """Fails (exit 2) when TensorRT is unavailable; for stages that asked for it explicitly.
-
-    Args:
-        subject (str): What asked, e.g. "export.mode=trt".
-    """
-    status = tensorrt_availability()
-    if not status.available:
-        fail(
-            f"{subject} | tensorrt is unavailable: {status.reason}. Note: expected a build of awml_deploy._native "
-            "with TensorRT (TENSORRT_ROOT set), got none; use export.mode onnx",
-            exit_code=EXIT_USAGE,
-        )
-
-
-def native_module():
-    """`awml_deploy._native` with TensorRT, or a usage error."""
-    require_tensorrt("tensorrt")
-    from awml_deploy import _native
-
-    return _native
-
-
-def component_io_spec(component: ComponentConfig) -> dict:
-    """The runtime's I/O contract for one component: names, dtypes, shapes (-1 dynamic) and its profile.
-
-    Args:
-        component (ComponentConfig): Component with declared shapes.
-
-    Returns:
-        dict: ``{"inputs": [...], "outputs": [...], "profiles": [{name: {"min", "opt", "max"}}]}``.
-    """
-    spec: dict = {"inputs": [], "outputs": [], "profiles": []}
-    for kind, tensors in (("inputs", component.io.inputs), ("outputs", component.io.outputs)):
-        for i, tensor in enumerate(tensors):
-            if tensor.shape is None:
-                expected(
-                    f"components.{component.name}.io.{kind}[{i}].shape",
-                    "TensorRT needs every tensor's shape",
-                    "a list of dims (-1 for dynamic)",
-                    None,
-                )
-            shape = [-1 if d is None else d for d in tensor.shape]
-            spec[kind].append({"name": tensor.name, "dtype": tensor.dtype, "shape": shape})
-    if component.tensorrt_profile:
-        profile = {
-            name: {"min": list(p.min_shape), "opt": list(p.opt_shape), "max": list(p.max_shape)}
-            for name, p in component.tensorrt_profile.items()
-        }
-        spec["profiles"].append(profile)
-    return spec
+from awml_deploy.core.errors import EXIT_GATE_FAILED, fail
+from awml_deploy.core.native import native_module
 
 
 class TensorRTExporter:

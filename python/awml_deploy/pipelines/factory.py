@@ -101,7 +101,7 @@ def build_onnx_pipeline(spec: ModelSpec, context: PipelineContext) -> BaseInfere
 
 def build_tensorrt_pipeline(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
     """Generic TensorRT pipeline (one component, native runtime)."""
-    from awml_deploy.exporters.tensorrt import component_io_spec
+    from awml_deploy.config.components import component_io_spec
     from awml_deploy.pipelines.tensorrt_backend import TensorRTRunner
 
     component = _single_component(context)

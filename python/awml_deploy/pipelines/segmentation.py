@@ -14,16 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from awml_deploy.core.arrays import as_numpy
 from awml_deploy.core.errors import expected
 from awml_deploy.pipelines.base import BaseInferencePipeline, ModelSpec
 from awml_deploy.pipelines.runner import BaseRunner
-
-
-def as_numpy(value: Any) -> np.ndarray:
-    """A torch tensor (any device) or array-like as a NumPy array."""
-    if hasattr(value, "detach"):
-        value = value.detach().float().cpu().numpy()
-    return np.asarray(value)
 
 
 def logits_to_labels(logits: Any, class_axis: int | None = None) -> tuple[np.ndarray, np.ndarray]:

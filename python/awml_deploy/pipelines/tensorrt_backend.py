@@ -7,7 +7,7 @@ from typing import Any
 
 from awml_deploy.core.device import DeviceSpec
 from awml_deploy.core.errors import EXIT_GATE_FAILED, fail
-from awml_deploy.exporters.tensorrt import native_module
+from awml_deploy.core.native import native_module
 from awml_deploy.pipelines.runner import BaseRunner
 
 
@@ -16,7 +16,7 @@ class TensorRTRunner(BaseRunner):
 
     Args:
         engine_path (str): Engine file.
-        io_spec (dict): The component's I/O contract (see ``exporters.tensorrt.component_io_spec``).
+        io_spec (dict): The component's I/O contract (see ``config.components.component_io_spec``).
         device (DeviceSpec): CUDA device.
     """
 

@@ -9,8 +9,10 @@ from typing import Any
 
 from awml_deploy.config.deploy_config import DeployConfig
 from awml_deploy.core.artifacts import ArtifactManager
+from awml_deploy.core.errors import DeployError
 from awml_deploy.core.native import TensorRTAvailability
 from awml_deploy.core.progress import progress
+from awml_deploy.report.json_report import RunRecord
 from awml_deploy.runtime.results import DeploymentResult
 
 
@@ -46,3 +48,41 @@ class RunContext:
     def tensorrt_skip_reason(self) -> str:
         """str: "tensorrt: skipped — <reason>"."""
         return f"tensorrt: skipped — {self.tensorrt.reason}"
+
+    def record(
+        self, project: str | None, started: float, finished: float, log_file: str | None, error: DeployError | None
+    ) -> RunRecord:
+        """The plain record of this run that the report renders.
+
+        Args:
+            project (str | None): Project name.
+            started (float): Start time (epoch seconds).
+            finished (float): End time (epoch seconds).
+            log_file (str | None): Log file path.
+            error (DeployError | None): A run-stopping error, if any.
+
+        Returns:
+            RunRecord: The record.
+        """
+        result = self.result
+        artifacts = {
+            b.value: {**r.artifact.to_json_dict(), "source": r.source} for b, r in self.artifacts.all_resolved().items()
+        }
+        return RunRecord(
+            project=project,
+            run_dir=str(self.run_dir),
+            log_file=log_file,
+            started=started,
+            finished=finished,
+            export_mode=self.config.export.mode.value,
+            config_hash=self.config.config_hash,
+            config=self.config.to_json_dict(),
+            tensorrt=dataclasses.asdict(self.tensorrt),
+            artifacts=artifacts,
+            gates=[g.to_json_dict() for g in result.gates],
+            export=result.export,
+            verification=result.verification,
+            evaluation=result.evaluation,
+            deltas=result.deltas,
+            error=error,
+        )

@@ -85,8 +85,26 @@ class EvaluationOrchestrator:
         finally:
             if pipeline is not None:
                 pipeline.close()
-        ctx.result.evaluation[backend.value] = {"status": PASSED, **result, "artifact": resolution.artifact.path}
-        ctx.result.add_gate(gate, PASSED)
+        below = self._below_floor(result)
+        status = FAILED if below else PASSED
+        ctx.result.evaluation[backend.value] = {"status": status, **result, "artifact": resolution.artifact.path}
+        if below:
+            _LOG.error("evaluation %s failed: %s", backend, below)
+            ctx.result.evaluation[backend.value]["reason"] = below
+        ctx.result.add_gate(gate, status, below)
+
+    def _below_floor(self, result: dict) -> str:
+        """Why ``result`` misses ``evaluation.min_primary_metric`` ("" when there is no floor or it is met)."""
+        floor = self.context.config.evaluation.min_primary_metric
+        if floor is None:
+            return ""
+        primary = result.get("primary_metric") or {}
+        value = primary.get("value")
+        if value is None:
+            return f"no primary metric to hold against evaluation.min_primary_metric {floor:g}"
+        if value < floor:
+            return f"{primary.get('name', 'primary metric')} {value:.4f} < evaluation.min_primary_metric {floor:g}"
+        return ""
 
     def _failed(self, backend: Backend, reason: str) -> None:
         _LOG.error("evaluation %s failed: %s", backend, reason)

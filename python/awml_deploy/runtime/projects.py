@@ -1,17 +1,27 @@
 """Project registry: name → module path; a project module defines ``PROJECT = ProjectSpec(...)``.
 
-Projects register by module path, so listing them imports nothing heavy. Built-in projects are listed in
-:data:`BUILTIN_PROJECTS`; extra ones come from :func:`register_project` or the ``AWML_DEPLOY_PROJECTS``
-environment variable ("name=module.path,..."). A project module looks like::
+The framework names no project. A project registers itself in one of three ways (later wins):
+
+1. the ``awml_deploy.projects`` entry-point group of an installed distribution (``pip install -e .`` of this
+   repository registers its bundles so)::
+
+       [project.entry-points."awml_deploy.projects"]
+       yolox = "projects.yolox.runner"
+
+2. the ``AWML_DEPLOY_PROJECTS`` environment variable (``"name=module.path,..."``);
+3. :func:`register_project` in the process, which is what each bundle's ``bazel run //projects/<name>:deploy``
+   binary does with its own module (see :mod:`awml_deploy.cli.bundle`).
+
+Listing projects imports nothing heavy: only the module paths are read. A project module looks like::
 
     # projects/yolox/runner.py
     class YoloxRunner(BaseDeploymentRunner):          # thin: everything is injected
         project_name = "yolox"
 
         def __init__(self, config):
-            super().__init__(config, load_model=load_yolox, samples=YoloxSamples, evaluator=YoloxEvaluator())
+            super().__init__(config, load_model=load_yolox, samples=YoloxSamples, evaluator=YoloxEvaluator(...))
 
-    PROJECT = ProjectSpec("yolox", YoloxRunner, default_config=str(pathlib.Path(__file__).parent / "deploy.py"))
+    PROJECT = ProjectSpec("yolox", YoloxRunner, default_config=str(HERE / "configs" / "deploy_default.py"))
 
 Heavy imports (torch, mmdet...) belong inside the loader functions, not at module level.
 """
@@ -20,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.metadata
 import importlib.util
 import os
 from collections.abc import Callable
@@ -28,12 +39,7 @@ from awml_deploy.config.deploy_config import DeployConfig
 from awml_deploy.core.errors import expected, fail
 
 ENV_VAR = "AWML_DEPLOY_PROJECTS"
-BUILTIN_PROJECTS = {
-    "centerpoint": "projects.centerpoint.runner",
-    "yolox": "projects.yolox.runner",
-    "calibration_status": "projects.calibration_status.runner",
-    "lidar_segmentation": "projects.lidar_segmentation.runner",
-}
+ENTRY_POINT_GROUP = "awml_deploy.projects"
 _EXTRA: dict[str, str] = {}
 
 
@@ -64,9 +70,16 @@ def register_project(name: str, module_path: str) -> None:
     _EXTRA[name] = module_path
 
 
+def entry_point_projects() -> dict[str, str]:
+    """Projects registered by installed distributions (entry-point group ``awml_deploy.projects``)."""
+    return {
+        ep.name: ep.value.partition(":")[0].strip() for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    }
+
+
 def registered_projects() -> dict[str, str]:
-    """All projects: built-in, then ``AWML_DEPLOY_PROJECTS``, then :func:`register_project` (later wins)."""
-    projects = dict(BUILTIN_PROJECTS)
+    """All projects: entry points, then ``AWML_DEPLOY_PROJECTS``, then :func:`register_project` (later wins)."""
+    projects = entry_point_projects()
     for item in filter(None, (s.strip() for s in os.environ.get(ENV_VAR, "").split(","))):
         name, sep, module = item.partition("=")
         if not sep or not name.strip() or not module.strip():
@@ -95,7 +108,13 @@ def load_project(name: str) -> ProjectSpec:
     """
     projects = registered_projects()
     if name not in projects:
-        expected("project", f"unknown project {name!r}", "one of " + "|".join(sorted(projects)), name)
+        known = "|".join(sorted(projects)) or "none registered"
+        expected(
+            "project",
+            f"unknown project {name!r} (register it: entry point group {ENTRY_POINT_GROUP}, {ENV_VAR}=name=module)",
+            "one of " + known,
+            name,
+        )
     module_path = projects[name]
     if not is_installed(module_path):
         fail(

@@ -12,8 +12,7 @@ from awml_deploy.core.enums import ExportMode
 from awml_deploy.core.errors import EXIT_GATE_FAILED, EXIT_OK, DeployError, describe_unexpected
 from awml_deploy.core.fsio import atomic_write_json, atomic_write_text, json_safe, work_dir_lock
 from awml_deploy.core.logging import close_logging, get_logger, setup_logging
-from awml_deploy.core.native import tensorrt_availability
-from awml_deploy.exporters.tensorrt import require_tensorrt
+from awml_deploy.core.native import require_tensorrt, tensorrt_availability
 from awml_deploy.report.console import summary_lines
 from awml_deploy.report.json_report import build_report
 from awml_deploy.report.markdown import render_markdown
@@ -102,7 +101,7 @@ def deploy(runner: BaseDeploymentRunner, project: str | None = None, console: bo
         started = time.time()
         try:
             error = _run_stages(runner, context, project)
-            report = json_safe(build_report(context, project, started, time.time(), str(log_file), error))
+            report = json_safe(build_report(context.record(project, started, time.time(), str(log_file), error)))
             report_json = atomic_write_json(run_dir / "report.json", report)
             report_md = atomic_write_text(run_dir / "report.md", render_markdown(report))
             manifest = {key: report[key] for key in MANIFEST_KEYS}

@@ -25,7 +25,7 @@ def label_agreement(ref_logits: Any, test_logits: Any, class_axis: int | None = 
     Returns:
         tuple[int, int]: ``(agreeing, total)`` elements.
     """
-    from awml_deploy.pipelines.segmentation import as_numpy
+    from awml_deploy.core.arrays import as_numpy
 
     class_axis = -1 if class_axis is None else class_axis
     ref, test = as_numpy(ref_logits), as_numpy(test_logits)

@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from awml_deploy.core.arrays import as_numpy, is_torch_tensor
 from awml_deploy.verification.tolerances import Tolerances
 
 
@@ -87,25 +88,10 @@ class CompareResult(dict):
         return {path: node.to_json_dict() for path, node in self.items()}
 
 
-def _is_tensor(value: Any) -> bool:
-    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
-
-
-def _to_numpy(value: Any):
-    import numpy as np
-
-    if _is_tensor(value):
-        value = value.detach()
-        if str(value.dtype) == "torch.bfloat16":
-            value = value.float()
-        return value.cpu().numpy()
-    return np.asarray(value)
-
-
 def _is_leaf(value: Any) -> bool:
     import numpy as np
 
-    return isinstance(value, (np.ndarray, np.generic, int, float, bool, complex)) or _is_tensor(value)
+    return isinstance(value, (np.ndarray, np.generic, int, float, bool, complex)) or is_torch_tensor(value)
 
 
 def _join(path: str, child: str, is_index: bool) -> str:
@@ -129,7 +115,7 @@ def compare_leaf(ref: Any, test: Any, path: str, tolerances: Tolerances) -> Node
     import numpy as np
 
     tol = tolerances.for_output(path)
-    a, b = _to_numpy(test), _to_numpy(ref)
+    a, b = as_numpy(test), as_numpy(ref)
     common = dict(
         path=path,
         ref_shape=tuple(b.shape),

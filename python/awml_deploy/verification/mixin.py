@@ -7,8 +7,8 @@ from typing import Any
 
 from awml_deploy.core.logging import get_logger
 from awml_deploy.core.samples import SampleSource
-from awml_deploy.pipelines.base import BaseInferencePipeline
-from awml_deploy.verification.comparator import CompareResult
+from awml_deploy.pipelines.base import BaseInferencePipeline, InferenceResult
+from awml_deploy.verification.comparator import CompareResult, NodeResult
 from awml_deploy.verification.results import FAILED, PASSED, SampleResult, ScenarioResult
 
 _LOG = get_logger("verification")
@@ -17,8 +17,15 @@ _LOG = get_logger("verification")
 class VerificationMixin:
     """Sample-by-sample comparison of two pipelines' raw outputs.
 
-    Override :meth:`verification_input` or :meth:`verification_outputs` to adapt samples or select outputs.
+    Override :meth:`verification_input` or :meth:`verification_outputs` to adapt samples or select outputs, and
+    :meth:`extra_nodes` (with ``verification_raw_only = False`` when it needs the postprocessed outputs) to add
+    comparisons of your own to each sample.
+
+    Attributes:
+        verification_raw_only: Run the pipelines without postprocessing while verifying. Defaults to True.
     """
+
+    verification_raw_only: bool = True
 
     def verification_input(self, sample: Mapping[str, Any]) -> Mapping[str, Any]:
         """The pipeline input for ``sample``. Defaults to the sample itself."""
@@ -27,6 +34,18 @@ class VerificationMixin:
     def verification_outputs(self, raw_output: Any) -> Any:
         """The part of the raw outputs that is compared. Defaults to all of them."""
         return raw_output
+
+    def extra_nodes(self, ref_result: InferenceResult, test_result: InferenceResult) -> Mapping[str, NodeResult]:
+        """More comparison nodes for one sample (e.g. decoded boxes). Defaults to none.
+
+        Args:
+            ref_result (InferenceResult): The reference pipeline's result for the sample.
+            test_result (InferenceResult): The tested pipeline's result for the sample.
+
+        Returns:
+            Mapping[str, NodeResult]: Node path → result, added to the raw-output comparison.
+        """
+        return {}
 
     def verify(
         self,
@@ -57,11 +76,14 @@ class VerificationMixin:
         results = []
         for index in progress(indices, key) if progress is not None else indices:
             sample = self.verification_input(samples.get_sample(index))
-            ref_result = ref.infer(sample, raw_only=True)
-            test_result = test.infer(sample, raw_only=True)
-            nodes = compare(
-                self.verification_outputs(ref_result.raw_output), self.verification_outputs(test_result.raw_output)
+            ref_result = ref.infer(sample, raw_only=self.verification_raw_only)
+            test_result = test.infer(sample, raw_only=self.verification_raw_only)
+            nodes = CompareResult(
+                compare(
+                    self.verification_outputs(ref_result.raw_output), self.verification_outputs(test_result.raw_output)
+                )
             )
+            nodes.update(self.extra_nodes(ref_result, test_result))
             for node in nodes.values():
                 (_LOG.info if node.passed else _LOG.error)("%s sample %d %s", key, index, node.log_line())
             results.append(SampleResult(index, nodes, dict(ref_result.latency_ms), dict(test_result.latency_ms)))
