@@ -16,7 +16,7 @@
 namespace awml::trt {
 namespace {
 
-Status FromKernel(kernels::Status const& status, char const* stage) {
+Status FromKernel(Status const& status, char const* stage) {
   if (status.ok()) return OkStatus();
   return InternalError(std::string("centerpoint | ") + stage + ": " + status.message());
 }

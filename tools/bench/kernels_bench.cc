@@ -30,7 +30,7 @@ constexpr int kWarmup = 20;
 constexpr int kReps = 200;
 constexpr int kSets = 4;  // inputs rotated every iteration
 
-void Ok(const kernels::Status& s, const char* what) {
+void Ok(const Status& s, const char* what) {
   if (!s.ok()) {
     std::fprintf(stderr, "%s failed: %s\n", what, s.message().c_str());
     std::exit(1);

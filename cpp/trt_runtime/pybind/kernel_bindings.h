@@ -4,7 +4,7 @@
 
 #include <pybind11/pybind11.h>
 
-#include "cpp/plugins/kernels/status/status.h"
+#include "cpp/common/status.h"
 
 namespace awml::kernels {
 

@@ -32,7 +32,7 @@ struct VoxelRun {
 };
 
 VoxelRun Voxelize(const VoxelizeConfig& c, const std::vector<float>& cloud) {
-  VoxelRun r{VoxelHost(c), Status::Ok()};
+  VoxelRun r{VoxelHost(c), OkStatus()};
   r.status = VoxelizeCpu(c, cloud.data(), static_cast<int64_t>(cloud.size()) / c.num_point_features, r.host.outputs());
   return r;
 }

@@ -3,11 +3,12 @@
 // writes the kept boxes. Workspace is caller-owned and persistent.
 #include <cstdint>
 
+#include "cpp/common/cuda_status.h"
+#include "cpp/common/workspace_carver.h"
 #include "cpp/plugins/kernels/circle_nms/circle_nms.h"
 #include "cpp/plugins/kernels/circle_nms/suppress.h"
 #include "cpp/plugins/kernels/decode/head_math.h"
 #include "cpp/plugins/kernels/decode/score_sort.cuh"
-#include "cpp/plugins/kernels/status/cuda_check.h"
 
 namespace awml::kernels {
 namespace {
@@ -139,7 +140,7 @@ Status CircleNmsCudaWorkspaceBytes(const CircleNmsConfig& config, size_t* bytes)
   Status s = ValidateCircleNmsConfig(config);
   if (!s.ok()) return s;
   Carve(config, nullptr, bytes);
-  return Status::Ok();
+  return OkStatus();
 }
 
 Status CircleNmsCuda(const CircleNmsConfig& config, const float* boxes, const int32_t* num_boxes, float* out_boxes,
@@ -147,13 +148,13 @@ Status CircleNmsCuda(const CircleNmsConfig& config, const float* boxes, const in
   Status s = ValidateCircleNmsConfig(config);
   if (!s.ok()) return s;
   if (!boxes || !num_boxes || !out_boxes || !num_out || !workspace) {
-    return Status::InvalidArgument("circle nms | a required device pointer is null");
+    return InvalidArgumentError("circle nms | a required device pointer is null");
   }
   size_t need = 0;
   const NmsWorkspace w = Carve(config, workspace, &need);
   if (workspace_bytes < need) {
-    return Status::InvalidArgument("circle nms | workspace too small. Note: expected >= " + std::to_string(need) +
-                                   " bytes, got " + std::to_string(workspace_bytes));
+    return InvalidArgumentError("circle nms | workspace too small. Note: expected >= " + std::to_string(need) +
+                                " bytes, got " + std::to_string(workspace_bytes));
   }
   const int words = (config.max_boxes + kTile - 1) / kTile;
   NmsSortKernel<<<1, score_sort::kSortThreads, 0, stream>>>(config.max_boxes, config.input_sorted, boxes, num_boxes, w);

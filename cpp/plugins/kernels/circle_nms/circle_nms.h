@@ -14,8 +14,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cpp/common/status.h"
+#include "cpp/common/stream_handle.h"
 #include "cpp/plugins/kernels/decode/decode.h"
-#include "cpp/plugins/kernels/status/status.h"
 
 namespace awml::kernels {
 

@@ -12,17 +12,17 @@ namespace awml::kernels {
 
 Status ValidateCircleNmsConfig(const CircleNmsConfig& c) {
   if (c.max_boxes < 1 || c.max_boxes > kMaxCandidates) {
-    return Status::InvalidArgument("circle nms | max_boxes must be in 1.." + std::to_string(kMaxCandidates) +
-                                   ". Note: got " + std::to_string(c.max_boxes));
+    return InvalidArgumentError("circle nms | max_boxes must be in 1.." + std::to_string(kMaxCandidates) +
+                                ". Note: got " + std::to_string(c.max_boxes));
   }
   if (c.max_output < 1) {
-    return Status::InvalidArgument("circle nms | max_output must be >= 1. Note: got " + std::to_string(c.max_output));
+    return InvalidArgumentError("circle nms | max_output must be >= 1. Note: got " + std::to_string(c.max_output));
   }
   if (!(c.squared_radius >= 0.0f) || c.squared_radius == INFINITY) {
-    return Status::InvalidArgument("circle nms | squared_radius must be finite and >= 0. Note: got " +
-                                   std::to_string(c.squared_radius));
+    return InvalidArgumentError("circle nms | squared_radius must be finite and >= 0. Note: got " +
+                                std::to_string(c.squared_radius));
   }
-  return Status::Ok();
+  return OkStatus();
 }
 
 Status CircleNmsCpu(const CircleNmsConfig& config, const float* boxes, const int32_t* num_boxes, float* out_boxes,
@@ -30,7 +30,7 @@ Status CircleNmsCpu(const CircleNmsConfig& config, const float* boxes, const int
   Status s = ValidateCircleNmsConfig(config);
   if (!s.ok()) return s;
   if (boxes == nullptr || num_boxes == nullptr || out_boxes == nullptr || num_out == nullptr) {
-    return Status::InvalidArgument("circle nms | a required pointer is null");
+    return InvalidArgumentError("circle nms | a required pointer is null");
   }
   const int n = std::clamp(*num_boxes, 0, config.max_boxes);
   std::vector<std::pair<uint64_t, int>> order(n);
@@ -54,7 +54,7 @@ Status CircleNmsCpu(const CircleNmsConfig& config, const float* boxes, const int
     }
   }
   *num_out = kept;
-  return Status::Ok();
+  return OkStatus();
 }
 
 }  // namespace awml::kernels

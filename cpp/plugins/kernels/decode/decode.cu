@@ -2,10 +2,11 @@
 // candidate buffer, then one block sorts by (score desc, flat index) and writes the top_k boxes.
 #include <cstdint>
 
+#include "cpp/common/cuda_status.h"
+#include "cpp/common/workspace_carver.h"
 #include "cpp/plugins/kernels/decode/decode.h"
 #include "cpp/plugins/kernels/decode/head_math.h"
 #include "cpp/plugins/kernels/decode/score_sort.cuh"
-#include "cpp/plugins/kernels/status/cuda_check.h"
 
 namespace awml::kernels {
 namespace {
@@ -105,7 +106,7 @@ Status DecodeCudaWorkspaceBytes(const DecodeConfig& config, size_t* bytes) {
   Status s = ValidateDecodeConfig(config);
   if (!s.ok()) return s;
   Carve(config, nullptr, bytes);
-  return Status::Ok();
+  return OkStatus();
 }
 
 Status DecodeCuda(const DecodeConfig& config, const HeadTensors& heads, const DecodeOutputs& out, void* workspace,
@@ -114,13 +115,13 @@ Status DecodeCuda(const DecodeConfig& config, const HeadTensors& heads, const De
   if (!s.ok()) return s;
   if (!heads.heatmap || !heads.reg || !heads.height || !heads.dim || !heads.rot || !out.boxes || !out.counters ||
       !workspace) {
-    return Status::InvalidArgument("decode | a required device pointer is null (only vel may be null)");
+    return InvalidArgumentError("decode | a required device pointer is null (only vel may be null)");
   }
   size_t need = 0;
   const Candidates c = Carve(config, workspace, &need);
   if (workspace_bytes < need) {
-    return Status::InvalidArgument("decode | workspace too small. Note: expected >= " + std::to_string(need) +
-                                   " bytes, got " + std::to_string(workspace_bytes));
+    return InvalidArgumentError("decode | workspace too small. Note: expected >= " + std::to_string(need) +
+                                " bytes, got " + std::to_string(workspace_bytes));
   }
   const head_math::DecodeParams p = head_math::MakeDecodeParams(config);
   const int64_t threads =

@@ -20,7 +20,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "cpp/plugins/kernels/status/status.h"
+#include "cpp/common/status.h"
+#include "cpp/common/stream_handle.h"
 
 namespace awml::kernels {
 

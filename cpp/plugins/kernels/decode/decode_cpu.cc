@@ -11,42 +11,42 @@ namespace awml::kernels {
 
 Status ValidateDecodeConfig(const DecodeConfig& c) {
   if (c.num_classes < 1 || c.num_classes > kMaxClasses) {
-    return Status::InvalidArgument("decode | num_classes must be in 1.." + std::to_string(kMaxClasses) +
-                                   ". Note: got " + std::to_string(c.num_classes));
+    return InvalidArgumentError("decode | num_classes must be in 1.." + std::to_string(kMaxClasses) + ". Note: got " +
+                                std::to_string(c.num_classes));
   }
   if (c.grid_x < 1 || c.grid_y < 1 || c.grid_x > 8192 || c.grid_y > 8192 ||
       static_cast<int64_t>(c.grid_x) * c.grid_y * c.num_classes > (int64_t{1} << 31) - 1) {
-    return Status::InvalidArgument(
+    return InvalidArgumentError(
         "decode | grid_x and grid_y must be in 1..8192 (classes * H * W < 2^31). "
         "Note: got " +
         std::to_string(c.grid_x) + " x " + std::to_string(c.grid_y));
   }
   if (c.out_size_factor < 1 || !(c.voxel_x > 0.0) || !(c.voxel_y > 0.0)) {
-    return Status::InvalidArgument("decode | out_size_factor >= 1 and positive voxel sizes are required");
+    return InvalidArgumentError("decode | out_size_factor >= 1 and positive voxel sizes are required");
   }
   if (c.mode != DecodeMode::kArgmax && c.mode != DecodeMode::kTopK) {
-    return Status::InvalidArgument("decode | unknown mode. Note: expected kArgmax or kTopK");
+    return InvalidArgumentError("decode | unknown mode. Note: expected kArgmax or kTopK");
   }
   if (c.max_candidates < 1 || c.max_candidates > kMaxCandidates) {
-    return Status::InvalidArgument("decode | max_candidates must be in 1.." + std::to_string(kMaxCandidates) +
-                                   ". Note: got " + std::to_string(c.max_candidates));
+    return InvalidArgumentError("decode | max_candidates must be in 1.." + std::to_string(kMaxCandidates) +
+                                ". Note: got " + std::to_string(c.max_candidates));
   }
   if (c.top_k < 1 || c.top_k > c.max_candidates) {
-    return Status::InvalidArgument("decode | top_k must be in 1..max_candidates (" + std::to_string(c.max_candidates) +
-                                   "). Note: got " + std::to_string(c.top_k));
+    return InvalidArgumentError("decode | top_k must be in 1..max_candidates (" + std::to_string(c.max_candidates) +
+                                "). Note: got " + std::to_string(c.top_k));
   }
-  return Status::Ok();
+  return OkStatus();
 }
 
 namespace {
 
 Status CheckPointers(const HeadTensors& h, const DecodeOutputs& out) {
   if (!h.heatmap || !h.reg || !h.height || !h.dim || !h.rot || !out.boxes || !out.counters) {
-    return Status::InvalidArgument(
+    return InvalidArgumentError(
         "decode | a required pointer is null (heatmap, reg, height, dim, rot, boxes, "
         "counters; only vel may be null)");
   }
-  return Status::Ok();
+  return OkStatus();
 }
 
 }  // namespace
@@ -96,7 +96,7 @@ Status DecodeCpu(const DecodeConfig& config, const HeadTensors& heads, const Dec
   }
   out.counters[kNumBoxes] = written;
   out.counters[kCandidatesDropped] = dropped;
-  return Status::Ok();
+  return OkStatus();
 }
 
 }  // namespace awml::kernels

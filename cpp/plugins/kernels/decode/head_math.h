@@ -1,5 +1,6 @@
 // float32 exp / sigmoid / atan2 and the per-cell decode, written once for the CPU and the GPU.
-// Every operation rounds explicitly (no FMA contraction), so both sides produce the same bits.
+// Every operation rounds explicitly (cpp/common/exact_float.h: no FMA contraction), so both sides produce the
+// same bits.
 #ifndef AWML_CPP_PLUGINS_KERNELS_DECODE_HEAD_MATH_H_
 #define AWML_CPP_PLUGINS_KERNELS_DECODE_HEAD_MATH_H_
 
@@ -7,47 +8,19 @@
 #include <cstdint>
 #include <cstring>
 
+#include "cpp/common/exact_float.h"
+#include "cpp/common/host_device.h"
 #include "cpp/plugins/kernels/decode/decode.h"
-
-#if defined(__CUDACC__)
-#define AWML_HD __host__ __device__ __forceinline__
-#else
-#define AWML_HD inline
-#endif
 
 namespace awml::kernels::head_math {
 
-AWML_HD float Add(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
-AWML_HD float Sub(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fsub_rn(a, b);
-#else
-  return a - b;
-#endif
-}
-AWML_HD float Mul(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
-AWML_HD float Div(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fdiv_rn(a, b);
-#else
-  return a / b;
-#endif
-}
+using exact::Add;
+using exact::Div;
+using exact::Mul;
+using exact::Sub;
 
 // exp(x): Cody-Waite reduction by ln 2 and a degree-7 Taylor polynomial on |r| <= ln2 / 2.
-AWML_HD float Exp(float x) {
+AWML_HOST_DEVICE float Exp(float x) {
   if (x != x) return x;
   if (x > 88.7228394f) return INFINITY;
   if (x < -103.972076f) return 0.0f;
@@ -64,10 +37,10 @@ AWML_HD float Exp(float x) {
   return ldexpf(p, static_cast<int>(k));
 }
 
-AWML_HD float Sigmoid(float x) { return Div(1.0f, Add(1.0f, Exp(-x))); }
+AWML_HOST_DEVICE float Sigmoid(float x) { return Div(1.0f, Add(1.0f, Exp(-x))); }
 
 // atan2(y, x): octant reduction, then atan(t) for |t| <= tan(pi/8) by its Taylor series to t^17.
-AWML_HD float Atan2(float y, float x) {
+AWML_HOST_DEVICE float Atan2(float y, float x) {
   if (x != x || y != y) return x + y;
   const float ax = fabsf(x), ay = fabsf(y);
   const float mx = ax > ay ? ax : ay, mn = ax > ay ? ay : ax;
@@ -96,7 +69,7 @@ AWML_HD float Atan2(float y, float x) {
 }
 
 // Orderable, unique sort key: score descending, then flat index ascending.
-AWML_HD uint64_t ScoreKey(float score, uint32_t index) {
+AWML_HOST_DEVICE uint64_t ScoreKey(float score, uint32_t index) {
   uint32_t u;
 #if defined(__CUDA_ARCH__)
   u = __float_as_uint(score);
@@ -107,7 +80,7 @@ AWML_HD uint64_t ScoreKey(float score, uint32_t index) {
   return (static_cast<uint64_t>(~ascending) << 32) | index;
 }
 
-AWML_HD uint32_t KeyIndex(uint64_t key) { return static_cast<uint32_t>(key & 0xffffffffu); }
+AWML_HOST_DEVICE uint32_t KeyIndex(uint64_t key) { return static_cast<uint32_t>(key & 0xffffffffu); }
 
 // Float values of DecodeConfig computed once on the host.
 struct DecodeParams {
@@ -141,7 +114,8 @@ inline DecodeParams MakeDecodeParams(const DecodeConfig& c) {
 }
 
 // Decodes the box of cell `cell` with class `label` and score `score`; returns false when a gate rejects it.
-AWML_HD bool DecodeBox(const DecodeParams& p, const HeadTensors& h, int cell, int label, float score, float* box) {
+AWML_HOST_DEVICE bool DecodeBox(const DecodeParams& p, const HeadTensors& h, int cell, int label, float score,
+                                float* box) {
   if (!(score > p.score_thr[label])) return false;
   const int plane = p.grid_x * p.grid_y;
   const float sin_v = h.rot[cell], cos_v = h.rot[plane + cell];
@@ -162,7 +136,7 @@ AWML_HD bool DecodeBox(const DecodeParams& p, const HeadTensors& h, int cell, in
 }
 
 // The centre filter, applied after sorting and top_k (mmdet3d's post_center_range); inclusive bounds.
-AWML_HD bool InCenterRange(const DecodeParams& p, const float* box) {
+AWML_HOST_DEVICE bool InCenterRange(const DecodeParams& p, const float* box) {
   if (!p.use_center_range) return true;
   for (int d = 0; d < 3; ++d) {
     if (!(box[d] >= p.center_range[d] && box[d] <= p.center_range[3 + d])) return false;
@@ -171,7 +145,7 @@ AWML_HD bool InCenterRange(const DecodeParams& p, const float* box) {
 }
 
 // kArgmax: the first class with the largest sigmoid.
-AWML_HD int ArgmaxClass(const DecodeParams& p, const float* heatmap, int cell, float* score) {
+AWML_HOST_DEVICE int ArgmaxClass(const DecodeParams& p, const float* heatmap, int cell, float* score) {
   const int plane = p.grid_x * p.grid_y;
   int best = 0;
   float best_score = Sigmoid(heatmap[cell]);

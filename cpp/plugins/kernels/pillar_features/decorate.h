@@ -5,33 +5,15 @@
 
 #include <cstdint>
 
+#include "cpp/common/exact_float.h"
+#include "cpp/common/host_device.h"
 #include "cpp/plugins/kernels/voxelize/cell_index.h"
 
 namespace awml::kernels::decorate {
 
-AWML_HOST_DEVICE float Add(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
-
-AWML_HOST_DEVICE float Sub(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fsub_rn(a, b);
-#else
-  return a - b;
-#endif
-}
-
-AWML_HOST_DEVICE float Mul(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
+using exact::Add;
+using exact::Mul;
+using exact::Sub;
 
 // Pillar-level constants: the xyz mean and the cell centre.
 struct PillarFrame {

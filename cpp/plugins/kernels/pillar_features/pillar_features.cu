@@ -1,9 +1,9 @@
 // CUDA PointPillars feature decoration: one warp per pillar, same float operations as the CPU (decorate.h).
 #include <cstdint>
 
+#include "cpp/common/cuda_status.h"
 #include "cpp/plugins/kernels/pillar_features/decorate.h"
 #include "cpp/plugins/kernels/pillar_features/pillar_features.h"
-#include "cpp/plugins/kernels/status/cuda_check.h"
 
 namespace awml::kernels {
 namespace {
@@ -82,7 +82,7 @@ Status PillarFeaturesCuda(const PillarFeaturesConfig& config, const float* pilla
   Status s = ValidatePillarFeaturesConfig(config, &g);
   if (!s.ok()) return s;
   if (!pillar_points || !points_per_pillar || !coords || !pillar_count || !features) {
-    return Status::InvalidArgument("pillar features | a required device pointer is null");
+    return InvalidArgumentError("pillar features | a required device pointer is null");
   }
   const int blocks = (config.max_pillars + kWarpsPerBlock - 1) / kWarpsPerBlock;
   auto kernel = config.max_points_per_pillar <= 32 ? DecorateWarpKernel : DecorateKernel;

@@ -11,7 +11,8 @@
 
 #include <cstdint>
 
-#include "cpp/plugins/kernels/status/status.h"
+#include "cpp/common/status.h"
+#include "cpp/common/stream_handle.h"
 #include "cpp/plugins/kernels/voxelize/voxelize.h"
 
 namespace awml::kernels {

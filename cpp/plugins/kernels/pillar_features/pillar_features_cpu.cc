@@ -18,8 +18,8 @@ Status ValidatePillarFeaturesConfig(const PillarFeaturesConfig& config, PillarGr
   v.max_points_per_pillar = config.max_points_per_pillar;
   v.max_pillars = config.max_pillars;
   Status s = ValidateVoxelizeConfig(v, grid);
-  if (!s.ok()) return Status::InvalidArgument("pillar features | " + s.message());
-  return Status::Ok();
+  if (!s.ok()) return InvalidArgumentError("pillar features | " + s.message());
+  return OkStatus();
 }
 
 Status PillarFeaturesCpu(const PillarFeaturesConfig& config, const float* pillar_points,
@@ -30,7 +30,7 @@ Status PillarFeaturesCpu(const PillarFeaturesConfig& config, const float* pillar
   if (!s.ok()) return s;
   if (pillar_points == nullptr || points_per_pillar == nullptr || coords == nullptr || pillar_count == nullptr ||
       features == nullptr) {
-    return Status::InvalidArgument("pillar features | a required pointer is null");
+    return InvalidArgumentError("pillar features | a required pointer is null");
   }
   const int f = config.num_point_features;
   const int max_pts = config.max_points_per_pillar;
@@ -44,7 +44,7 @@ Status PillarFeaturesCpu(const PillarFeaturesConfig& config, const float* pillar
     for (int k = 0; k < n; ++k) decorate::DecoratePoint(fr, pts + k * f, f, config.use_voxel_center_z, out + k * out_f);
     std::fill(out + static_cast<int64_t>(n) * out_f, out + static_cast<int64_t>(max_pts) * out_f, 0.0f);
   }
-  return Status::Ok();
+  return OkStatus();
 }
 
 }  // namespace awml::kernels

@@ -1,8 +1,8 @@
 // CUDA pillar scatter: one thread per (pillar, channel); reads are coalesced, writes go to C planes.
 #include <cstdint>
 
+#include "cpp/common/cuda_status.h"
 #include "cpp/plugins/kernels/scatter/scatter.h"
-#include "cpp/plugins/kernels/status/cuda_check.h"
 
 namespace awml::kernels {
 namespace {
@@ -30,14 +30,14 @@ Status ScatterCuda(const ScatterConfig& config, const float* pillar_features, co
   Status s = ValidateScatterConfig(config);
   if (!s.ok()) return s;
   if (!pillar_features || !coords || !pillar_count || !canvas) {
-    return Status::InvalidArgument("scatter | a required device pointer is null");
+    return InvalidArgumentError("scatter | a required device pointer is null");
   }
   if (config.clear_canvas) {
     const size_t bytes = sizeof(float) * config.num_channels * static_cast<size_t>(config.grid_x) * config.grid_y;
     AWML_RETURN_IF_CUDA_ERROR(cudaMemsetAsync(canvas, 0, bytes, stream), "scatter: clear canvas");
   }
   const int64_t threads = static_cast<int64_t>(config.max_pillars) * config.num_channels;
-  if (threads == 0) return Status::Ok();
+  if (threads == 0) return OkStatus();
   ScatterKernel<<<static_cast<int>((threads + kThreads - 1) / kThreads), kThreads, 0, stream>>>(
       config.num_channels, config.grid_x, config.grid_y, config.max_pillars, pillar_features, coords, pillar_count,
       canvas);

@@ -8,7 +8,8 @@
 
 #include <cstdint>
 
-#include "cpp/plugins/kernels/status/status.h"
+#include "cpp/common/status.h"
+#include "cpp/common/stream_handle.h"
 
 namespace awml::kernels {
 

@@ -4,13 +4,8 @@
 
 #include <cmath>
 
+#include "cpp/common/host_device.h"
 #include "cpp/plugins/kernels/voxelize/voxelize.h"
-
-#if defined(__CUDACC__)
-#define AWML_HOST_DEVICE __host__ __device__ __forceinline__
-#else
-#define AWML_HOST_DEVICE inline
-#endif
 
 namespace awml::kernels {
 

@@ -5,7 +5,8 @@
 #include <climits>
 #include <cstdint>
 
-#include "cpp/plugins/kernels/status/cuda_check.h"
+#include "cpp/common/cuda_status.h"
+#include "cpp/common/workspace_carver.h"
 #include "cpp/plugins/kernels/voxelize/cell_index.h"
 #include "cpp/plugins/kernels/voxelize/voxelize.h"
 
@@ -218,7 +219,7 @@ Status CubBytes(int n, int num_cells, size_t* bytes) {
                                       EndBit(num_cells)),
       "voxelize: cub sort size");
   *bytes = scan > sort ? scan : sort;
-  return Status::Ok();
+  return OkStatus();
 }
 
 Status Layout(const VoxelizeConfig& c, const PillarGridF& g, int64_t n, void* base, size_t* bytes, DetWorkspace* det,
@@ -248,7 +249,7 @@ Status Layout(const VoxelizeConfig& c, const PillarGridF& g, int64_t n, void* ba
     fast->total = w.Take<int32_t>(1);
   }
   *bytes = w.bytes();
-  return Status::Ok();
+  return OkStatus();
 }
 
 }  // namespace
@@ -258,7 +259,7 @@ Status VoxelizeCudaWorkspaceBytes(const VoxelizeConfig& config, int64_t max_num_
   Status s = ValidateVoxelizeConfig(config, &g);
   if (!s.ok()) return s;
   if (max_num_points < 0 || max_num_points > INT_MAX) {
-    return Status::InvalidArgument("voxelize | max_num_points must be in 0..2^31-1");
+    return InvalidArgumentError("voxelize | max_num_points must be in 0..2^31-1");
   }
   DetWorkspace det{};
   FastWorkspace fast{};
@@ -271,11 +272,11 @@ Status VoxelizeCuda(const VoxelizeConfig& config, const float* points, int64_t n
   Status s = ValidateVoxelizeConfig(config, &g);
   if (!s.ok()) return s;
   if (num_points < 0 || num_points > INT_MAX) {
-    return Status::InvalidArgument("voxelize | num_points must be in 0..2^31-1");
+    return InvalidArgumentError("voxelize | num_points must be in 0..2^31-1");
   }
   if ((num_points > 0 && points == nullptr) || !out.pillar_points || !out.points_per_pillar || !out.coords ||
       !out.counters || workspace == nullptr) {
-    return Status::InvalidArgument("voxelize | a required device pointer is null");
+    return InvalidArgumentError("voxelize | a required device pointer is null");
   }
   DetWorkspace det{};
   FastWorkspace fast{};
@@ -283,9 +284,9 @@ Status VoxelizeCuda(const VoxelizeConfig& config, const float* points, int64_t n
   const Status layout = Layout(config, g, num_points, workspace, &need, &det, &fast);
   if (!layout.ok()) return layout;
   if (workspace_bytes < need) {
-    return Status::InvalidArgument("voxelize | workspace too small. Note: expected >= " + std::to_string(need) +
-                                   " bytes for " + std::to_string(num_points) + " points, got " +
-                                   std::to_string(workspace_bytes));
+    return InvalidArgumentError("voxelize | workspace too small. Note: expected >= " + std::to_string(need) +
+                                " bytes for " + std::to_string(num_points) + " points, got " +
+                                std::to_string(workspace_bytes));
   }
   cudaStream_t st = stream;
   const int n = static_cast<int>(num_points);
@@ -296,7 +297,7 @@ Status VoxelizeCuda(const VoxelizeConfig& config, const float* points, int64_t n
     AWML_RETURN_IF_CUDA_ERROR(cudaMemsetAsync(out.counters, 0, sizeof(int32_t) * kNumVoxelizeCounters, st),
                               "voxelize: clear counters");
   }
-  if (n == 0) return Status::Ok();
+  if (n == 0) return OkStatus();
   if (config.mode == VoxelizeMode::kDeterministic) {
     AWML_RETURN_IF_CUDA_ERROR(cudaMemsetAsync(det.cell_pillar, 0x7f, sizeof(int32_t) * num_cells, st),
                               "voxelize: clear grid");
