@@ -10,8 +10,8 @@ namespace awml::kernels::circle {
 AWML_HOST_DEVICE bool Suppresses(float xi, float yi, float li, float xj, float yj, float lj, float squared_radius,
                                  bool inclusive, bool per_class) {
   if (per_class && li != lj) return false;
-  const float dx = head_math::Sub(xi, xj), dy = head_math::Sub(yi, yj);
-  const float d2 = head_math::Add(head_math::Mul(dx, dx), head_math::Mul(dy, dy));
+  float const dx = head_math::Sub(xi, xj), dy = head_math::Sub(yi, yj);
+  float const d2 = head_math::Add(head_math::Mul(dx, dx), head_math::Mul(dy, dy));
   return inclusive ? d2 <= squared_radius : d2 < squared_radius;
 }
 

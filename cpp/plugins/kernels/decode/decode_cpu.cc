@@ -9,7 +9,7 @@
 
 namespace awml::kernels {
 
-Status ValidateDecodeConfig(const DecodeConfig& c) {
+Status ValidateDecodeConfig(DecodeConfig const& c) {
   if (c.num_classes < 1 || c.num_classes > kMaxClasses) {
     return InvalidArgumentError("decode | num_classes must be in 1.." + std::to_string(kMaxClasses) + ". Note: got " +
                                 std::to_string(c.num_classes));
@@ -40,7 +40,7 @@ Status ValidateDecodeConfig(const DecodeConfig& c) {
 
 namespace {
 
-Status CheckPointers(const HeadTensors& h, const DecodeOutputs& out) {
+Status CheckPointers(HeadTensors const& h, DecodeOutputs const& out) {
   if (!h.heatmap || !h.reg || !h.height || !h.dim || !h.rot || !out.boxes || !out.counters) {
     return InvalidArgumentError(
         "decode | a required pointer is null (heatmap, reg, height, dim, rot, boxes, "
@@ -51,13 +51,13 @@ Status CheckPointers(const HeadTensors& h, const DecodeOutputs& out) {
 
 }  // namespace
 
-Status DecodeCpu(const DecodeConfig& config, const HeadTensors& heads, const DecodeOutputs& out) {
+Status DecodeCpu(DecodeConfig const& config, HeadTensors const& heads, DecodeOutputs const& out) {
   Status s = ValidateDecodeConfig(config);
   if (!s.ok()) return s;
   s = CheckPointers(heads, out);
   if (!s.ok()) return s;
-  const head_math::DecodeParams p = head_math::MakeDecodeParams(config);
-  const int plane = config.grid_x * config.grid_y;
+  head_math::DecodeParams const p = head_math::MakeDecodeParams(config);
+  int const plane = config.grid_x * config.grid_y;
   std::vector<float> boxes;
   std::vector<uint64_t> keys;
   int32_t dropped = 0;
@@ -73,24 +73,24 @@ Status DecodeCpu(const DecodeConfig& config, const HeadTensors& heads, const Dec
   if (p.topk) {
     for (int c = 0; c < config.num_classes; ++c) {
       for (int cell = 0; cell < plane; ++cell) {
-        const float score = head_math::Sigmoid(heads.heatmap[c * plane + cell]);
+        float const score = head_math::Sigmoid(heads.heatmap[c * plane + cell]);
         if (head_math::DecodeBox(p, heads, cell, c, score, box)) push(static_cast<uint32_t>(c * plane + cell));
       }
     }
   } else {
     for (int cell = 0; cell < plane; ++cell) {
       float score = 0.0f;
-      const int label = head_math::ArgmaxClass(p, heads.heatmap, cell, &score);
+      int const label = head_math::ArgmaxClass(p, heads.heatmap, cell, &score);
       if (head_math::DecodeBox(p, heads, cell, label, score, box)) push(static_cast<uint32_t>(cell));
     }
   }
   std::vector<std::pair<uint64_t, int>> order(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) order[i] = {keys[i], static_cast<int>(i)};
   std::sort(order.begin(), order.end());
-  const int n = std::min<int>(static_cast<int>(order.size()), config.top_k);
+  int const n = std::min<int>(static_cast<int>(order.size()), config.top_k);
   int written = 0;
   for (int r = 0; r < n; ++r) {
-    const float* b = boxes.data() + static_cast<size_t>(order[r].second) * kBoxFields;
+    float const* b = boxes.data() + static_cast<size_t>(order[r].second) * kBoxFields;
     if (!head_math::InCenterRange(p, b)) continue;
     std::copy_n(b, kBoxFields, out.boxes + static_cast<size_t>(written++) * kBoxFields);
   }

@@ -16,7 +16,7 @@ constexpr int kMaxPointFeatures = 8;
 
 bool PositiveFinite(double v) { return std::isfinite(v) && v > 0.0; }
 
-Status AxisCells(const char* axis, double lo, double hi, double voxel, float* lo_f, float* hi_f, float* voxel_f,
+Status AxisCells(char const* axis, double lo, double hi, double voxel, float* lo_f, float* hi_f, float* voxel_f,
                  int* cells) {
   if (!std::isfinite(lo) || !std::isfinite(hi) || !(hi > lo) || !PositiveFinite(voxel)) {
     return InvalidArgumentError(std::string("pillar grid | axis ") + axis +
@@ -26,7 +26,7 @@ Status AxisCells(const char* axis, double lo, double hi, double voxel, float* lo
   *lo_f = static_cast<float>(lo);
   *hi_f = static_cast<float>(hi);
   *voxel_f = static_cast<float>(voxel);
-  const float n = std::nearbyint((*hi_f - *lo_f) / *voxel_f);
+  float const n = std::nearbyint((*hi_f - *lo_f) / *voxel_f);
   if (!(n >= 1.0f && n <= static_cast<float>(kMaxCellsPerAxis))) {
     return InvalidArgumentError(std::string("pillar grid | axis ") + axis + " has " + std::to_string(n) +
                                 " cells. Note: expected 1.." + std::to_string(kMaxCellsPerAxis));
@@ -37,7 +37,7 @@ Status AxisCells(const char* axis, double lo, double hi, double voxel, float* lo
 
 }  // namespace
 
-Status ResolvePillarGrid(const PillarGrid& grid, PillarGridF* out) {
+Status ResolvePillarGrid(PillarGrid const& grid, PillarGridF* out) {
   PillarGridF g{};
   int nz = 0;
   Status s = AxisCells("x", grid.min_x, grid.max_x, grid.voxel_x, &g.min_x, &g.max_x, &g.voxel_x, &g.nx);
@@ -57,7 +57,7 @@ Status ResolvePillarGrid(const PillarGrid& grid, PillarGridF* out) {
   return OkStatus();
 }
 
-Status ValidateVoxelizeConfig(const VoxelizeConfig& config, PillarGridF* grid) {
+Status ValidateVoxelizeConfig(VoxelizeConfig const& config, PillarGridF* grid) {
   if (config.num_point_features < 3 || config.num_point_features > kMaxPointFeatures) {
     return InvalidArgumentError("voxelize | num_point_features must be in 3.." + std::to_string(kMaxPointFeatures) +
                                 ". Note: got " + std::to_string(config.num_point_features));
@@ -76,7 +76,7 @@ Status ValidateVoxelizeConfig(const VoxelizeConfig& config, PillarGridF* grid) {
   return ResolvePillarGrid(config.grid, grid);
 }
 
-Status VoxelizeCpu(const VoxelizeConfig& config, const float* points, int64_t num_points, const VoxelizeOutputs& out) {
+Status VoxelizeCpu(VoxelizeConfig const& config, float const* points, int64_t num_points, VoxelizeOutputs const& out) {
   PillarGridF g{};
   Status s = ValidateVoxelizeConfig(config, &g);
   if (!s.ok()) return s;
@@ -89,8 +89,8 @@ Status VoxelizeCpu(const VoxelizeConfig& config, const float* points, int64_t nu
         "voxelize | a required pointer is null (points, pillar_points, "
         "points_per_pillar, coords, counters)");
   }
-  const int f = config.num_point_features;
-  const int max_pts = config.max_points_per_pillar;
+  int const f = config.num_point_features;
+  int const max_pts = config.max_points_per_pillar;
   constexpr int32_t kNoPillar = -1;
   constexpr int32_t kDropped = -2;
   std::vector<int32_t> cell_to_pillar(static_cast<size_t>(g.nx) * g.ny, kNoPillar);
@@ -98,9 +98,9 @@ Status VoxelizeCpu(const VoxelizeConfig& config, const float* points, int64_t nu
   int32_t& pillar_count = counters[kPillarCount];
 
   for (int64_t i = 0; i < num_points; ++i) {
-    const float* p = points + i * f;
+    float const* p = points + i * f;
     int ix = 0, iy = 0;
-    const int cell = PointCell(g, p[0], p[1], p[2], &ix, &iy);
+    int const cell = PointCell(g, p[0], p[1], p[2], &ix, &iy);
     if (cell < 0) {
       ++counters[kPointsOutOfRange];
       continue;
@@ -123,7 +123,7 @@ Status VoxelizeCpu(const VoxelizeConfig& config, const float* points, int64_t nu
       ++counters[kPointsDroppedNoPillar];
       continue;
     }
-    const int32_t slot = out.points_per_pillar[pid];
+    int32_t const slot = out.points_per_pillar[pid];
     if (slot >= max_pts) {
       ++counters[kPointsDroppedPillarFull];
       continue;
@@ -132,7 +132,7 @@ Status VoxelizeCpu(const VoxelizeConfig& config, const float* points, int64_t nu
     out.points_per_pillar[pid] = slot + 1;
   }
   for (int32_t pid = 0; pid < pillar_count; ++pid) {
-    const int32_t n = out.points_per_pillar[pid];
+    int32_t const n = out.points_per_pillar[pid];
     float* row = out.pillar_points + static_cast<int64_t>(pid) * max_pts * f;
     std::fill(row + static_cast<int64_t>(n) * f, row + static_cast<int64_t>(max_pts) * f, 0.0f);
   }
