@@ -1,5 +1,5 @@
 // CUDA voxelize + pillar features + scatter against the CPU references (bitwise), on >= 1,000 random clouds
-// of 0..300k points plus the named edge cases. Skips cleanly without a GPU.
+// of 0..300k points plus the named edge cases.
 // AWML_CUDA_TEST_CLOUDS overrides the number of random clouds (e.g. smaller under compute-sanitizer).
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
@@ -26,8 +26,8 @@ namespace {
 
 using testing::DeviceBuffer;
 
-#define SKIP_WITHOUT_GPU() \
-  if (testing::CudaDeviceCount() == 0) GTEST_SKIP() << "no CUDA device"
+// A GPU test (Bazel runs it as <name>_gpu only where a GPU is): no device is a failure, not a skip.
+#define REQUIRE_GPU() ASSERT_GT(testing::CudaDeviceCount(), 0) << "no CUDA device: this is a GPU test"
 
 int CloudCount() {
   char const* env = std::getenv("AWML_CUDA_TEST_CLOUDS");
@@ -152,7 +152,7 @@ std::vector<float> Pts(std::initializer_list<std::array<float, 4>> pts) {
 }
 
 TEST(PillarsCuda, NamedEdgeCasesEqualCpu) {
-  SKIP_WITHOUT_GPU();
+  REQUIRE_GPU();
   float const nan = std::nanf(""), below = std::nextafter(76.8f, 0.0f);
   CheckCloud(TinyConfig(), false, 4, {}, "empty cloud");
   CheckCloud(TinyConfig(), false, 4, Pts({{-1, 1, 0, 0}, {4, 1, 0, 0}, {1, 1, 1, 0}}), "all out of range");
@@ -183,7 +183,7 @@ TEST(PillarsCuda, NamedEdgeCasesEqualCpu) {
 }
 
 TEST(PillarsCuda, RandomCloudsEqualCpu) {
-  SKIP_WITHOUT_GPU();
+  REQUIRE_GPU();
   std::mt19937 rng(2024);
   int const clouds = CloudCount();
   for (int i = 0; i < clouds; ++i) {
@@ -200,7 +200,7 @@ TEST(PillarsCuda, RandomCloudsEqualCpu) {
 
 // Fast mode: same pillar set, counts and (without per-pillar overflow) the same points per pillar.
 TEST(PillarsCuda, FastModeMatchesDeterministicAsSets) {
-  SKIP_WITHOUT_GPU();
+  REQUIRE_GPU();
   std::mt19937 rng(99);
   for (int i = 0; i < 50; ++i) {
     VoxelizeConfig vc = i % 2 ? AwmlConfig() : AutowareConfig();
@@ -253,7 +253,7 @@ TEST(PillarsCuda, FastModeMatchesDeterministicAsSets) {
 }
 
 TEST(PillarsCuda, RejectsSmallWorkspace) {
-  SKIP_WITHOUT_GPU();
+  REQUIRE_GPU();
   VoxelizeConfig vc = TinyConfig();
   DeviceBuffer<float> d(1000);
   DeviceBuffer<int32_t> i(1000);
