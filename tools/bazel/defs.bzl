@@ -127,7 +127,7 @@ def awml_py_test(name, srcs, deps = [], data = [], args = [], size = "medium", t
 
     Args:
       gpu: the test needs a GPU. Then the target is `<name>_gpu`, tagged "gpu" and SKIPPED where there
-        is no GPU. Defaults to False.
+        is no GPU; where it runs, a skipped test fails it (AWML_GPU_TEST=1). Defaults to False.
     """
     native.py_test(
         name = name + "_gpu" if gpu else name,
@@ -137,6 +137,7 @@ def awml_py_test(name, srcs, deps = [], data = [], args = [], size = "medium", t
         deps = deps,
         data = data,
         size = size,
+        env = dict(kwargs.pop("env", {}), **({"AWML_GPU_TEST": "1"} if gpu else {})),
         tags = tags + (["gpu"] if gpu else []),
         target_compatible_with = target_compatible_with + (GPU_COMPAT if gpu else []),
         python_version = "PY3",
