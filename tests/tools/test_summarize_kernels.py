@@ -3,12 +3,14 @@ the committed bench/results/README.md tables are the ones it builds from the com
 
 import json
 import pathlib
+import re
 import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tools" / "bench" / "summarize_kernels.py"
 RESULTS = ROOT / "bench" / "results"
+RUN_NAMES = re.compile(r"^- run \d+ \(`([^`]+)`\)", re.M)
 
 # What kernels_bench's Json() writes (tools/bench/kernels_bench.cc), for one small made-up run.
 _PRE = [
@@ -59,7 +61,9 @@ def test_tables_from_two_raw_runs(tmp_path):
         in lines
     )
     assert "| post_m | 105 | 40 | 21.0 / 21.0 | 20.5 / 20.5 | 24.1 / 24.1 | 36.1 / 36.1 |" in lines
-    assert any(line.startswith("- run 2: NVIDIA H100 80GB HBM3 (132 SMs)") and "2977 GB/s" in line for line in lines)
+    assert any(
+        line.startswith("- run 2 (`b.json`): NVIDIA H100 80GB HBM3 (132 SMs)") and "2977 GB/s" in line for line in lines
+    )
 
 
 def test_edited_or_reserialised_files_are_rejected(tmp_path):
@@ -76,14 +80,20 @@ def test_edited_or_reserialised_files_are_rejected(tmp_path):
         assert "kernels_bench" in res.stderr, name
 
 
-def test_a_stale_readme_block_fails(tmp_path):
+def test_every_readme_block_is_checked_against_the_files_it_names(tmp_path):
     (tmp_path / "a.json").write_text(RAW)
-    table = _run(tmp_path / "a.json").stdout
+    (tmp_path / "b.json").write_text(RAW.replace('"median_us": 36.13', '"median_us": 40.00'))
+    block_a, block_b = _run(tmp_path / "a.json").stdout, _run(tmp_path / "b.json").stdout
     readme = tmp_path / "README.md"
-    readme.write_text("# results\n\n" + table + "\nmore text\n")
-    assert _run("--check-readme", readme, tmp_path / "a.json").returncode == 0
-    readme.write_text("# results\n\n" + table.replace("36.1", "30.0") + "\nmore text\n")
-    assert _run("--check-readme", readme, tmp_path / "a.json").returncode == 1
+    readme.write_text("# results\n\n" + block_a + "\ntext\n\n" + block_b + "\nmore text\n")
+    assert _run("--check-readme", readme).returncode == 0
+    readme.write_text("# results\n\n" + block_a + "\ntext\n\n" + block_b.replace("40.0", "36.1") + "\n")
+    res = _run("--check-readme", readme)
+    assert res.returncode == 1
+    assert "block of b.json is stale" in res.stdout
+    assert "a.json" not in res.stdout
+    (tmp_path / "a.json").write_text(RAW.replace('"pillars": 40,', '"pillars": 40, "boxes": 40,'))
+    assert _run("--check-readme", readme).returncode == 2
 
 
 def test_committed_results_are_raw_and_the_readme_is_generated_from_them():
@@ -92,6 +102,7 @@ def test_committed_results_are_raw_and_the_readme_is_generated_from_them():
     for path in files:
         res = _run(path)
         assert res.returncode == 0, res.stderr
-    h100 = sorted(RESULTS.glob("kernels_h100_2026-11-26T*.json"))
-    res = _run("--check-readme", RESULTS / "README.md", *h100)
+    res = _run("--check-readme", RESULTS / "README.md")
     assert res.returncode == 0, res.stdout + res.stderr
+    named = set(RUN_NAMES.findall((RESULTS / "README.md").read_text()))
+    assert named == {p.name for p in files}, "every raw file is summarised in the README, and only those"

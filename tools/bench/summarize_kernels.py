@@ -5,7 +5,10 @@ is parsed, written again in the binary's format and compared, so a file that was
 is rejected. Two or more files (back-to-back runs) give "run 1 / run 2 / ..." in every cell.
 
     python3 tools/bench/summarize_kernels.py bench/results/kernels_h100_2026-11-26T09-38-*.json
-    python3 tools/bench/summarize_kernels.py --check-readme bench/results/README.md bench/results/kernels_*.json
+    python3 tools/bench/summarize_kernels.py --check-readme bench/results/README.md
+
+Each generated block names its files (in the run lines); --check-readme regenerates every block from the files
+it names (next to the README) and fails on any difference.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -103,12 +107,12 @@ def _keys(run: dict, post: bool) -> list:
     return keys
 
 
-def summarize(runs: list) -> str:
-    """The README block: run lines, the preprocessing table and the postprocessing table (median µs)."""
+def summarize(runs: list, names: list) -> str:
+    """The README block: one line per run (naming its file), the preprocessing and postprocessing tables."""
     out = [BEGIN, ""]
-    for i, run in enumerate(runs, 1):
+    for i, (run, name) in enumerate(zip(runs, names, strict=True), 1):
         out.append(
-            f"- run {i}: {run['gpu']} ({run['sm_count']} SMs), CUDA runtime {run['cuda_runtime']}, driver API "
+            f"- run {i} (`{name}`): {run['gpu']} ({run['sm_count']} SMs), CUDA runtime {run['cuda_runtime']}, driver API "
             f"{run['cuda_driver_api']}, {run['date_utc']}, {run['warmup']} warm-ups, median of {run['reps']} timed "
             f"runs, device-to-device copy {run['d2d_copy_gbps']:.0f} GB/s"
         )
@@ -134,28 +138,54 @@ def summarize(runs: list) -> str:
     return "\n".join(out + ["", END]) + "\n"
 
 
-def readme_block(readme: str) -> str:
-    """The generated block of a README (between BEGIN and END, both included)."""
-    start, end = readme.find(BEGIN), readme.find(END)
-    if start < 0 or end < start:
+def summarize_files(paths: list) -> str:
+    """summarize() over raw files, each named by its file name."""
+    return summarize([load_raw(p) for p in paths], [p.name for p in paths])
+
+
+def readme_blocks(readme: str) -> list:
+    """Every generated block of a README (from BEGIN to END, both included, plus the newline)."""
+    blocks, start = [], readme.find(BEGIN)
+    while start >= 0:
+        end = readme.find(END, start)
+        if end < 0:
+            raise NotRawOutputError(f"README | a generated block has no end. Note: expected a line {END!r}")
+        blocks.append(readme[start : end + len(END)] + "\n")
+        start = readme.find(BEGIN, end)
+    if not blocks:
         raise NotRawOutputError(f"README | no generated block. Note: expected lines {BEGIN!r} ... {END!r}")
-    return readme[start : end + len(END)] + "\n"
+    return blocks
+
+
+def check_readme(readme: Path) -> list:
+    """Names of the README's stale blocks: each block is regenerated from the files its run lines name, which
+    sit next to the README."""
+    stale = []
+    for block in readme_blocks(readme.read_text()):
+        names = re.findall(r"^- run \d+ \(`([^`]+)`\)", block, flags=re.M)
+        if not names or summarize_files([readme.parent / n for n in names]) != block:
+            stale.append(", ".join(names) or "(a block naming no file)")
+    return stale
 
 
 def main(argv: list | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("files", nargs="+", type=Path, help="raw kernels_bench JSON files, in run order")
-    ap.add_argument("--check-readme", type=Path, help="exit 1 unless this README's generated block is up to date")
+    ap.add_argument("files", nargs="*", type=Path, help="raw kernels_bench JSON files, in run order")
+    ap.add_argument(
+        "--check-readme", type=Path, help="exit 1 unless every generated block of this README is up to date"
+    )
     a = ap.parse_args(argv)
     try:
-        table = summarize([load_raw(p) for p in a.files])
-        if a.check_readme is None:
-            sys.stdout.write(table)
-            return 0
-        if readme_block(a.check_readme.read_text()) != table:
-            print(f"{a.check_readme} | generated block is stale. Note: rerun tools/bench/summarize_kernels.py")
-            return 1
-        print(f"{a.check_readme}: generated block up to date")
+        if a.check_readme is not None:
+            stale = check_readme(a.check_readme)
+            for names in stale:
+                print(f"{a.check_readme} | block of {names} is stale. Note: rerun tools/bench/summarize_kernels.py")
+            if not stale:
+                print(f"{a.check_readme}: every generated block is up to date")
+            return 1 if stale else 0
+        if not a.files:
+            ap.error("files | none given. Note: expected one or more raw kernels_bench JSON files")
+        sys.stdout.write(summarize_files(a.files))
         return 0
     except (NotRawOutputError, OSError) as err:
         print(err, file=sys.stderr)
