@@ -20,14 +20,6 @@ TEST(CudaWithoutDeviceTest, EveryEntryPointReportsUnavailable) {
   EXPECT_NE(stream.status().message().find("cudaStreamCreateWithFlags | "), std::string::npos);
 }
 
-TEST(CudaStatusTest, MapsErrorsToCodes) {
-  EXPECT_TRUE(CudaStatus(cudaSuccess, "x").ok());
-  EXPECT_EQ(CudaStatus(cudaErrorNoDevice, "x").code(), StatusCode::kUnavailable);
-  Status const status = CudaStatus(cudaErrorInvalidValue, "cudaMemcpyAsync");
-  EXPECT_EQ(status.code(), StatusCode::kInternal);
-  EXPECT_NE(status.message().find("cudaMemcpyAsync | cudaErrorInvalidValue"), std::string::npos);
-}
-
 TEST(DeviceBufferTest, RejectsLegacyDefaultStreamWithoutTouchingTheDevice) {
   StatusOr<DeviceBuffer> const buffer = DeviceBuffer::Allocate(64, nullptr);
   ASSERT_FALSE(buffer.ok());
