@@ -44,7 +44,9 @@ FLAGS=(-std=c++17 -fsyntax-only -Wall -Wextra -Werror -Wdeprecated-declarations
 [[ -n "$PYBIND_INCLUDE" ]] && FLAGS+=(-isystem "$PYBIND_INCLUDE")
 [[ -n "$PY_INCLUDE" ]] && FLAGS+=(-isystem "$PY_INCLUDE")
 
-VERSION="$(sed -n 's/^#define TRT_\(MAJOR\|MINOR\|PATCH\)_ENTERPRISE \([0-9]*\).*/\2/p' "$HEADERS/NvInferVersion.h" | paste -sd.)"
+# TensorRT >= 10.x defines TRT_*_ENTERPRISE; older 10.x headers define NV_TENSORRT_* as numbers.
+VERSION="$(sed -n 's/^#define \(TRT_\(MAJOR\|MINOR\|PATCH\)_ENTERPRISE\|NV_TENSORRT_\(MAJOR\|MINOR\|PATCH\)\) \([0-9][0-9]*\).*/\4/p' \
+  "$HEADERS/NvInferVersion.h" | head -n 3 | paste -sd.)"
 echo "TensorRT headers: $HEADERS (version ${VERSION:-unknown}); compiler: $("$CXX" --version | head -1)"
 echo "flags: ${FLAGS[*]}"
 failed=0

@@ -25,6 +25,7 @@ SOURCES=(
   cpp/plugins/trt/scatter/scatter_fields.cc
   cpp/plugins/trt/scatter/scatter_plugin.cc
   cpp/plugins/trt/scatter/scatter_creator.cc
+  cpp/common/status.cc
   cpp/plugins/kernels/scatter/scatter_cpu.cc
   tests/cpp/plugins/trt/scatter_plugin_test.cc
 )

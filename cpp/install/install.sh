@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lays out the awml_trt_runtime install tree (ROS 2 / CMake consumers):
 #   PREFIX/include/awml_trt_runtime/cpp/...           headers, included as "cpp/plugins/kernels/<op>/<op>.h"
+#                                                      (and the cpp/common/ headers they include)
 #   PREFIX/lib/libawml_kernels.so                      kernels (CPU reference + CUDA launchers)
 #   PREFIX/lib/libawml_trt_runtime.so                  runtime            (only where TensorRT was found)
 #   PREFIX/lib/awml_trt_runtime/libawml_plugins.so     TensorRT plugins   (only where TensorRT was found)
@@ -28,8 +29,10 @@ copy_header() {
 }
 
 install -D -m 0755 "$ROOT/cpp/install/libawml_kernels.so" "$PREFIX/lib/libawml_kernels.so"
-for op in circle_nms/circle_nms decode/decode pillar_features/pillar_features scatter/scatter status/status \
-          voxelize/voxelize; do
+for header in cuda_status status stream_handle; do
+  copy_header "cpp/common/$header.h"
+done
+for op in circle_nms/circle_nms decode/decode pillar_features/pillar_features scatter/scatter voxelize/voxelize; do
   copy_header "cpp/plugins/kernels/$op.h"
 done
 

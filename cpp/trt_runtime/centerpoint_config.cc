@@ -3,11 +3,6 @@
 namespace awml::trt {
 namespace {
 
-Status FromKernel(kernels::Status const& status, std::string const& what) {
-  if (status.ok()) return OkStatus();
-  return InvalidArgumentError("centerpoint config | " + what + ": " + status.message());
-}
-
 void AddHeadOutputs(CenterPointConfig const& config, int head_y, int head_x, IoSpec& io) {
   CenterPointTensorNames const& n = config.names;
   auto add = [&](std::string const& name, int channels) {
@@ -26,7 +21,7 @@ void AddHeadOutputs(CenterPointConfig const& config, int head_y, int head_x, IoS
 StatusOr<CenterPointPlan> PlanCenterPoint(CenterPointConfig const& config) {
   CenterPointPlan plan;
   kernels::VoxelizeConfig const& v = config.voxelize;
-  AWML_RETURN_IF_ERROR(FromKernel(kernels::ValidateVoxelizeConfig(v, &plan.grid), "voxelize"));
+  AWML_RETURN_IF_ERROR(kernels::ValidateVoxelizeConfig(v, &plan.grid).WithContext("centerpoint config | voxelize"));
   if (config.max_points < 1) {
     return InvalidArgumentError("centerpoint config | max_points must be >= 1. Note: got " +
                                 std::to_string(config.max_points));
@@ -48,7 +43,8 @@ StatusOr<CenterPointPlan> PlanCenterPoint(CenterPointConfig const& config) {
   plan.features.max_pillars = v.max_pillars;
   plan.features.use_voxel_center_z = config.use_voxel_center_z;
   kernels::PillarGridF unused;
-  AWML_RETURN_IF_ERROR(FromKernel(kernels::ValidatePillarFeaturesConfig(plan.features, &unused), "pillar features"));
+  AWML_RETURN_IF_ERROR(kernels::ValidatePillarFeaturesConfig(plan.features, &unused)
+                           .WithContext("centerpoint config | pillar features"));
   plan.encoder_features = kernels::PillarFeatureCount(plan.features);
 
   plan.scatter.num_channels = config.encoder_channels;
@@ -56,7 +52,7 @@ StatusOr<CenterPointPlan> PlanCenterPoint(CenterPointConfig const& config) {
   plan.scatter.grid_y = plan.grid.ny;
   plan.scatter.max_pillars = v.max_pillars;
   plan.scatter.clear_canvas = true;
-  AWML_RETURN_IF_ERROR(FromKernel(kernels::ValidateScatterConfig(plan.scatter), "scatter"));
+  AWML_RETURN_IF_ERROR(kernels::ValidateScatterConfig(plan.scatter).WithContext("centerpoint config | scatter"));
 
   plan.head_x = plan.grid.nx / config.out_size_factor;
   plan.head_y = plan.grid.ny / config.out_size_factor;
@@ -68,11 +64,11 @@ StatusOr<CenterPointPlan> PlanCenterPoint(CenterPointConfig const& config) {
   plan.decode.voxel_y = v.grid.voxel_y;
   plan.decode.min_x = v.grid.min_x;
   plan.decode.min_y = v.grid.min_y;
-  AWML_RETURN_IF_ERROR(FromKernel(kernels::ValidateDecodeConfig(plan.decode), "decode"));
+  AWML_RETURN_IF_ERROR(kernels::ValidateDecodeConfig(plan.decode).WithContext("centerpoint config | decode"));
 
   plan.nms = config.nms;
   plan.nms.max_boxes = plan.decode.top_k;
-  AWML_RETURN_IF_ERROR(FromKernel(kernels::ValidateCircleNmsConfig(plan.nms), "circle nms"));
+  AWML_RETURN_IF_ERROR(kernels::ValidateCircleNmsConfig(plan.nms).WithContext("centerpoint config | circle nms"));
 
   int64_t const pillars = v.max_pillars;
   TensorSpec const encoder_input{config.names.encoder_input,

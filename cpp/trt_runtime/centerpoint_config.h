@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "cpp/common/status.h"
 #include "cpp/plugins/kernels/circle_nms/circle_nms.h"
 #include "cpp/plugins/kernels/decode/decode.h"
 #include "cpp/plugins/kernels/pillar_features/pillar_features.h"
 #include "cpp/plugins/kernels/scatter/scatter.h"
 #include "cpp/plugins/kernels/voxelize/voxelize.h"
 #include "cpp/trt_runtime/io_spec.h"
-#include "cpp/trt_runtime/status.h"
 
 namespace awml::trt {
 

@@ -16,11 +16,6 @@
 namespace awml::trt {
 namespace {
 
-Status FromKernel(kernels::Status const& status, char const* stage) {
-  if (status.ok()) return OkStatus();
-  return InternalError(std::string("centerpoint | ") + stage + ": " + status.message());
-}
-
 StatusOr<DeviceBuffer> AllocateFloats(int64_t count, cudaStream_t stream) {
   return DeviceBuffer::Allocate(static_cast<std::size_t>(count) * sizeof(float), stream);
 }
@@ -90,7 +85,8 @@ struct CenterPointRuntime::Impl {
     AWML_ASSIGN_OR_RETURN(voxel_counters,
                           DeviceBuffer::Allocate(kernels::kNumVoxelizeCounters * sizeof(int32_t), stream));
     std::size_t bytes = 0;
-    AWML_RETURN_IF_ERROR(FromKernel(kernels::VoxelizeCudaWorkspaceBytes(v, config.max_points, &bytes), "voxelize"));
+    AWML_RETURN_IF_ERROR(
+        kernels::VoxelizeCudaWorkspaceBytes(v, config.max_points, &bytes).WithContext("centerpoint | voxelize"));
     AWML_ASSIGN_OR_RETURN(voxel_workspace, DeviceBuffer::Allocate(bytes, stream));
     AWML_ASSIGN_OR_RETURN(encoder_input, AllocateFloats(slots * plan.encoder_features, stream));
     if (config.mode == CenterPointMode::kTwoEngines) {
@@ -104,11 +100,12 @@ struct CenterPointRuntime::Impl {
     AWML_ASSIGN_OR_RETURN(decoded, AllocateFloats(int64_t{plan.decode.top_k} * kernels::kBoxFields, stream));
     AWML_ASSIGN_OR_RETURN(decode_counters,
                           DeviceBuffer::Allocate(kernels::kNumDecodeCounters * sizeof(int32_t), stream));
-    AWML_RETURN_IF_ERROR(FromKernel(kernels::DecodeCudaWorkspaceBytes(plan.decode, &bytes), "decode"));
+    AWML_RETURN_IF_ERROR(kernels::DecodeCudaWorkspaceBytes(plan.decode, &bytes).WithContext("centerpoint | decode"));
     AWML_ASSIGN_OR_RETURN(decode_workspace, DeviceBuffer::Allocate(bytes, stream));
     AWML_ASSIGN_OR_RETURN(kept, AllocateFloats(int64_t{plan.nms.max_output} * kernels::kBoxFields, stream));
     AWML_ASSIGN_OR_RETURN(num_kept, DeviceBuffer::Allocate(sizeof(int32_t), stream));
-    AWML_RETURN_IF_ERROR(FromKernel(kernels::CircleNmsCudaWorkspaceBytes(plan.nms, &bytes), "circle nms"));
+    AWML_RETURN_IF_ERROR(
+        kernels::CircleNmsCudaWorkspaceBytes(plan.nms, &bytes).WithContext("centerpoint | circle nms"));
     AWML_ASSIGN_OR_RETURN(nms_workspace, DeviceBuffer::Allocate(bytes, stream));
     std::size_t const counters = 1 + kernels::kNumVoxelizeCounters + kernels::kNumDecodeCounters;
     AWML_ASSIGN_OR_RETURN(host_counters, PinnedBuffer::Allocate(counters * sizeof(int32_t)));
@@ -147,9 +144,9 @@ struct CenterPointRuntime::Impl {
     if (config.mode == CenterPointMode::kSingleEngine) return single->Enqueue(stream);
     AWML_RETURN_IF_ERROR(encoder->Enqueue(stream));
     int32_t const* count = voxel_counters.as<int32_t>() + kernels::kPillarCount;
-    AWML_RETURN_IF_ERROR(FromKernel(kernels::ScatterCuda(plan.scatter, encoder_output.as<float>(), coords.as<int32_t>(),
-                                                         count, canvas.as<float>(), stream),
-                                    "scatter"));
+    AWML_RETURN_IF_ERROR(kernels::ScatterCuda(plan.scatter, encoder_output.as<float>(), coords.as<int32_t>(), count,
+                                              canvas.as<float>(), stream)
+                             .WithContext("centerpoint | scatter"));
     if (config.use_cuda_graph && !head->HasGraph()) AWML_RETURN_IF_ERROR(head->CaptureGraph(stream));
     return head->Enqueue(stream);
   }
@@ -164,13 +161,13 @@ struct CenterPointRuntime::Impl {
     heads.rot = head_outputs.at(n.rot).as<float>();
     heads.vel = config.has_velocity ? head_outputs.at(n.vel).as<float>() : nullptr;
     kernels::DecodeOutputs out{decoded.as<float>(), decode_counters.as<int32_t>()};
-    AWML_RETURN_IF_ERROR(FromKernel(
-        kernels::DecodeCuda(plan.decode, heads, out, decode_workspace.data(), decode_workspace.size(), stream),
-        "decode"));
-    return FromKernel(kernels::CircleNmsCuda(
-                          plan.nms, decoded.as<float>(), decode_counters.as<int32_t>() + kernels::kNumBoxes,
-                          kept.as<float>(), num_kept.as<int32_t>(), nms_workspace.data(), nms_workspace.size(), stream),
-                      "circle nms");
+    AWML_RETURN_IF_ERROR(
+        kernels::DecodeCuda(plan.decode, heads, out, decode_workspace.data(), decode_workspace.size(), stream)
+            .WithContext("centerpoint | decode"));
+    return kernels::CircleNmsCuda(plan.nms, decoded.as<float>(), decode_counters.as<int32_t>() + kernels::kNumBoxes,
+                                  kept.as<float>(), num_kept.as<int32_t>(), nms_workspace.data(), nms_workspace.size(),
+                                  stream)
+        .WithContext("centerpoint | circle nms");
   }
 
   Status CopyResults() {
@@ -216,14 +213,14 @@ Status CenterPointRuntime::Enqueue(float const* device_points, int64_t num_point
   }
   kernels::VoxelizeOutputs out{m.pillar_points.as<float>(), m.points_per_pillar.as<int32_t>(), m.coords.as<int32_t>(),
                                m.voxel_counters.as<int32_t>()};
-  AWML_RETURN_IF_ERROR(FromKernel(kernels::VoxelizeCuda(m.config.voxelize, device_points, num_points, out,
-                                                        m.voxel_workspace.data(), m.voxel_workspace.size(), m.stream),
-                                  "voxelize"));
-  AWML_RETURN_IF_ERROR(FromKernel(
-      kernels::PillarFeaturesCuda(m.plan.features, m.pillar_points.as<float>(), m.points_per_pillar.as<int32_t>(),
-                                  m.coords.as<int32_t>(), m.voxel_counters.as<int32_t>() + kernels::kPillarCount,
-                                  m.encoder_input.as<float>(), m.stream),
-      "pillar features"));
+  AWML_RETURN_IF_ERROR(kernels::VoxelizeCuda(m.config.voxelize, device_points, num_points, out,
+                                             m.voxel_workspace.data(), m.voxel_workspace.size(), m.stream)
+                           .WithContext("centerpoint | voxelize"));
+  AWML_RETURN_IF_ERROR(kernels::PillarFeaturesCuda(m.plan.features, m.pillar_points.as<float>(),
+                                                   m.points_per_pillar.as<int32_t>(), m.coords.as<int32_t>(),
+                                                   m.voxel_counters.as<int32_t>() + kernels::kPillarCount,
+                                                   m.encoder_input.as<float>(), m.stream)
+                           .WithContext("centerpoint | pillar features"));
   AWML_RETURN_IF_ERROR(m.RunEngines());
   AWML_RETURN_IF_ERROR(m.Decode());
   return m.CopyResults();

@@ -15,8 +15,8 @@
 #include <memory>
 #include <vector>
 
+#include "cpp/common/status.h"
 #include "cpp/trt_runtime/centerpoint_config.h"
-#include "cpp/trt_runtime/status.h"
 
 namespace awml::trt {
 

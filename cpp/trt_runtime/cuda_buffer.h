@@ -8,7 +8,7 @@
 
 #include <cstddef>
 
-#include "cpp/trt_runtime/status.h"
+#include "cpp/common/status.h"
 
 namespace awml::trt {
 

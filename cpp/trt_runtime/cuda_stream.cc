@@ -6,15 +6,6 @@
 
 namespace awml::trt {
 
-Status CudaStatus(cudaError_t error, std::string const& what) {
-  if (error == cudaSuccess) return OkStatus();
-  std::string const message = what + " | " + cudaGetErrorName(error) + ": " + cudaGetErrorString(error);
-  bool const no_device = error == cudaErrorNoDevice || error == cudaErrorInsufficientDriver ||
-                         error == cudaErrorInitializationError || error == cudaErrorSystemDriverMismatch;
-  if (no_device) return UnavailableError(message + ". Note: a CUDA device and driver are needed");
-  return InternalError(message);
-}
-
 StatusOr<int> CudaDeviceCount() {
   int count = 0;
   AWML_RETURN_IF_ERROR(CudaStatus(cudaGetDeviceCount(&count), "cudaGetDeviceCount"));

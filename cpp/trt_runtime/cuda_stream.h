@@ -1,4 +1,4 @@
-// RAII over the CUDA runtime: streams, events for timing, and CUDA errors as Status. No TensorRT.
+// RAII over the CUDA runtime: streams and events for timing. No TensorRT.
 #ifndef AWML_CPP_TRT_RUNTIME_CUDA_STREAM_H_
 #define AWML_CPP_TRT_RUNTIME_CUDA_STREAM_H_
 
@@ -6,13 +6,10 @@
 
 #include <string>
 
-#include "cpp/trt_runtime/status.h"
+#include "cpp/common/cuda_status.h"
+#include "cpp/common/status.h"
 
 namespace awml::trt {
-
-//! Ok for cudaSuccess; kUnavailable for "no device / no driver"; kInternal otherwise. The message reads
-//! "<what> | <cudaGetErrorName>: <cudaGetErrorString>".
-Status CudaStatus(cudaError_t error, std::string const& what);
 
 //! Number of visible CUDA devices, or kUnavailable when there is none (or no driver).
 StatusOr<int> CudaDeviceCount();

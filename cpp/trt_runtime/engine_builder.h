@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "cpp/common/status.h"
 #include "cpp/trt_runtime/io_spec.h"
 #include "cpp/trt_runtime/precision_policy.h"
-#include "cpp/trt_runtime/status.h"
 
 namespace awml::trt {
 

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "cpp/common/status.h"
 #include "cpp/trt_runtime/io_spec.h"
-#include "cpp/trt_runtime/status.h"
 
 namespace awml::trt {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "cpp/trt_runtime/status.h"
+#include "cpp/common/status.h"
 
 namespace awml::trt {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "cpp/trt_runtime/status.h"
+#include "cpp/common/status.h"
 
 namespace awml::trt {
 

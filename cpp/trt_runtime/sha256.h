@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "cpp/trt_runtime/status.h"
+#include "cpp/common/status.h"
 
 namespace awml::trt {
 

@@ -7,9 +7,9 @@
 
 #include <memory>
 
+#include "cpp/common/status.h"
 #include "cpp/trt_runtime/io_spec.h"
 #include "cpp/trt_runtime/precision_policy.h"
-#include "cpp/trt_runtime/status.h"
 
 namespace awml::trt {
 

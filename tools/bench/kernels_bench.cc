@@ -30,7 +30,7 @@ constexpr int kWarmup = 20;
 constexpr int kReps = 200;
 constexpr int kSets = 4;  // inputs rotated every iteration
 
-void Ok(const kernels::Status& s, const char* what) {
+void Ok(Status const& s, char const* what) {
   if (!s.ok()) {
     std::fprintf(stderr, "%s failed: %s\n", what, s.message().c_str());
     std::exit(1);
@@ -41,7 +41,7 @@ struct Stat {
   double median_us, p90_us;
 };
 
-Stat Time(cudaStream_t st, const std::function<void(int)>& fn) {
+Stat Time(cudaStream_t st, std::function<void(int)> const& fn) {
   cudaEvent_t a, b;
   CheckCuda(cudaEventCreate(&a), "event");
   CheckCuda(cudaEventCreate(&b), "event");
@@ -64,10 +64,10 @@ Stat Time(cudaStream_t st, const std::function<void(int)>& fn) {
 }
 
 double CopyBandwidth(cudaStream_t st) {  // GB/s, bytes read + written
-  const size_t bytes = size_t{1} << 30;
+  size_t const bytes = size_t{1} << 30;
   DeviceBuffer<char> a(bytes), b(bytes);
   CheckCuda(cudaMemset(a.get(), 1, bytes), "memset");
-  const Stat s =
+  Stat const s =
       Time(st, [&](int) { CheckCuda(cudaMemcpyAsync(b.get(), a.get(), bytes, cudaMemcpyDeviceToDevice, st), "copy"); });
   return 2.0 * bytes / (s.median_us * 1e-6) / 1e9;
 }
@@ -80,14 +80,14 @@ struct Row {
   double bytes = 0.0;
 };
 
-std::string Json(const std::vector<Row>& rows, double bw) {
+std::string Json(std::vector<Row> const& rows, double bw) {
   cudaDeviceProp prop{};
   CheckCuda(cudaGetDeviceProperties(&prop, 0), "props");
   int driver = 0, runtime = 0;
   cudaDriverGetVersion(&driver);
   cudaRuntimeGetVersion(&runtime);
   char date[64];
-  const std::time_t now = std::time(nullptr);
+  std::time_t const now = std::time(nullptr);
   std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   std::string j = "{\n  \"gpu\": \"" + std::string(prop.name) +
                   "\",\n  \"sm_count\": " + std::to_string(prop.multiProcessorCount) +
@@ -96,8 +96,8 @@ std::string Json(const std::vector<Row>& rows, double bw) {
                   "\",\n  \"warmup\": " + std::to_string(kWarmup) + ",\n  \"reps\": " + std::to_string(kReps) +
                   ",\n  \"d2d_copy_gbps\": " + std::to_string(bw) + ",\n  \"rows\": [\n";
   for (size_t i = 0; i < rows.size(); ++i) {
-    const Row& r = rows[i];
-    const double frac = r.bytes / (r.t.median_us * 1e-6) / (bw * 1e9);
+    Row const& r = rows[i];
+    double const frac = r.bytes / (r.t.median_us * 1e-6) / (bw * 1e9);
     char buf[512];
     std::snprintf(buf, sizeof(buf),
                   "    {\"config\": \"%s\", \"stage\": \"%s\", \"points\": %lld, \"pillars\": %d, \"median_us\": %.2f, "
@@ -110,7 +110,7 @@ std::string Json(const std::vector<Row>& rows, double bw) {
 }
 
 struct GridSpec {
-  const char* name;
+  char const* name;
   kernels::PillarGrid grid;
   float range;
 };
@@ -121,12 +121,12 @@ struct PreStats {
   double pillars = 0.0, kept_points = 0.0;
 };
 
-PreStats CloudStats(const GridSpec& gs, int64_t n) {
+PreStats CloudStats(GridSpec const& gs, int64_t n) {
   kernels::VoxelizeConfig vc;
   vc.grid = gs.grid;
   PreStats st;
   for (int s = 0; s < kSets; ++s) {
-    const std::vector<float> cloud = LidarCloud(100 + s, n, vc.num_point_features, gs.range);
+    std::vector<float> const cloud = LidarCloud(100 + s, n, vc.num_point_features, gs.range);
     std::vector<float> pts(static_cast<size_t>(vc.max_pillars) * vc.max_points_per_pillar * vc.num_point_features);
     std::vector<int32_t> num(vc.max_pillars), coords(3 * vc.max_pillars), c(kernels::kNumVoxelizeCounters);
     Ok(kernels::VoxelizeCpu(vc, cloud.data(), n, {pts.data(), num.data(), coords.data(), c.data()}), "stats");
@@ -140,15 +140,15 @@ struct PostStats {
   double candidates = 0.0, kept = 0.0;
 };
 
-PostStats HeadStats(const kernels::DecodeConfig& dc, const kernels::CircleNmsConfig& nc, int objects) {
-  const int classes = dc.num_classes;
-  const size_t plane = static_cast<size_t>(dc.grid_x) * dc.grid_y;
+PostStats HeadStats(kernels::DecodeConfig const& dc, kernels::CircleNmsConfig const& nc, int objects) {
+  int const classes = dc.num_classes;
+  size_t const plane = static_cast<size_t>(dc.grid_x) * dc.grid_y;
   PostStats st;
   std::vector<float> boxes(static_cast<size_t>(dc.top_k) * kernels::kBoxFields), kept(boxes.size());
   for (int s = 0; s < kSets; ++s) {
-    const std::vector<float> t = Heads(200 + s, classes, dc.grid_y, dc.grid_x, objects);
-    const float* b = t.data();
-    const kernels::HeadTensors h{b,
+    std::vector<float> const t = Heads(200 + s, classes, dc.grid_y, dc.grid_x, objects);
+    float const* b = t.data();
+    kernels::HeadTensors const h{b,
                                  b + classes * plane,
                                  b + (classes + 2) * plane,
                                  b + (classes + 3) * plane,
@@ -164,13 +164,13 @@ PostStats HeadStats(const kernels::DecodeConfig& dc, const kernels::CircleNmsCon
   return st;
 }
 
-void BenchPre(cudaStream_t st, const GridSpec& gs, int64_t n, std::vector<Row>* rows) {
+void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* rows) {
   kernels::VoxelizeConfig vc;
   vc.grid = gs.grid;
   vc.mode = kernels::VoxelizeMode::kFast;
   kernels::PillarGridF g{};
   Ok(kernels::ResolvePillarGrid(vc.grid, &g), "grid");
-  const int f = vc.num_point_features, mp = vc.max_points_per_pillar, maxp = vc.max_pillars, channels = 32;
+  int const f = vc.num_point_features, mp = vc.max_points_per_pillar, maxp = vc.max_pillars, channels = 32;
   std::vector<DeviceBuffer<float>> clouds(kSets);
   for (int s = 0; s < kSets; ++s) clouds[s].Upload(LidarCloud(100 + s, n, f, gs.range));
   DeviceBuffer<float> pts(static_cast<size_t>(maxp) * mp * f), feat(static_cast<size_t>(maxp) * mp * 9);
@@ -183,13 +183,13 @@ void BenchPre(cudaStream_t st, const GridSpec& gs, int64_t n, std::vector<Row>* 
   det.mode = kernels::VoxelizeMode::kDeterministic;
   Ok(kernels::VoxelizeCudaWorkspaceBytes(det, n, &det_bytes), "ws");
   DeviceBuffer<char> ws(std::max(fast_bytes, det_bytes));
-  const kernels::VoxelizeOutputs out{pts.get(), num.get(), coords.get(), counters.get()};
+  kernels::VoxelizeOutputs const out{pts.get(), num.get(), coords.get(), counters.get()};
   kernels::PillarFeaturesConfig fc;
   fc.grid = vc.grid;
   kernels::ScatterConfig sc;
   sc.grid_x = g.nx;
   sc.grid_y = g.ny;
-  auto voxelize = [&](const kernels::VoxelizeConfig& c, int s) {
+  auto voxelize = [&](kernels::VoxelizeConfig const& c, int s) {
     Ok(kernels::VoxelizeCuda(c, clouds[s].get(), n, out, ws.get(), ws.size(), st), "voxelize");
   };
   auto features = [&]() {
@@ -199,16 +199,16 @@ void BenchPre(cudaStream_t st, const GridSpec& gs, int64_t n, std::vector<Row>* 
     Ok(kernels::ScatterCuda(sc, pfeat.get(), coords.get(), counters.get(), canvas.get(), st), "scatter");
   };
   // Pillar statistics (mean over the sets) for the byte counts, from the CPU reference.
-  const PreStats stats = CloudStats(gs, n);
-  const double pillars = stats.pillars, kept = stats.kept_points;
-  const double canvas_bytes = 4.0 * channels * g.nx * g.ny;
-  const double vox_bytes = n * f * 4.0 + kept * f * 4.0 + pillars * 16.0;
-  const double feat_bytes = kept * f * 4.0 + pillars * 16.0 + pillars * mp * 9 * 4.0;
-  const double scat_bytes = canvas_bytes + pillars * (channels * 4.0 + 12.0);
-  const double whole_bytes =
+  PreStats const stats = CloudStats(gs, n);
+  double const pillars = stats.pillars, kept = stats.kept_points;
+  double const canvas_bytes = 4.0 * channels * g.nx * g.ny;
+  double const vox_bytes = n * f * 4.0 + kept * f * 4.0 + pillars * 16.0;
+  double const feat_bytes = kept * f * 4.0 + pillars * 16.0 + pillars * mp * 9 * 4.0;
+  double const scat_bytes = canvas_bytes + pillars * (channels * 4.0 + 12.0);
+  double const whole_bytes =
       n * f * 4.0 + pillars * mp * 9 * 4.0 + pillars * 12.0 + canvas_bytes + pillars * channels * 4.0;
-  const int p = static_cast<int>(pillars + 0.5);
-  auto add = [&](const char* stage, Stat t, double bytes) { rows->push_back({gs.name, stage, n, p, t, bytes}); };
+  int const p = static_cast<int>(pillars + 0.5);
+  auto add = [&](char const* stage, Stat t, double bytes) { rows->push_back({gs.name, stage, n, p, t, bytes}); };
   add("voxelize_fast", Time(st, [&](int s) { voxelize(vc, s); }), vox_bytes);
   add("voxelize_deterministic", Time(st, [&](int s) { voxelize(det, s); }), vox_bytes);
   voxelize(vc, 0);
@@ -252,10 +252,10 @@ void BenchPost(cudaStream_t st, std::vector<Row>* rows) {
   dc.yaw_norm_thresholds = {0.3f, 0.3f, 0.3f, 0.3f, 0.0f};
   kernels::CircleNmsConfig nc, nc_sorted;
   nc_sorted.input_sorted = true;  // the decode output is already in rank order
-  const int classes = 5, h = 480, w = 480;
-  const size_t plane = static_cast<size_t>(h) * w;
-  const int objects[3] = {12, 45, 180};
-  const char* names[3] = {"post-S", "post-M", "post-L"};
+  int const classes = 5, h = 480, w = 480;
+  size_t const plane = static_cast<size_t>(h) * w;
+  int const objects[3] = {12, 45, 180};
+  char const* names[3] = {"post-S", "post-M", "post-L"};
   size_t dws = 0, nws = 0;
   Ok(kernels::DecodeCudaWorkspaceBytes(dc, &dws), "ws");
   Ok(kernels::CircleNmsCudaWorkspaceBytes(nc, &nws), "ws");
@@ -266,7 +266,7 @@ void BenchPost(cudaStream_t st, std::vector<Row>* rows) {
     std::vector<DeviceBuffer<float>> heads(kSets);
     for (int s = 0; s < kSets; ++s) heads[s].Upload(Heads(200 + s, classes, h, w, objects[sc]));
     auto tensors = [&](int s) {
-      const float* b = heads[s].get();
+      float const* b = heads[s].get();
       return kernels::HeadTensors{b,
                                   b + classes * plane,
                                   b + (classes + 2) * plane,
@@ -277,14 +277,14 @@ void BenchPost(cudaStream_t st, std::vector<Row>* rows) {
     auto decode = [&](int s) {
       Ok(kernels::DecodeCuda(dc, tensors(s), {boxes.get(), counters.get()}, dw.get(), dws, st), "decode");
     };
-    auto nms_with = [&](const kernels::CircleNmsConfig& c) {
+    auto nms_with = [&](kernels::CircleNmsConfig const& c) {
       Ok(kernels::CircleNmsCuda(c, boxes.get(), counters.get(), kept.get(), num_kept.get(), nw.get(), nws, st), "nms");
     };
     auto nms = [&]() { nms_with(nc_sorted); };
-    const PostStats stats = HeadStats(dc, nc, objects[sc]);
-    const double cand = stats.candidates, out = stats.kept;
-    const double head_bytes = (classes + 10) * plane * 4.0;
-    const std::string cfg = std::string("autoware_480x480x5_") + names[sc];
+    PostStats const stats = HeadStats(dc, nc, objects[sc]);
+    double const cand = stats.candidates, out = stats.kept;
+    double const head_bytes = (classes + 10) * plane * 4.0;
+    std::string const cfg = std::string("autoware_480x480x5_") + names[sc];
     rows->push_back({cfg, "decode", 0, static_cast<int>(cand + 0.5), Time(st, decode), head_bytes});
     decode(0);
     rows->push_back({cfg, "circle_nms_input_sorted", 0, static_cast<int>(out + 0.5), Time(st, [&](int) { nms(); }),
@@ -306,14 +306,14 @@ void BenchPost(cudaStream_t st, std::vector<Row>* rows) {
 
 int main(int argc, char** argv) {
   using namespace awml::bench;
-  const GridSpec grids[2] = {
+  GridSpec const grids[2] = {
       {"autoware_480x480_0.32m", {-76.8, -76.8, -4.0, 76.8, 76.8, 6.0, 0.32, 0.32, 10.0}, 76.8f},
       {"awml_1020x1020_0.24m", {-122.4, -122.4, -4.0, 122.4, 122.4, 6.0, 0.24, 0.24, 10.0}, 122.4f},
   };
   if (argc > 1 && std::string(argv[1]) == "--stats-only") {  // CPU only: input statistics of every scenario
-    for (const GridSpec& g : grids) {
+    for (GridSpec const& g : grids) {
       for (int64_t n : {30000, 120000, 300000}) {
-        const PreStats s = CloudStats(g, n);
+        PreStats const s = CloudStats(g, n);
         std::printf("%s %lld pillars %.2f kept_points %.2f\n", g.name, static_cast<long long>(n), s.pillars,
                     s.kept_points);
       }
@@ -322,7 +322,7 @@ int main(int argc, char** argv) {
     dc.score_thresholds.fill(0.35f);
     dc.yaw_norm_thresholds = {0.3f, 0.3f, 0.3f, 0.3f, 0.0f};
     for (int objects : {12, 45, 180}) {
-      const PostStats s = HeadStats(dc, awml::kernels::CircleNmsConfig(), objects);
+      PostStats const s = HeadStats(dc, awml::kernels::CircleNmsConfig(), objects);
       std::printf("post objects %d candidates %.2f kept %.2f\n", objects, s.candidates, s.kept);
     }
     return 0;
@@ -333,21 +333,21 @@ int main(int argc, char** argv) {
   }
   cudaStream_t st;
   CheckCuda(cudaStreamCreateWithFlags(&st, cudaStreamNonBlocking), "stream");
-  const double bw = CopyBandwidth(st);
+  double const bw = CopyBandwidth(st);
   std::vector<Row> rows;
-  for (const GridSpec& g : grids) {
+  for (GridSpec const& g : grids) {
     for (int64_t n : {30000, 120000, 300000}) BenchPre(st, g, n, &rows);
   }
   BenchPost(st, &rows);
   std::printf("%-32s %-28s %8s %8s %10s %10s %8s\n", "config", "stage", "points", "pillars", "median_us", "p90_us",
               "bw_frac");
-  for (const Row& r : rows) {
+  for (Row const& r : rows) {
     std::printf("%-32s %-28s %8lld %8d %10.2f %10.2f %8.3f\n", r.config.c_str(), r.stage.c_str(),
                 static_cast<long long>(r.points), r.pillars, r.t.median_us, r.t.p90_us,
                 r.bytes / (r.t.median_us * 1e-6) / (bw * 1e9));
   }
   std::printf("d2d copy bandwidth (read+write): %.0f GB/s\n", bw);
-  const std::string json = Json(rows, bw);
+  std::string const json = Json(rows, bw);
   if (argc > 1) {
     FILE* fp = std::fopen(argv[1], "w");
     if (!fp) return 1;

@@ -21,7 +21,7 @@ namespace py = pybind11;
 
 namespace awml::kernels {
 
-void ThrowIfError(const Status& status) {
+void ThrowIfError(Status const& status) {
   if (status.ok()) return;
   if (status.code() == StatusCode::kInvalidArgument) throw py::value_error(status.message());
   throw std::runtime_error(status.message());
@@ -32,7 +32,7 @@ namespace {
 using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
 using IntArray = py::array_t<int32_t, py::array::c_style | py::array::forcecast>;
 
-void CheckShape(const py::array& a, const char* name, std::vector<py::ssize_t> shape) {
+void CheckShape(py::array const& a, char const* name, std::vector<py::ssize_t> shape) {
   bool ok = a.ndim() == static_cast<py::ssize_t>(shape.size());
   for (size_t i = 0; ok && i < shape.size(); ++i) ok = shape[i] < 0 || a.shape(i) == shape[i];
   if (ok) return;
@@ -43,11 +43,11 @@ void CheckShape(const py::array& a, const char* name, std::vector<py::ssize_t> s
 }
 
 // The first `rows` rows of `full`, as a view that keeps `full` alive.
-py::array Head(const py::array& full, int64_t rows) {
+py::array Head(py::array const& full, int64_t rows) {
   return full[py::slice(0, static_cast<py::ssize_t>(rows), 1)].cast<py::array>();
 }
 
-py::dict VoxelCounters(const int32_t* c) {
+py::dict VoxelCounters(int32_t const* c) {
   py::dict d;
   d["pillar_count"] = c[kPillarCount];
   d["pillars_dropped"] = c[kPillarsDropped];
@@ -61,14 +61,14 @@ py::dict VoxelCounters(const int32_t* c) {
 // an allocation failure), and only when they stay under kMaxOutputFloats.
 constexpr int64_t kMaxOutputFloats = int64_t{1} << 30;  // 4 GiB
 
-void CheckOutputSize(const char* what, int64_t a, int64_t b, int64_t c) {
+void CheckOutputSize(char const* what, int64_t a, int64_t b, int64_t c) {
   if (a * b * c <= kMaxOutputFloats) return;  // each factor is already bounded by its own limit: no overflow
   throw py::value_error(std::string(what) + " | output too large. Note: expected at most " +
                         std::to_string(kMaxOutputFloats) + " floats (4 GiB), got " + std::to_string(a) + " x " +
                         std::to_string(b) + " x " + std::to_string(c));
 }
 
-py::tuple Voxelize(const VoxelizeConfig& c, const FloatArray& points) {
+py::tuple Voxelize(VoxelizeConfig const& c, FloatArray const& points) {
   PillarGridF grid{};
   ThrowIfError(ValidateVoxelizeConfig(c, &grid));
   CheckOutputSize("voxelize max_pillars * max_points_per_pillar * num_point_features", c.max_pillars,
@@ -85,13 +85,13 @@ py::tuple Voxelize(const VoxelizeConfig& c, const FloatArray& points) {
                     {pts.mutable_data(), num.mutable_data(), coords.mutable_data(), counters});
   }
   ThrowIfError(s);
-  const int32_t p = counters[kPillarCount];
+  int32_t const p = counters[kPillarCount];
   return py::make_tuple(Head(pts, p), Head(num, p), Head(coords, p), VoxelCounters(counters));
 }
 
-FloatArray PillarFeatures(PillarFeaturesConfig c, const FloatArray& pillar_points, const IntArray& num,
-                          const IntArray& coords) {
-  const py::ssize_t p = pillar_points.ndim() == 3 ? pillar_points.shape(0) : 0;
+FloatArray PillarFeatures(PillarFeaturesConfig c, FloatArray const& pillar_points, IntArray const& num,
+                          IntArray const& coords) {
+  py::ssize_t const p = pillar_points.ndim() == 3 ? pillar_points.shape(0) : 0;
   CheckShape(pillar_points, "pillar_features pillar_points", {-1, c.max_points_per_pillar, c.num_point_features});
   CheckShape(num, "pillar_features points_per_pillar", {p});
   CheckShape(coords, "pillar_features coords", {p, 3});
@@ -100,7 +100,7 @@ FloatArray PillarFeatures(PillarFeaturesConfig c, const FloatArray& pillar_point
   ThrowIfError(ValidatePillarFeaturesConfig(c, &grid));
   FloatArray out(
       {p, static_cast<py::ssize_t>(c.max_points_per_pillar), static_cast<py::ssize_t>(PillarFeatureCount(c))});
-  const int32_t count = static_cast<int32_t>(p);
+  int32_t const count = static_cast<int32_t>(p);
   Status s;
   if (p > 0) {
     py::gil_scoped_release release;
@@ -110,16 +110,16 @@ FloatArray PillarFeatures(PillarFeaturesConfig c, const FloatArray& pillar_point
   return out;
 }
 
-FloatArray Scatter(ScatterConfig c, const FloatArray& features, const IntArray& coords) {
+FloatArray Scatter(ScatterConfig c, FloatArray const& features, IntArray const& coords) {
   CheckShape(features, "scatter pillar_features", {-1, c.num_channels});
-  const py::ssize_t p = features.shape(0);
+  py::ssize_t const p = features.shape(0);
   CheckShape(coords, "scatter coords", {p, 3});
   c.max_pillars = static_cast<int>(p);
   ThrowIfError(ValidateScatterConfig(c));
   CheckOutputSize("scatter num_channels * grid_y * grid_x", c.num_channels, c.grid_y, c.grid_x);
   FloatArray canvas({py::ssize_t{1}, static_cast<py::ssize_t>(c.num_channels), static_cast<py::ssize_t>(c.grid_y),
                      static_cast<py::ssize_t>(c.grid_x)});
-  const int32_t count = static_cast<int32_t>(p);
+  int32_t const count = static_cast<int32_t>(p);
   Status s;
   {
     py::gil_scoped_release release;
@@ -129,8 +129,8 @@ FloatArray Scatter(ScatterConfig c, const FloatArray& features, const IntArray& 
   return canvas;
 }
 
-py::tuple Decode(const DecodeConfig& c, const FloatArray& heatmap, const FloatArray& reg, const FloatArray& height,
-                 const FloatArray& dim, const FloatArray& rot, const std::optional<FloatArray>& vel) {
+py::tuple Decode(DecodeConfig const& c, FloatArray const& heatmap, FloatArray const& reg, FloatArray const& height,
+                 FloatArray const& dim, FloatArray const& rot, std::optional<FloatArray> const& vel) {
   ThrowIfError(ValidateDecodeConfig(c));
   const py::ssize_t h = c.grid_y, w = c.grid_x;
   CheckShape(heatmap, "decode heatmap", {c.num_classes, h, w});
@@ -141,7 +141,7 @@ py::tuple Decode(const DecodeConfig& c, const FloatArray& heatmap, const FloatAr
   if (vel) CheckShape(*vel, "decode vel", {2, h, w});
   FloatArray boxes({static_cast<py::ssize_t>(c.top_k), static_cast<py::ssize_t>(kBoxFields)});
   int32_t counters[kNumDecodeCounters] = {};
-  const HeadTensors t{heatmap.data(), reg.data(), height.data(), dim.data(), rot.data(), vel ? vel->data() : nullptr};
+  HeadTensors const t{heatmap.data(), reg.data(), height.data(), dim.data(), rot.data(), vel ? vel->data() : nullptr};
   Status s;
   {
     py::gil_scoped_release release;
@@ -151,9 +151,9 @@ py::tuple Decode(const DecodeConfig& c, const FloatArray& heatmap, const FloatAr
   return py::make_tuple(Head(boxes, counters[kNumBoxes]), counters[kCandidatesDropped]);
 }
 
-FloatArray CircleNms(CircleNmsConfig c, const FloatArray& boxes) {
+FloatArray CircleNms(CircleNmsConfig c, FloatArray const& boxes) {
   CheckShape(boxes, "circle_nms boxes", {-1, kBoxFields});
-  const int32_t n = static_cast<int32_t>(boxes.shape(0));
+  int32_t const n = static_cast<int32_t>(boxes.shape(0));
   if (n > c.max_boxes) c.max_boxes = n;
   ThrowIfError(ValidateCircleNmsConfig(c));
   FloatArray out({static_cast<py::ssize_t>(std::max(1, std::min(n, c.max_output))), py::ssize_t{kBoxFields}});
@@ -179,7 +179,7 @@ void RegisterConfigs(py::module_& m) {
       .def_readwrite("voxel_x", &PillarGrid::voxel_x)
       .def_readwrite("voxel_y", &PillarGrid::voxel_y)
       .def_readwrite("voxel_z", &PillarGrid::voxel_z)
-      .def("shape", [](const PillarGrid& g) {
+      .def("shape", [](PillarGrid const& g) {
         PillarGridF f{};
         ThrowIfError(ResolvePillarGrid(g, &f));
         return py::make_tuple(f.ny, f.nx);
@@ -191,7 +191,7 @@ void RegisterConfigs(py::module_& m) {
       .def_readwrite("max_points_per_pillar", &VoxelizeConfig::max_points_per_pillar)
       .def_readwrite("max_pillars", &VoxelizeConfig::max_pillars)
       .def_property(
-          "deterministic", [](const VoxelizeConfig& c) { return c.mode == VoxelizeMode::kDeterministic; },
+          "deterministic", [](VoxelizeConfig const& c) { return c.mode == VoxelizeMode::kDeterministic; },
           [](VoxelizeConfig& c, bool d) { c.mode = d ? VoxelizeMode::kDeterministic : VoxelizeMode::kFast; });
   py::class_<PillarFeaturesConfig>(m, "PillarFeaturesConfig")
       .def(py::init<>())
@@ -221,7 +221,7 @@ void RegisterConfigs(py::module_& m) {
       .def_readwrite("score_thresholds", &DecodeConfig::score_thresholds)
       .def_readwrite("yaw_norm_thresholds", &DecodeConfig::yaw_norm_thresholds)
       .def_property(
-          "top_k_mode", [](const DecodeConfig& c) { return c.mode == DecodeMode::kTopK; },
+          "top_k_mode", [](DecodeConfig const& c) { return c.mode == DecodeMode::kTopK; },
           [](DecodeConfig& c, bool t) { c.mode = t ? DecodeMode::kTopK : DecodeMode::kArgmax; })
       .def_readwrite("max_candidates", &DecodeConfig::max_candidates)
       .def_readwrite("top_k", &DecodeConfig::top_k)

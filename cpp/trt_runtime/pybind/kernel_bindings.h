@@ -4,7 +4,7 @@
 
 #include <pybind11/pybind11.h>
 
-#include "cpp/plugins/kernels/status/status.h"
+#include "cpp/common/status.h"
 
 namespace awml::kernels {
 
@@ -15,7 +15,7 @@ void RegisterKernels(pybind11::module_& m);
 void RegisterCudaKernels(pybind11::module_& m);
 
 // The one place a kernel Status becomes a Python exception: ValueError for bad arguments, RuntimeError else.
-void ThrowIfError(const Status& status);
+void ThrowIfError(Status const& status);
 
 }  // namespace awml::kernels
 

@@ -29,7 +29,7 @@ int DeviceCount() {
   return cudaGetDeviceCount(&n) == cudaSuccess ? n : 0;
 }
 
-void RequireDevice(const char* what) {
+void RequireDevice(char const* what) {
   if (DeviceCount() == 0) {
     throw std::runtime_error(std::string(what) + " | no CUDA device is present. Note: use the CPU entry point");
   }
@@ -58,18 +58,18 @@ void RegisterCudaKernels(py::module_& m) {
   m.def("cuda_device_count", &DeviceCount, "Number of visible CUDA devices (0 without a driver or device).");
   m.def(
       "voxelize_cuda_workspace_bytes",
-      [](const VoxelizeConfig& c, int64_t max_num_points) {
+      [](VoxelizeConfig const& c, int64_t max_num_points) {
         return WorkspaceBytes([&](size_t* b) { return VoxelizeCudaWorkspaceBytes(c, max_num_points, b); });
       },
       py::arg("config"), py::arg("max_num_points"));
   m.def(
       "voxelize_cuda",
-      [](const VoxelizeConfig& c, uintptr_t points, int64_t num_points, uintptr_t pillar_points,
+      [](VoxelizeConfig const& c, uintptr_t points, int64_t num_points, uintptr_t pillar_points,
          uintptr_t points_per_pillar, uintptr_t coords, uintptr_t counters, uintptr_t workspace, size_t workspace_bytes,
          uintptr_t stream) {
         RequireDevice("voxelize_cuda");
         ThrowIfError(VoxelizeCuda(
-            c, Ptr<const float>(points), num_points,
+            c, Ptr<float const>(points), num_points,
             {Ptr<float>(pillar_points), Ptr<int32_t>(points_per_pillar), Ptr<int32_t>(coords), Ptr<int32_t>(counters)},
             Ptr<void>(workspace), workspace_bytes, Stream(stream)));
       },
@@ -78,37 +78,37 @@ void RegisterCudaKernels(py::module_& m) {
       py::arg("workspace_bytes"), py::arg("stream") = 0);
   m.def(
       "pillar_features_cuda",
-      [](const PillarFeaturesConfig& c, uintptr_t pillar_points, uintptr_t points_per_pillar, uintptr_t coords,
+      [](PillarFeaturesConfig const& c, uintptr_t pillar_points, uintptr_t points_per_pillar, uintptr_t coords,
          uintptr_t pillar_count, uintptr_t features, uintptr_t stream) {
         RequireDevice("pillar_features_cuda");
-        ThrowIfError(PillarFeaturesCuda(c, Ptr<const float>(pillar_points), Ptr<const int32_t>(points_per_pillar),
-                                        Ptr<const int32_t>(coords), Ptr<const int32_t>(pillar_count),
+        ThrowIfError(PillarFeaturesCuda(c, Ptr<float const>(pillar_points), Ptr<int32_t const>(points_per_pillar),
+                                        Ptr<int32_t const>(coords), Ptr<int32_t const>(pillar_count),
                                         Ptr<float>(features), Stream(stream)));
       },
       py::arg("config"), py::arg("pillar_points"), py::arg("points_per_pillar"), py::arg("coords"),
       py::arg("pillar_count"), py::arg("features"), py::arg("stream") = 0);
   m.def(
       "scatter_cuda",
-      [](const ScatterConfig& c, uintptr_t features, uintptr_t coords, uintptr_t pillar_count, uintptr_t canvas,
+      [](ScatterConfig const& c, uintptr_t features, uintptr_t coords, uintptr_t pillar_count, uintptr_t canvas,
          uintptr_t stream) {
         RequireDevice("scatter_cuda");
-        ThrowIfError(ScatterCuda(c, Ptr<const float>(features), Ptr<const int32_t>(coords),
-                                 Ptr<const int32_t>(pillar_count), Ptr<float>(canvas), Stream(stream)));
+        ThrowIfError(ScatterCuda(c, Ptr<float const>(features), Ptr<int32_t const>(coords),
+                                 Ptr<int32_t const>(pillar_count), Ptr<float>(canvas), Stream(stream)));
       },
       py::arg("config"), py::arg("pillar_features"), py::arg("coords"), py::arg("pillar_count"), py::arg("canvas"),
       py::arg("stream") = 0);
   m.def(
       "decode_cuda_workspace_bytes",
-      [](const DecodeConfig& c) { return WorkspaceBytes([&](size_t* b) { return DecodeCudaWorkspaceBytes(c, b); }); },
+      [](DecodeConfig const& c) { return WorkspaceBytes([&](size_t* b) { return DecodeCudaWorkspaceBytes(c, b); }); },
       py::arg("config"));
   m.def(
       "decode_cuda",
-      [](const DecodeConfig& c, uintptr_t heatmap, uintptr_t reg, uintptr_t height, uintptr_t dim, uintptr_t rot,
+      [](DecodeConfig const& c, uintptr_t heatmap, uintptr_t reg, uintptr_t height, uintptr_t dim, uintptr_t rot,
          uintptr_t vel, uintptr_t boxes, uintptr_t counters, uintptr_t workspace, size_t workspace_bytes,
          uintptr_t stream) {
         RequireDevice("decode_cuda");
-        const HeadTensors t{Ptr<const float>(heatmap), Ptr<const float>(reg), Ptr<const float>(height),
-                            Ptr<const float>(dim),     Ptr<const float>(rot), Ptr<const float>(vel)};
+        HeadTensors const t{Ptr<float const>(heatmap), Ptr<float const>(reg), Ptr<float const>(height),
+                            Ptr<float const>(dim),     Ptr<float const>(rot), Ptr<float const>(vel)};
         ThrowIfError(DecodeCuda(c, t, {Ptr<float>(boxes), Ptr<int32_t>(counters)}, Ptr<void>(workspace),
                                 workspace_bytes, Stream(stream)));
       },
@@ -117,16 +117,16 @@ void RegisterCudaKernels(py::module_& m) {
       py::arg("stream") = 0);
   m.def(
       "circle_nms_cuda_workspace_bytes",
-      [](const CircleNmsConfig& c) {
+      [](CircleNmsConfig const& c) {
         return WorkspaceBytes([&](size_t* b) { return CircleNmsCudaWorkspaceBytes(c, b); });
       },
       py::arg("config"));
   m.def(
       "circle_nms_cuda",
-      [](const CircleNmsConfig& c, uintptr_t boxes, uintptr_t num_boxes, uintptr_t out_boxes, uintptr_t num_out,
+      [](CircleNmsConfig const& c, uintptr_t boxes, uintptr_t num_boxes, uintptr_t out_boxes, uintptr_t num_out,
          uintptr_t workspace, size_t workspace_bytes, uintptr_t stream) {
         RequireDevice("circle_nms_cuda");
-        ThrowIfError(CircleNmsCuda(c, Ptr<const float>(boxes), Ptr<const int32_t>(num_boxes), Ptr<float>(out_boxes),
+        ThrowIfError(CircleNmsCuda(c, Ptr<float const>(boxes), Ptr<int32_t const>(num_boxes), Ptr<float>(out_boxes),
                                    Ptr<int32_t>(num_out), Ptr<void>(workspace), workspace_bytes, Stream(stream)));
       },
       py::arg("config"), py::arg("boxes"), py::arg("num_boxes"), py::arg("out_boxes"), py::arg("num_out"),

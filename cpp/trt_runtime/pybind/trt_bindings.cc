@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "cpp/common/status.h"
 #include "cpp/trt_runtime/precision_policy.h"
-#include "cpp/trt_runtime/status.h"
 
 #if AWML_HAVE_TENSORRT
 #include "cpp/trt_runtime/centerpoint_runtime.h"

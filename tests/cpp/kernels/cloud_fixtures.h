@@ -13,7 +13,7 @@ namespace awml::kernels::testing {
 
 // Host buffers sized for one VoxelizeConfig, poisoned so unwritten rows show up.
 struct VoxelHost {
-  explicit VoxelHost(const VoxelizeConfig& c)
+  explicit VoxelHost(VoxelizeConfig const& c)
       : points(static_cast<size_t>(c.max_pillars) * c.max_points_per_pillar * c.num_point_features, -7.0f),
         num(c.max_pillars, -7),
         coords(static_cast<size_t>(c.max_pillars) * 3, -7),
@@ -27,11 +27,11 @@ struct VoxelHost {
 
 // A lidar-like mix: clustered objects (dense pillars), uniform points, some out of range, a few NaN/Inf,
 // a few exactly on the range edges. `n` points of `f` features.
-inline std::vector<float> RandomCloud(std::mt19937* rng, int64_t n, int f, const PillarGrid& g) {
+inline std::vector<float> RandomCloud(std::mt19937* rng, int64_t n, int f, PillarGrid const& g) {
   std::uniform_real_distribution<float> u01(0.0f, 1.0f);
   std::vector<float> cloud(static_cast<size_t>(n) * f);
-  const float span_x = static_cast<float>(g.max_x - g.min_x), span_y = static_cast<float>(g.max_y - g.min_y);
-  const float span_z = static_cast<float>(g.max_z - g.min_z);
+  float const span_x = static_cast<float>(g.max_x - g.min_x), span_y = static_cast<float>(g.max_y - g.min_y);
+  float const span_z = static_cast<float>(g.max_z - g.min_z);
   std::vector<float> centers;
   for (int i = 0; i < 64; ++i) {
     centers.push_back(static_cast<float>(g.min_x) + span_x * u01(*rng));
@@ -40,9 +40,9 @@ inline std::vector<float> RandomCloud(std::mt19937* rng, int64_t n, int f, const
   std::normal_distribution<float> blob(0.0f, 0.6f);
   for (int64_t i = 0; i < n; ++i) {
     float* p = cloud.data() + i * f;
-    const float kind = u01(*rng);
+    float const kind = u01(*rng);
     if (kind < 0.55f) {  // dense objects
-      const int c = static_cast<int>(u01(*rng) * 63.99f);
+      int const c = static_cast<int>(u01(*rng) * 63.99f);
       p[0] = centers[2 * c] + blob(*rng);
       p[1] = centers[2 * c + 1] + blob(*rng);
       p[2] = static_cast<float>(g.min_z) + span_z * u01(*rng);
@@ -55,7 +55,7 @@ inline std::vector<float> RandomCloud(std::mt19937* rng, int64_t n, int f, const
       p[1] = u01(*rng) < 0.5f ? static_cast<float>(g.max_y) : std::nextafter(static_cast<float>(g.max_y), 0.0f);
       p[2] = static_cast<float>(g.min_z);
     } else {  // non-finite
-      const float bad[3] = {std::nanf(""), INFINITY, -INFINITY};
+      float const bad[3] = {std::nanf(""), INFINITY, -INFINITY};
       p[0] = bad[static_cast<int>(u01(*rng) * 2.99f)];
       p[1] = 0.0f;
       p[2] = 0.0f;

@@ -19,12 +19,12 @@ TEST(HeadMath, ExpSigmoidAtan2AreWithinAFewUlpOfLibm) {
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> u(-80.0f, 80.0f), v(-3.0f, 3.0f);
   for (int i = 0; i < 200000; ++i) {
-    const float x = i % 2 ? u(rng) : v(rng);
-    const double e = std::exp(static_cast<double>(x));
+    float const x = i % 2 ? u(rng) : v(rng);
+    double const e = std::exp(static_cast<double>(x));
     ASSERT_NEAR(head_math::Exp(x), e, 3e-7 * e) << x;
-    const double s = 1.0 / (1.0 + std::exp(-static_cast<double>(x)));
+    double const s = 1.0 / (1.0 + std::exp(-static_cast<double>(x)));
     ASSERT_NEAR(head_math::Sigmoid(x), s, 3e-7 * s + 1e-30) << x;
-    const float y = v(rng), z = v(rng);
+    float const y = v(rng), z = v(rng);
     ASSERT_NEAR(head_math::Atan2(y, z), std::atan2(static_cast<double>(y), static_cast<double>(z)), 5e-7)
         << y << " " << z;
   }
@@ -61,13 +61,13 @@ struct Decoded {
   std::vector<int32_t> counters;
 };
 
-Decoded Decode(const DecodeConfig& c, const HeadHost& h, bool with_vel = true) {
+Decoded Decode(DecodeConfig const& c, HeadHost const& h, bool with_vel = true) {
   Decoded d{std::vector<float>(static_cast<size_t>(c.top_k) * kBoxFields, -7.0f), {-7, -7}};
   EXPECT_TRUE(DecodeCpu(c, h.tensors(with_vel), {d.boxes.data(), d.counters.data()}).ok());
   return d;
 }
 
-HeadHost Quiet(const DecodeConfig& c) {
+HeadHost Quiet(DecodeConfig const& c) {
   HeadHost h(c.num_classes, c.grid_y, c.grid_x);
   for (float& v : h.heatmap) v = -10.0f;
   for (int i = 0; i < h.plane; ++i) h.rot[h.plane + i] = 1.0f;
@@ -75,16 +75,16 @@ HeadHost Quiet(const DecodeConfig& c) {
 }
 
 TEST(DecodeCpu, NoCandidates) {
-  const DecodeConfig c = SmallConfig();
-  const Decoded d = Decode(c, Quiet(c));
+  DecodeConfig const c = SmallConfig();
+  Decoded const d = Decode(c, Quiet(c));
   EXPECT_EQ(d.counters, std::vector<int32_t>({0, 0}));
   EXPECT_EQ(d.boxes[0], -7.0f);
 }
 
 TEST(DecodeCpu, OneObjectBoxLayout) {
-  const DecodeConfig c = SmallConfig();
+  DecodeConfig const c = SmallConfig();
   HeadHost h = Quiet(c);
-  const int cell = 2 * 4 + 1;  // yi 2, xi 1
+  int const cell = 2 * 4 + 1;  // yi 2, xi 1
   h.heatmap[2 * h.plane + cell] = 1.0f;
   h.reg[cell] = 0.25f;
   h.reg[h.plane + cell] = 0.5f;
@@ -96,7 +96,7 @@ TEST(DecodeCpu, OneObjectBoxLayout) {
   h.rot[h.plane + cell] = 0.0f;
   h.vel[cell] = 3.0f;
   h.vel[h.plane + cell] = -1.0f;
-  const Decoded d = Decode(c, h);
+  Decoded const d = Decode(c, h);
   ASSERT_EQ(d.counters[kNumBoxes], 1);
   EXPECT_FLOAT_EQ(d.boxes[kBoxX], (1 + 0.25f) * 2 * 0.5f - 2.0f);
   EXPECT_FLOAT_EQ(d.boxes[kBoxY], (2 + 0.5f) * 2 * 0.25f - 1.0f);
@@ -109,7 +109,7 @@ TEST(DecodeCpu, OneObjectBoxLayout) {
   EXPECT_EQ(d.boxes[kBoxVy], -1.0f);
   EXPECT_NEAR(d.boxes[kBoxScore], 1.0 / (1.0 + std::exp(-1.0)), 1e-7);
   EXPECT_EQ(d.boxes[kBoxLabel], 2.0f);
-  const Decoded no_vel = Decode(c, h, false);
+  Decoded const no_vel = Decode(c, h, false);
   EXPECT_EQ(no_vel.boxes[kBoxVx], 0.0f);
 }
 
@@ -120,7 +120,7 @@ TEST(DecodeCpu, PerClassScoreThresholdsAreStrict) {
   h.heatmap[0] = 0.0f;  // sigmoid 0.5 exactly: not > 0.5
   h.heatmap[1] = 0.01f;
   h.heatmap[h.plane + 2] = 0.0f;  // class 1 threshold 0.1
-  const Decoded d = Decode(c, h);
+  Decoded const d = Decode(c, h);
   ASSERT_EQ(d.counters[kNumBoxes], 2);
   EXPECT_EQ(d.boxes[kBoxLabel], 0.0f);  // cell 1, score 0.5025
   EXPECT_EQ(d.boxes[kBoxFields + kBoxLabel], 1.0f);
@@ -136,7 +136,7 @@ TEST(DecodeCpu, YawNormGate) {
   h.heatmap[h.plane + 1] = 2.0f;
   h.rot[1] = 0.1f;
   h.rot[h.plane + 1] = 0.2f;  // class 1 has no gate
-  const Decoded d = Decode(c, h);
+  Decoded const d = Decode(c, h);
   ASSERT_EQ(d.counters[kNumBoxes], 1);
   EXPECT_EQ(d.boxes[kBoxLabel], 1.0f);
   c.yaw_norm_thresholds[0] = 1.5f;  // outside [0, 1): treated as 0
@@ -144,11 +144,11 @@ TEST(DecodeCpu, YawNormGate) {
 }
 
 TEST(DecodeCpu, ArgmaxTakesFirstClassOnTies) {
-  const DecodeConfig c = SmallConfig();
+  DecodeConfig const c = SmallConfig();
   HeadHost h = Quiet(c);
   h.heatmap[h.plane + 5] = 1.0f;
   h.heatmap[2 * h.plane + 5] = 1.0f;
-  const Decoded d = Decode(c, h);
+  Decoded const d = Decode(c, h);
   ASSERT_EQ(d.counters[kNumBoxes], 1);
   EXPECT_EQ(d.boxes[kBoxLabel], 1.0f);
 }
@@ -162,7 +162,7 @@ TEST(DecodeCpu, TopKKeepsEveryClassAndSortsByScore) {
   h.heatmap[1 * h.plane + 5] = 2.0f;
   h.heatmap[2 * h.plane + 7] = 3.0f;
   h.heatmap[0 * h.plane + 1] = 0.5f;
-  const Decoded d = Decode(c, h);
+  Decoded const d = Decode(c, h);
   ASSERT_EQ(d.counters[kNumBoxes], 3);
   EXPECT_EQ(d.boxes[kBoxLabel], 2.0f);
   EXPECT_EQ(d.boxes[kBoxFields + kBoxLabel], 1.0f);
@@ -171,11 +171,11 @@ TEST(DecodeCpu, TopKKeepsEveryClassAndSortsByScore) {
 }
 
 TEST(DecodeCpu, EqualScoresKeepFlatOrder) {
-  const DecodeConfig c = SmallConfig();
+  DecodeConfig const c = SmallConfig();
   HeadHost h = Quiet(c);
   h.heatmap[9] = 1.0f;
   h.heatmap[3] = 1.0f;
-  const Decoded d = Decode(c, h);
+  Decoded const d = Decode(c, h);
   ASSERT_EQ(d.counters[kNumBoxes], 2);
   EXPECT_LT(d.boxes[kBoxY], d.boxes[kBoxFields + kBoxY]);  // cell 3 (row 0) before cell 9 (row 2)
 }
@@ -186,7 +186,7 @@ TEST(DecodeCpu, CandidateOverflowIsCounted) {
   c.top_k = 5;
   HeadHost h = Quiet(c);
   for (int i = 0; i < h.plane; ++i) h.heatmap[i] = static_cast<float>(i) * 0.1f;
-  const Decoded d = Decode(c, h);
+  Decoded const d = Decode(c, h);
   EXPECT_EQ(d.counters[kNumBoxes], 5);
   EXPECT_EQ(d.counters[kCandidatesDropped], 7);
   EXPECT_EQ(d.boxes[kBoxScore], head_math::Sigmoid(0.4f));  // first five cells in flat order, sorted
@@ -230,11 +230,11 @@ TEST(DecodeCpu, RandomHeadsAreSortedAndAboveThreshold) {
   c.grid_y = 48;
   c.score_thresholds.fill(0.35f);
   c.yaw_norm_thresholds = {0.3f, 0.3f, 0.3f, 0.3f, 0.0f};
-  const HeadHost h = testing::RandomHeads(&rng, 5, 48, 64, 40);
-  const Decoded d = Decode(c, h);
+  HeadHost const h = testing::RandomHeads(&rng, 5, 48, 64, 40);
+  Decoded const d = Decode(c, h);
   ASSERT_GT(d.counters[kNumBoxes], 10);
   for (int i = 0; i < d.counters[kNumBoxes]; ++i) {
-    const float* b = &d.boxes[i * kBoxFields];
+    float const* b = &d.boxes[i * kBoxFields];
     EXPECT_GT(b[kBoxScore], 0.35f);
     if (i > 0) {
       EXPECT_LE(b[kBoxScore], b[kBoxScore - kBoxFields]);

@@ -10,7 +10,7 @@
 
 namespace awml::kernels::testing {
 
-inline void CheckCuda(cudaError_t err, const char* what) {
+inline void CheckCuda(cudaError_t err, char const* what) {
   if (err != cudaSuccess) {
     std::fprintf(stderr, "CUDA failure in %s: %s\n", what, cudaGetErrorString(err));
     std::abort();
@@ -27,8 +27,8 @@ class DeviceBuffer {
  public:
   explicit DeviceBuffer(size_t count = 0) { Resize(count); }
   ~DeviceBuffer() { cudaFree(ptr_); }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  DeviceBuffer(DeviceBuffer const&) = delete;
+  DeviceBuffer& operator=(DeviceBuffer const&) = delete;
 
   void Resize(size_t count) {
     if (count <= capacity_) {
@@ -40,7 +40,7 @@ class DeviceBuffer {
     CheckCuda(cudaMalloc(&ptr_, (count ? count : 1) * sizeof(T)), "cudaMalloc");
     count_ = capacity_ = count;
   }
-  void Upload(const std::vector<T>& host) {
+  void Upload(std::vector<T> const& host) {
     Resize(host.size());
     if (!host.empty()) CheckCuda(cudaMemcpy(ptr_, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice), "H2D");
   }
@@ -50,7 +50,7 @@ class DeviceBuffer {
     return host;
   }
   // Copies the first `count` elements into `host`, reusing its storage.
-  const std::vector<T>& DownloadTo(std::vector<T>* host, size_t count) const {
+  std::vector<T> const& DownloadTo(std::vector<T>* host, size_t count) const {
     host->resize(count);
     if (count) CheckCuda(cudaMemcpy(host->data(), ptr_, count * sizeof(T), cudaMemcpyDeviceToHost), "D2H");
     return *host;

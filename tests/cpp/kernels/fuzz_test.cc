@@ -19,7 +19,7 @@ namespace awml::kernels {
 namespace {
 
 float Weird(std::mt19937* rng) {
-  const float pool[] = {std::numeric_limits<float>::quiet_NaN(),
+  float const pool[] = {std::numeric_limits<float>::quiet_NaN(),
                         INFINITY,
                         -INFINITY,
                         0.0f,
@@ -34,7 +34,7 @@ float Weird(std::mt19937* rng) {
 
 double Coord(std::mt19937* rng) {
   std::uniform_real_distribution<double> u(-200.0, 200.0);
-  const int k = (*rng)() % 20;
+  int const k = (*rng)() % 20;
   if (k == 0) return std::numeric_limits<double>::quiet_NaN();
   if (k == 1) return 1e30;
   return u(*rng);
@@ -43,7 +43,7 @@ double Coord(std::mt19937* rng) {
 // One random (possibly invalid) voxelize -> features -> scatter run; fails the test on a broken invariant.
 void FuzzPillars(std::mt19937* rng) {
   VoxelizeConfig c;
-  const double lo_x = Coord(rng), lo_y = Coord(rng), lo_z = Coord(rng);
+  double const lo_x = Coord(rng), lo_y = Coord(rng), lo_z = Coord(rng);
   std::uniform_real_distribution<double> span(0.01, 120.0), vox(0.005, 4.0);
   c.grid = {lo_x, lo_y, lo_z, lo_x + span(*rng), lo_y + span(*rng), lo_z + span(*rng), vox(*rng), vox(*rng), 0.0};
   c.grid.voxel_z = (*rng)() % 8 ? c.grid.max_z - c.grid.min_z : vox(*rng);
@@ -51,30 +51,30 @@ void FuzzPillars(std::mt19937* rng) {
   c.max_points_per_pillar = static_cast<int>((*rng)() % 40);
   c.max_pillars = static_cast<int>((*rng)() % 3000);
   PillarGridF g{};
-  const bool config_ok = ValidateVoxelizeConfig(c, &g).ok();
+  bool const config_ok = ValidateVoxelizeConfig(c, &g).ok();
   if (config_ok && static_cast<int64_t>(g.nx) * g.ny > 4'000'000) return;  // valid, but too big to fuzz fast
-  const int f = c.num_point_features > 0 ? c.num_point_features : 1;
-  const int64_t n = (*rng)() % 6000;
+  int const f = c.num_point_features > 0 ? c.num_point_features : 1;
+  int64_t const n = (*rng)() % 6000;
   std::vector<float> cloud(static_cast<size_t>(n) * f);
   std::uniform_real_distribution<float> u(-1.2f, 1.2f);
   for (size_t i = 0; i < cloud.size(); ++i) {
-    const int d = static_cast<int>(i % f);
-    const double lo = d == 0 ? c.grid.min_x : d == 1 ? c.grid.min_y : c.grid.min_z;
-    const double hi = d == 0 ? c.grid.max_x : d == 1 ? c.grid.max_y : c.grid.max_z;
+    int const d = static_cast<int>(i % f);
+    double const lo = d == 0 ? c.grid.min_x : d == 1 ? c.grid.min_y : c.grid.min_z;
+    double const hi = d == 0 ? c.grid.max_x : d == 1 ? c.grid.max_y : c.grid.max_z;
     cloud[i] = (*rng)() % 50 == 0 ? Weird(rng) : static_cast<float>(lo + (hi - lo) * (0.5 + u(*rng) / 2.0));
   }
-  const size_t rows = c.max_pillars > 0 ? static_cast<size_t>(c.max_pillars) : 1;
-  const size_t mp = c.max_points_per_pillar > 0 ? static_cast<size_t>(c.max_points_per_pillar) : 1;
+  size_t const rows = c.max_pillars > 0 ? static_cast<size_t>(c.max_pillars) : 1;
+  size_t const mp = c.max_points_per_pillar > 0 ? static_cast<size_t>(c.max_points_per_pillar) : 1;
   std::vector<float> pts(rows * mp * f);
   std::vector<int32_t> num(rows), coords(3 * rows), counters(kNumVoxelizeCounters);
-  const Status s = VoxelizeCpu(c, cloud.data(), n, {pts.data(), num.data(), coords.data(), counters.data()});
+  Status const s = VoxelizeCpu(c, cloud.data(), n, {pts.data(), num.data(), coords.data(), counters.data()});
   ASSERT_EQ(s.ok(), config_ok) << s.message();
   if (!s.ok()) {
     ASSERT_EQ(s.code(), StatusCode::kInvalidArgument);
     ASSERT_FALSE(s.message().empty());
     return;
   }
-  const int32_t p = counters[kPillarCount];
+  int32_t const p = counters[kPillarCount];
   ASSERT_GE(p, 0);
   ASSERT_LE(p, c.max_pillars);
   int64_t kept = 0;
@@ -96,7 +96,7 @@ void FuzzPillars(std::mt19937* rng) {
   fc.max_pillars = c.max_pillars;
   fc.use_voxel_center_z = (*rng)() % 2;
   std::vector<float> feat(rows * mp * PillarFeatureCount(fc));
-  const int32_t claimed = (*rng)() % 4 ? p : static_cast<int32_t>((*rng)() % 100000) - 50;  // lying counters
+  int32_t const claimed = (*rng)() % 4 ? p : static_cast<int32_t>((*rng)() % 100000) - 50;  // lying counters
   ASSERT_TRUE(PillarFeaturesCpu(fc, pts.data(), num.data(), coords.data(), &claimed, feat.data()).ok() ||
               c.max_pillars < 1);
   if (static_cast<int64_t>(g.nx) * g.ny > 300'000) return;
@@ -123,18 +123,18 @@ void FuzzPost(std::mt19937* rng) {
   for (auto& v : c.score_thresholds) v = (*rng)() % 10 ? u(*rng) / 8.0f + 0.5f : Weird(rng);
   for (auto& v : c.yaw_norm_thresholds) v = (*rng)() % 10 ? u(*rng) : Weird(rng);
   for (auto& v : c.center_range) v = u(*rng) * 30.0f;
-  const size_t plane = static_cast<size_t>(c.grid_x) * c.grid_y;
+  size_t const plane = static_cast<size_t>(c.grid_x) * c.grid_y;
   auto tensor = [&](int ch) {
     std::vector<float> t(ch * plane);
     for (float& v : t) v = (*rng)() % 40 ? u(*rng) : Weird(rng);
     return t;
   };
-  const std::vector<float> heat = tensor(c.num_classes), reg = tensor(2), hei = tensor(1), dim = tensor(3),
+  std::vector<float> const heat = tensor(c.num_classes), reg = tensor(2), hei = tensor(1), dim = tensor(3),
                            rot = tensor(2), vel = tensor(2);
-  const int cap = c.top_k > 0 ? c.top_k : 1;
+  int const cap = c.top_k > 0 ? c.top_k : 1;
   std::vector<float> boxes(static_cast<size_t>(cap) * kBoxFields);
   std::vector<int32_t> counters(kNumDecodeCounters);
-  const Status s =
+  Status const s =
       DecodeCpu(c, {heat.data(), reg.data(), hei.data(), dim.data(), rot.data(), (*rng)() % 2 ? vel.data() : nullptr},
                 {boxes.data(), counters.data()});
   if (!s.ok()) {
@@ -152,8 +152,8 @@ void FuzzPost(std::mt19937* rng) {
   nc.max_output = static_cast<int>((*rng)() % 100);
   std::vector<float> kept(static_cast<size_t>(nc.max_output > 0 ? nc.max_output : 1) * kBoxFields);
   int32_t n_kept = -1;
-  const int32_t claimed = (*rng)() % 4 ? counters[kNumBoxes] : static_cast<int32_t>((*rng)() % 9000) - 100;
-  const Status ns = CircleNmsCpu(nc, boxes.data(), &claimed, kept.data(), &n_kept);
+  int32_t const claimed = (*rng)() % 4 ? counters[kNumBoxes] : static_cast<int32_t>((*rng)() % 9000) - 100;
+  Status const ns = CircleNmsCpu(nc, boxes.data(), &claimed, kept.data(), &n_kept);
   if (ns.ok()) {
     ASSERT_GE(n_kept, 0);
     ASSERT_LE(n_kept, nc.max_output);
@@ -161,14 +161,14 @@ void FuzzPost(std::mt19937* rng) {
 }
 
 TEST(KernelsFuzz, RandomAndMalformedInputs) {
-  const char* secs = std::getenv("AWML_FUZZ_SECONDS");
-  const char* seed_env = std::getenv("AWML_FUZZ_SEED");
-  const double seconds = secs ? std::atof(secs) : 3.0;
-  const uint32_t seed = seed_env ? static_cast<uint32_t>(std::strtoul(seed_env, nullptr, 10))
+  char const* secs = std::getenv("AWML_FUZZ_SECONDS");
+  char const* seed_env = std::getenv("AWML_FUZZ_SEED");
+  double const seconds = secs ? std::atof(secs) : 3.0;
+  uint32_t const seed = seed_env ? static_cast<uint32_t>(std::strtoul(seed_env, nullptr, 10))
                                  : static_cast<uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count());
   std::printf("fuzz seed %u, %.0f s\n", seed, seconds);
   std::mt19937 rng(seed);
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  auto const end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   int64_t iterations = 0;
   while (std::chrono::steady_clock::now() < end) {
     FuzzPillars(&rng);

@@ -36,18 +36,18 @@ inline HeadHost RandomHeads(std::mt19937* rng, int classes, int h, int w, int ob
   for (float& v : head.dim) v = 0.5f * nrm(*rng);
   for (float& v : head.vel) v = nrm(*rng);
   for (int i = 0; i < head.plane; ++i) {
-    const float a = 6.2831853f * u01(*rng), m = 0.1f + 1.1f * u01(*rng);
+    float const a = 6.2831853f * u01(*rng), m = 0.1f + 1.1f * u01(*rng);
     head.rot[i] = m * std::sin(a);
     head.rot[head.plane + i] = m * std::cos(a);
   }
   for (int o = 0; o < objects; ++o) {
-    const int cls = static_cast<int>(u01(*rng) * (classes - 0.01f));
-    const int y = static_cast<int>(u01(*rng) * (h - 0.01f)), x = static_cast<int>(u01(*rng) * (w - 0.01f));
-    const float peak = 0.5f + 2.5f * u01(*rng);
+    int const cls = static_cast<int>(u01(*rng) * (classes - 0.01f));
+    int const y = static_cast<int>(u01(*rng) * (h - 0.01f)), x = static_cast<int>(u01(*rng) * (w - 0.01f));
+    float const peak = 0.5f + 2.5f * u01(*rng);
     for (int dy = -1; dy <= 1; ++dy) {
       for (int dx = -1; dx <= 1; ++dx) {
         if (y + dy < 0 || y + dy >= h || x + dx < 0 || x + dx >= w) continue;
-        const float v = (dx == 0 && dy == 0) ? peak : peak - 0.5f - u01(*rng);
+        float const v = (dx == 0 && dy == 0) ? peak : peak - 0.5f - u01(*rng);
         head.heatmap[cls * head.plane + (y + dy) * w + x + dx] = v;
       }
     }

@@ -27,8 +27,8 @@ struct Inputs {
 Inputs MakeInputs(int f) {
   Inputs in;
   in.points.assign(2 * 3 * f, 0.0f);
-  const float p0[5] = {2.25f, 1.5f, 0.5f, 0.25f, 9.0f}, p1[5] = {2.75f, 1.0f, -0.5f, 0.75f, 8.0f};
-  const float p2[5] = {0.5f, 3.5f, 0.0f, 1.0f, 7.0f};
+  float const p0[5] = {2.25f, 1.5f, 0.5f, 0.25f, 9.0f}, p1[5] = {2.75f, 1.0f, -0.5f, 0.75f, 8.0f};
+  float const p2[5] = {0.5f, 3.5f, 0.0f, 1.0f, 7.0f};
   for (int d = 0; d < f; ++d) {
     in.points[0 * f + d] = p0[d];
     in.points[1 * f + d] = p1[d];
@@ -37,45 +37,45 @@ Inputs MakeInputs(int f) {
   return in;
 }
 
-std::vector<float> Decorate(const PillarFeaturesConfig& c, const Inputs& in, int32_t count) {
+std::vector<float> Decorate(PillarFeaturesConfig const& c, Inputs const& in, int32_t count) {
   std::vector<float> out(2 * 3 * PillarFeatureCount(c), -7.0f);
   EXPECT_TRUE(PillarFeaturesCpu(c, in.points.data(), in.num.data(), in.coords.data(), &count, out.data()).ok());
   return out;
 }
 
 TEST(PillarFeaturesCpu, NineFeaturesInAutowareOrder) {
-  const PillarFeaturesConfig c = Config(4, false);
+  PillarFeaturesConfig const c = Config(4, false);
   ASSERT_EQ(PillarFeatureCount(c), 9);
-  const std::vector<float> out = Decorate(c, MakeInputs(4), 2);
+  std::vector<float> const out = Decorate(c, MakeInputs(4), 2);
   // mean of pillar 0 = (2.5, 1.25, 0); centre = (2.5, 1.5).
-  const std::vector<float> row0(out.begin(), out.begin() + 9);
+  std::vector<float> const row0(out.begin(), out.begin() + 9);
   EXPECT_EQ(row0, std::vector<float>({2.25f, 1.5f, 0.5f, 0.25f, -0.25f, 0.25f, 0.5f, -0.25f, 0.0f}));
-  const std::vector<float> row1(out.begin() + 9, out.begin() + 18);
+  std::vector<float> const row1(out.begin() + 9, out.begin() + 18);
   EXPECT_EQ(row1, std::vector<float>({2.75f, 1.0f, -0.5f, 0.75f, 0.25f, -0.25f, -0.5f, 0.25f, -0.5f}));
-  const std::vector<float> pad(out.begin() + 18, out.begin() + 27);
+  std::vector<float> const pad(out.begin() + 18, out.begin() + 27);
   EXPECT_EQ(pad, std::vector<float>(9, 0.0f));
-  const std::vector<float> p1(out.begin() + 27, out.begin() + 36);  // single point: cluster offsets are 0
+  std::vector<float> const p1(out.begin() + 27, out.begin() + 36);  // single point: cluster offsets are 0
   EXPECT_EQ(p1, std::vector<float>({0.5f, 3.5f, 0.0f, 1.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}));
 }
 
 TEST(PillarFeaturesCpu, TenFeaturesAddZCentre) {
-  const PillarFeaturesConfig c = Config(4, true);
+  PillarFeaturesConfig const c = Config(4, true);
   ASSERT_EQ(PillarFeatureCount(c), 10);
-  const std::vector<float> out = Decorate(c, MakeInputs(4), 2);
+  std::vector<float> const out = Decorate(c, MakeInputs(4), 2);
   EXPECT_EQ(out[9], 0.5f);  // z centre is 0 for a [-1, 1) pillar
   EXPECT_EQ(out[19], -0.5f);
 }
 
 TEST(PillarFeaturesCpu, ElevenFeaturesKeepIntensityAndTime) {
-  const PillarFeaturesConfig c = Config(5, true);
+  PillarFeaturesConfig const c = Config(5, true);
   ASSERT_EQ(PillarFeatureCount(c), 11);
-  const std::vector<float> out = Decorate(c, MakeInputs(5), 2);
-  const std::vector<float> row0(out.begin(), out.begin() + 11);
+  std::vector<float> const out = Decorate(c, MakeInputs(5), 2);
+  std::vector<float> const row0(out.begin(), out.begin() + 11);
   EXPECT_EQ(row0, std::vector<float>({2.25f, 1.5f, 0.5f, 0.25f, 9.0f, -0.25f, 0.25f, 0.5f, -0.25f, 0.0f, 0.5f}));
 }
 
 TEST(PillarFeaturesCpu, CountIsClampedAndTailUntouched) {
-  const PillarFeaturesConfig c = Config(4, false);
+  PillarFeaturesConfig const c = Config(4, false);
   std::vector<float> out = Decorate(c, MakeInputs(4), 1000);  // an unclamped counter never reads past max_pillars
   EXPECT_EQ(out[27], 0.5f);
   out = Decorate(c, MakeInputs(4), 1);

@@ -1,5 +1,5 @@
 // CUDA voxelize + pillar features + scatter against the CPU references (bitwise), on >= 1,000 random clouds
-// of 0..300k points plus the named edge cases. Skips cleanly without a GPU.
+// of 0..300k points plus the named edge cases.
 // AWML_CUDA_TEST_CLOUDS overrides the number of random clouds (e.g. smaller under compute-sanitizer).
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
@@ -26,16 +26,16 @@ namespace {
 
 using testing::DeviceBuffer;
 
-#define SKIP_WITHOUT_GPU() \
-  if (testing::CudaDeviceCount() == 0) GTEST_SKIP() << "no CUDA device"
+// A GPU test (Bazel runs it as <name>_gpu only where a GPU is): no device is a failure, not a skip.
+#define REQUIRE_GPU() ASSERT_GT(testing::CudaDeviceCount(), 0) << "no CUDA device: this is a GPU test"
 
 int CloudCount() {
-  const char* env = std::getenv("AWML_CUDA_TEST_CLOUDS");
+  char const* env = std::getenv("AWML_CUDA_TEST_CLOUDS");
   return env ? std::max(1, std::atoi(env)) : 1000;
 }
 
 template <typename T>
-bool SameBits(const std::vector<T>& a, const T* b, size_t n) {
+bool SameBits(std::vector<T> const& a, T const* b, size_t n) {
   return std::memcmp(a.data(), b, n * sizeof(T)) == 0;
 }
 
@@ -54,13 +54,13 @@ Scratch& GetScratch() {
 }
 
 // Runs CPU and CUDA voxelize + features + scatter on one cloud and compares everything that is defined.
-void CheckCloud(const VoxelizeConfig& vc, bool center_z, int channels, const std::vector<float>& cloud,
-                const std::string& label) {
+void CheckCloud(VoxelizeConfig const& vc, bool center_z, int channels, std::vector<float> const& cloud,
+                std::string const& label) {
   SCOPED_TRACE(label);
   Scratch& s = GetScratch();
-  const int f = vc.num_point_features;
-  const int64_t n = static_cast<int64_t>(cloud.size()) / f;
-  const size_t row = static_cast<size_t>(vc.max_points_per_pillar) * f;
+  int const f = vc.num_point_features;
+  int64_t const n = static_cast<int64_t>(cloud.size()) / f;
+  size_t const row = static_cast<size_t>(vc.max_points_per_pillar) * f;
   s.pts.assign(vc.max_pillars * row, -7.0f);
   s.num.assign(vc.max_pillars, -7);
   s.coords.assign(3 * vc.max_pillars, -7);
@@ -77,11 +77,11 @@ void CheckCloud(const VoxelizeConfig& vc, bool center_z, int channels, const std
   s.d_pts.Poison();
   s.d_num.Poison();
   s.d_coords.Poison();
-  const VoxelizeOutputs dout{s.d_pts.get(), s.d_num.get(), s.d_coords.get(), s.d_counters.get()};
+  VoxelizeOutputs const dout{s.d_pts.get(), s.d_num.get(), s.d_coords.get(), s.d_counters.get()};
   ASSERT_TRUE(VoxelizeCuda(vc, s.cloud.get(), n, dout, s.ws.get(), ws_bytes, nullptr).ok());
   ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   ASSERT_EQ(s.d_counters.DownloadTo(&s.i_got, kNumVoxelizeCounters), counters);
-  const int32_t p = counters[kPillarCount];
+  int32_t const p = counters[kPillarCount];
   ASSERT_TRUE(SameBits(s.d_num.DownloadTo(&s.i_got, p), s.num.data(), p));
   ASSERT_TRUE(SameBits(s.d_coords.DownloadTo(&s.i_got, 3 * p), s.coords.data(), 3 * p));
   ASSERT_TRUE(SameBits(s.d_pts.DownloadTo(&s.f_got, p * row), s.pts.data(), p * row));
@@ -92,7 +92,7 @@ void CheckCloud(const VoxelizeConfig& vc, bool center_z, int channels, const std
   fc.max_points_per_pillar = vc.max_points_per_pillar;
   fc.max_pillars = vc.max_pillars;
   fc.use_voxel_center_z = center_z;
-  const size_t frow = static_cast<size_t>(vc.max_points_per_pillar) * PillarFeatureCount(fc);
+  size_t const frow = static_cast<size_t>(vc.max_points_per_pillar) * PillarFeatureCount(fc);
   s.feat.assign(vc.max_pillars * frow, -7.0f);
   ASSERT_TRUE(PillarFeaturesCpu(fc, s.pts.data(), s.num.data(), s.coords.data(), &p, s.feat.data()).ok());
   s.d_feat.Resize(s.feat.size());
@@ -147,13 +147,13 @@ VoxelizeConfig TinyConfig() {
 
 std::vector<float> Pts(std::initializer_list<std::array<float, 4>> pts) {
   std::vector<float> v;
-  for (const auto& p : pts) v.insert(v.end(), p.begin(), p.end());
+  for (auto const& p : pts) v.insert(v.end(), p.begin(), p.end());
   return v;
 }
 
 TEST(PillarsCuda, NamedEdgeCasesEqualCpu) {
-  SKIP_WITHOUT_GPU();
-  const float nan = std::nanf(""), below = std::nextafter(76.8f, 0.0f);
+  REQUIRE_GPU();
+  float const nan = std::nanf(""), below = std::nextafter(76.8f, 0.0f);
   CheckCloud(TinyConfig(), false, 4, {}, "empty cloud");
   CheckCloud(TinyConfig(), false, 4, Pts({{-1, 1, 0, 0}, {4, 1, 0, 0}, {1, 1, 1, 0}}), "all out of range");
   CheckCloud(TinyConfig(), true, 4, Pts({{2.5f, 1.25f, 0.5f, 7}, {2.75f, 1.5f, -0.5f, 8}}), "one pillar");
@@ -183,16 +183,16 @@ TEST(PillarsCuda, NamedEdgeCasesEqualCpu) {
 }
 
 TEST(PillarsCuda, RandomCloudsEqualCpu) {
-  SKIP_WITHOUT_GPU();
+  REQUIRE_GPU();
   std::mt19937 rng(2024);
-  const int clouds = CloudCount();
+  int const clouds = CloudCount();
   for (int i = 0; i < clouds; ++i) {
     VoxelizeConfig vc = i % 2 ? AwmlConfig() : AutowareConfig();
     if (i % 7 == 3) vc.max_pillars = 2000;           // pillar overflow
     if (i % 5 == 1) vc.max_points_per_pillar = 8;    // point overflow
     if (i % 11 == 5) vc.max_points_per_pillar = 40;  // general (non-warp) feature kernel
-    const int64_t n = i == 0 ? 0 : (i == 1 ? 300000 : static_cast<int64_t>(rng() % 300001));
-    const std::vector<float> cloud = testing::RandomCloud(&rng, n, vc.num_point_features, vc.grid);
+    int64_t const n = i == 0 ? 0 : (i == 1 ? 300000 : static_cast<int64_t>(rng() % 300001));
+    std::vector<float> const cloud = testing::RandomCloud(&rng, n, vc.num_point_features, vc.grid);
     CheckCloud(vc, i % 3 == 0, i % 2 ? 8 : 32, cloud, "cloud " + std::to_string(i) + " n " + std::to_string(n));
     if (::testing::Test::HasFatalFailure()) return;
   }
@@ -200,14 +200,14 @@ TEST(PillarsCuda, RandomCloudsEqualCpu) {
 
 // Fast mode: same pillar set, counts and (without per-pillar overflow) the same points per pillar.
 TEST(PillarsCuda, FastModeMatchesDeterministicAsSets) {
-  SKIP_WITHOUT_GPU();
+  REQUIRE_GPU();
   std::mt19937 rng(99);
   for (int i = 0; i < 50; ++i) {
     VoxelizeConfig vc = i % 2 ? AwmlConfig() : AutowareConfig();
     vc.max_points_per_pillar = 256;  // nothing overflows, so the sets must agree exactly
     vc.max_pillars = 40000;
-    const int64_t n = static_cast<int64_t>(rng() % 40001);
-    const std::vector<float> cloud = testing::RandomCloud(&rng, n, vc.num_point_features, vc.grid);
+    int64_t const n = static_cast<int64_t>(rng() % 40001);
+    std::vector<float> const cloud = testing::RandomCloud(&rng, n, vc.num_point_features, vc.grid);
     testing::VoxelHost cpu(vc);
     ASSERT_TRUE(VoxelizeCpu(vc, cloud.data(), n, cpu.outputs()).ok());
     ASSERT_EQ(cpu.counters[kPointsDroppedPillarFull] + cpu.counters[kPillarsDropped], 0);
@@ -222,30 +222,30 @@ TEST(PillarsCuda, FastModeMatchesDeterministicAsSets) {
                              ws.get(), ws_bytes, nullptr)
                     .ok());
     ASSERT_EQ(d_counters.Download(kNumVoxelizeCounters), cpu.counters);
-    const int32_t p = cpu.counters[kPillarCount];
-    const std::vector<int32_t> num = d_num.Download(p), coords = d_coords.Download(3 * p);
-    const std::vector<float> pts =
+    int32_t const p = cpu.counters[kPillarCount];
+    std::vector<int32_t> const num = d_num.Download(p), coords = d_coords.Download(3 * p);
+    std::vector<float> const pts =
         d_pts.Download(static_cast<size_t>(p) * vc.max_points_per_pillar * vc.num_point_features);
-    auto pillar_set = [&](const int32_t* nm, const int32_t* co, const float* pt) {
+    auto pillar_set = [&](int32_t const* nm, int32_t const* co, float const* pt) {
       std::map<std::pair<int, int>, std::vector<std::vector<float>>> m;
       for (int q = 0; q < p; ++q) {
         auto& v = m[{co[3 * q + 1], co[3 * q + 2]}];
         for (int k = 0; k < nm[q]; ++k) {
-          const float* s = pt + (static_cast<size_t>(q) * vc.max_points_per_pillar + k) * vc.num_point_features;
+          float const* s = pt + (static_cast<size_t>(q) * vc.max_points_per_pillar + k) * vc.num_point_features;
           v.emplace_back(s, s + vc.num_point_features);
         }
-        std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+        std::sort(v.begin(), v.end(), [](auto const& a, auto const& b) {
           return std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) < 0;
         });
       }
       return m;
     };
-    const auto want = pillar_set(cpu.num.data(), cpu.coords.data(), cpu.points.data());
-    const auto got = pillar_set(num.data(), coords.data(), pts.data());
+    auto const want = pillar_set(cpu.num.data(), cpu.coords.data(), cpu.points.data());
+    auto const got = pillar_set(num.data(), coords.data(), pts.data());
     ASSERT_EQ(want.size(), got.size());
-    for (const auto& [key, v] : want) {
+    for (auto const& [key, v] : want) {
       ASSERT_EQ(got.count(key), 1u);
-      const auto& w = got.at(key);
+      auto const& w = got.at(key);
       ASSERT_EQ(v.size(), w.size());
       for (size_t k = 0; k < v.size(); ++k) ASSERT_EQ(std::memcmp(v[k].data(), w[k].data(), v[k].size() * 4), 0);
     }
@@ -253,7 +253,7 @@ TEST(PillarsCuda, FastModeMatchesDeterministicAsSets) {
 }
 
 TEST(PillarsCuda, RejectsSmallWorkspace) {
-  SKIP_WITHOUT_GPU();
+  REQUIRE_GPU();
   VoxelizeConfig vc = TinyConfig();
   DeviceBuffer<float> d(1000);
   DeviceBuffer<int32_t> i(1000);

@@ -1,5 +1,4 @@
 // CUDA decode + circle NMS against the CPU references (bitwise) on random CenterPoint heads and named cases.
-// Skips cleanly without a GPU.
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
 
@@ -20,11 +19,11 @@ namespace {
 
 using testing::DeviceBuffer;
 
-#define SKIP_WITHOUT_GPU() \
-  if (testing::CudaDeviceCount() == 0) GTEST_SKIP() << "no CUDA device"
+// A GPU test (Bazel runs it as <name>_gpu only where a GPU is): no device is a failure, not a skip.
+#define REQUIRE_GPU() ASSERT_GT(testing::CudaDeviceCount(), 0) << "no CUDA device: this is a GPU test"
 
 struct DeviceHeads {
-  explicit DeviceHeads(const testing::HeadHost& h) {
+  explicit DeviceHeads(testing::HeadHost const& h) {
     heatmap.Upload(h.heatmap);
     reg.Upload(h.reg);
     height.Upload(h.height);
@@ -38,8 +37,8 @@ struct DeviceHeads {
   DeviceBuffer<float> heatmap, reg, height, dim, rot, vel;
 };
 
-void CheckHeads(const DecodeConfig& dc, const CircleNmsConfig& nc, const testing::HeadHost& h, bool with_vel,
-                const std::string& label) {
+void CheckHeads(DecodeConfig const& dc, CircleNmsConfig const& nc, testing::HeadHost const& h, bool with_vel,
+                std::string const& label) {
   SCOPED_TRACE(label);
   std::vector<float> cpu_boxes(static_cast<size_t>(dc.top_k) * kBoxFields, 0.0f);
   std::vector<int32_t> cpu_counters(kNumDecodeCounters);
@@ -62,16 +61,16 @@ void CheckHeads(const DecodeConfig& dc, const CircleNmsConfig& nc, const testing
       CircleNmsCuda(nc, boxes.get(), counters.get() + kNumBoxes, kept.get(), num_kept.get(), nw.get(), nws, nullptr)
           .ok());
   ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
-  const std::vector<int32_t> got_counters = counters.Download(kNumDecodeCounters);
+  std::vector<int32_t> const got_counters = counters.Download(kNumDecodeCounters);
   if (cpu_counters[kCandidatesDropped] > 0) {  // which candidates survive an overflow is unspecified on the GPU
     ASSERT_EQ(got_counters, cpu_counters);
     return;
   }
   ASSERT_EQ(got_counters, cpu_counters);
-  const size_t nb = static_cast<size_t>(cpu_counters[kNumBoxes]) * kBoxFields;
+  size_t const nb = static_cast<size_t>(cpu_counters[kNumBoxes]) * kBoxFields;
   ASSERT_EQ(std::memcmp(boxes.Download(nb).data(), cpu_boxes.data(), nb * sizeof(float)), 0);
   ASSERT_EQ(num_kept.Download(1)[0], cpu_num_kept);
-  const size_t nk = static_cast<size_t>(cpu_num_kept) * kBoxFields;
+  size_t const nk = static_cast<size_t>(cpu_num_kept) * kBoxFields;
   ASSERT_EQ(std::memcmp(kept.Download(nk).data(), cpu_kept.data(), nk * sizeof(float)), 0);
 }
 
@@ -83,10 +82,10 @@ DecodeConfig AutowareDecode() {
 }
 
 TEST(PostprocessCuda, RandomHeadsEqualCpu) {
-  SKIP_WITHOUT_GPU();
+  REQUIRE_GPU();
   std::mt19937 rng(17);
-  const char* env = std::getenv("AWML_CUDA_TEST_HEADS");
-  const int sets = env ? std::max(1, std::atoi(env)) : 200;
+  char const* env = std::getenv("AWML_CUDA_TEST_HEADS");
+  int const sets = env ? std::max(1, std::atoi(env)) : 200;
   for (int i = 0; i < sets; ++i) {
     DecodeConfig dc = AutowareDecode();
     CircleNmsConfig nc;
@@ -106,15 +105,15 @@ TEST(PostprocessCuda, RandomHeadsEqualCpu) {
     }
     nc.max_boxes = dc.top_k;
     nc.input_sorted = i % 4 == 2;  // decode output is already in rank order
-    const int objects = (i % 3 == 2) ? 180 : 45;
-    const testing::HeadHost h = testing::RandomHeads(&rng, dc.num_classes, dc.grid_y, dc.grid_x, objects);
+    int const objects = (i % 3 == 2) ? 180 : 45;
+    testing::HeadHost const h = testing::RandomHeads(&rng, dc.num_classes, dc.grid_y, dc.grid_x, objects);
     CheckHeads(dc, nc, h, i % 5 != 0, "heads " + std::to_string(i));
     if (::testing::Test::HasFatalFailure()) return;
   }
 }
 
 TEST(PostprocessCuda, NamedCasesEqualCpu) {
-  SKIP_WITHOUT_GPU();
+  REQUIRE_GPU();
   DecodeConfig dc = AutowareDecode();
   dc.grid_x = dc.grid_y = 32;
   CircleNmsConfig nc;

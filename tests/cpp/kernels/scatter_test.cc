@@ -18,10 +18,10 @@ ScatterConfig Config() {
 }
 
 TEST(ScatterCpu, WritesChannelMajorCanvas) {
-  const std::vector<float> feat{1, 2, 3, 4, 5, 6};
-  const std::vector<int32_t> coords{0, 2, 3, 0, 0, 1, 0, 1, 0};
+  std::vector<float> const feat{1, 2, 3, 4, 5, 6};
+  std::vector<int32_t> const coords{0, 2, 3, 0, 0, 1, 0, 1, 0};
   std::vector<float> canvas(2 * 12, -7.0f);
-  const int32_t count = 3;
+  int32_t const count = 3;
   ASSERT_TRUE(ScatterCpu(Config(), feat.data(), coords.data(), &count, canvas.data()).ok());
   std::vector<float> want(24, 0.0f);
   want[2 * 4 + 3] = 1;
@@ -35,16 +35,16 @@ TEST(ScatterCpu, WritesChannelMajorCanvas) {
 
 TEST(ScatterCpu, NoPillarsGivesZeroCanvas) {
   std::vector<float> canvas(24, -7.0f);
-  const int32_t count = 0;
+  int32_t const count = 0;
   ASSERT_TRUE(ScatterCpu(Config(), canvas.data(), std::vector<int32_t>(9).data(), &count, canvas.data()).ok());
   EXPECT_EQ(canvas, std::vector<float>(24, 0.0f));
 }
 
 TEST(ScatterCpu, ClampsCountAndSkipsOutsideCoords) {
-  const std::vector<float> feat{1, 2, 3, 4, 5, 6, 7, 8};
-  const std::vector<int32_t> coords{0, -1, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0};  // 4th pillar is beyond max_pillars
+  std::vector<float> const feat{1, 2, 3, 4, 5, 6, 7, 8};
+  std::vector<int32_t> const coords{0, -1, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0};  // 4th pillar is beyond max_pillars
   std::vector<float> canvas(24, -7.0f);
-  const int32_t count = 40;
+  int32_t const count = 40;
   ASSERT_TRUE(ScatterCpu(Config(), feat.data(), coords.data(), &count, canvas.data()).ok());
   EXPECT_EQ(canvas, std::vector<float>(24, 0.0f));
 }
@@ -53,9 +53,9 @@ TEST(ScatterCpu, KeepsCanvasWhenNotClearing) {
   ScatterConfig c = Config();
   c.clear_canvas = false;
   std::vector<float> canvas(24, -7.0f);
-  const std::vector<float> feat{1, 2};
-  const std::vector<int32_t> coords{0, 0, 0};
-  const int32_t count = 1;
+  std::vector<float> const feat{1, 2};
+  std::vector<int32_t> const coords{0, 0, 0};
+  int32_t const count = 1;
   ASSERT_TRUE(ScatterCpu(c, feat.data(), coords.data(), &count, canvas.data()).ok());
   EXPECT_EQ(canvas[0], 1.0f);
   EXPECT_EQ(canvas[1], -7.0f);
@@ -65,7 +65,7 @@ TEST(ScatterCpu, RejectsBadConfig) {
   ScatterConfig c = Config();
   c.num_channels = 0;
   std::vector<float> canvas(24);
-  const int32_t count = 0;
+  int32_t const count = 0;
   EXPECT_EQ(ScatterCpu(c, canvas.data(), std::vector<int32_t>(3).data(), &count, canvas.data()).code(),
             StatusCode::kInvalidArgument);
 }

@@ -31,15 +31,15 @@ struct VoxelRun {
   Status status;
 };
 
-VoxelRun Voxelize(const VoxelizeConfig& c, const std::vector<float>& cloud) {
-  VoxelRun r{VoxelHost(c), Status::Ok()};
+VoxelRun Voxelize(VoxelizeConfig const& c, std::vector<float> const& cloud) {
+  VoxelRun r{VoxelHost(c), OkStatus()};
   r.status = VoxelizeCpu(c, cloud.data(), static_cast<int64_t>(cloud.size()) / c.num_point_features, r.host.outputs());
   return r;
 }
 
 std::vector<float> Points(std::initializer_list<std::array<float, 4>> pts) {
   std::vector<float> v;
-  for (const auto& p : pts) v.insert(v.end(), p.begin(), p.end());
+  for (auto const& p : pts) v.insert(v.end(), p.begin(), p.end());
   return v;
 }
 
@@ -66,7 +66,7 @@ TEST(VoxelizeCpu, OnePillar) {
   EXPECT_EQ(r.host.counters, std::vector<int32_t>({1, 0, 0, 0, 0}));
   EXPECT_EQ(r.host.num[0], 2);
   EXPECT_EQ(std::vector<int32_t>(r.host.coords.begin(), r.host.coords.begin() + 3), std::vector<int32_t>({0, 1, 2}));
-  const std::vector<float> row(r.host.points.begin(), r.host.points.begin() + 12);
+  std::vector<float> const row(r.host.points.begin(), r.host.points.begin() + 12);
   EXPECT_EQ(row, std::vector<float>({2.5f, 1.25f, 0.5f, 7, 2.75f, 1.5f, -0.5f, 8, 0, 0, 0, 0}));
 }
 
@@ -112,7 +112,7 @@ TEST(VoxelizeCpu, MaxPillarsPlusOneDropsTheNewCellOnly) {
 }
 
 TEST(VoxelizeCpu, NanAndInfAreDropped) {
-  const float nan = std::nanf("");
+  float const nan = std::nanf("");
   VoxelRun r = Voxelize(SmallConfig(), Points({{nan, 1, 0, 0},
                                                {1, nan, 0, 0},
                                                {1, 1, nan, 0},
@@ -128,7 +128,7 @@ TEST(VoxelizeCpu, NanAndInfAreDropped) {
 
 TEST(VoxelizeCpu, FarEdgeIsClampedAndMaxIsExcluded) {
   VoxelizeConfig c;  // Autoware: 76.799995 passes < 76.8 but rounds to index 480
-  const float below = std::nextafter(76.8f, 0.0f);
+  float const below = std::nextafter(76.8f, 0.0f);
   VoxelRun r = Voxelize(c, Points({{below, below, 0, 0}, {76.8f, 0, 0, 0}, {-76.8f, -76.8f, -4.0f, 0}}));
   ASSERT_TRUE(r.status.ok());
   EXPECT_EQ(r.host.counters[kPillarCount], 2);
@@ -179,8 +179,8 @@ TEST(VoxelizeCpu, RandomCloudsMatchBruteForce) {
     c.num_point_features = 4 + trial % 2;
     c.max_points_per_pillar = 1 + trial % 9;
     c.max_pillars = 50 + 40 * trial;
-    const int64_t n = 200 * trial;
-    const std::vector<float> cloud = testing::RandomCloud(&rng, n, c.num_point_features, c.grid);
+    int64_t const n = 200 * trial;
+    std::vector<float> const cloud = testing::RandomCloud(&rng, n, c.num_point_features, c.grid);
     VoxelRun r = Voxelize(c, cloud);
     ASSERT_TRUE(r.status.ok());
     // Brute force: ordered list of cells by first appearance, points per cell in order.
@@ -188,30 +188,30 @@ TEST(VoxelizeCpu, RandomCloudsMatchBruteForce) {
     std::vector<std::pair<int, int>> order;
     int64_t oor = 0;
     for (int64_t i = 0; i < n; ++i) {
-      const float* p = &cloud[i * c.num_point_features];
+      float const* p = &cloud[i * c.num_point_features];
       if (!(p[0] >= -8.0f && p[0] < 8.0f && p[1] >= -8.0f && p[1] < 8.0f && p[2] >= -2.0f && p[2] < 4.0f)) {
         ++oor;
         continue;
       }
-      const std::pair<int, int> key{std::min(31, static_cast<int>(std::floor((p[1] + 8.0f) / 0.5f))),
+      std::pair<int, int> const key{std::min(31, static_cast<int>(std::floor((p[1] + 8.0f) / 0.5f))),
                                     std::min(31, static_cast<int>(std::floor((p[0] + 8.0f) / 0.5f)))};
       if (by_cell[key].empty()) order.push_back(key);
       by_cell[key].push_back(i);
     }
-    const int kept = std::min<int>(order.size(), c.max_pillars);
+    int const kept = std::min<int>(order.size(), c.max_pillars);
     ASSERT_EQ(r.host.counters[kPillarCount], kept);
     ASSERT_EQ(r.host.counters[kPillarsDropped], static_cast<int>(order.size()) - kept);
     ASSERT_EQ(r.host.counters[kPointsOutOfRange], oor);
     for (int pid = 0; pid < kept; ++pid) {
       ASSERT_EQ(r.host.coords[3 * pid + 1], order[pid].first);
       ASSERT_EQ(r.host.coords[3 * pid + 2], order[pid].second);
-      const auto& idx = by_cell[order[pid]];
-      const int m = std::min<int>(idx.size(), c.max_points_per_pillar);
+      auto const& idx = by_cell[order[pid]];
+      int const m = std::min<int>(idx.size(), c.max_points_per_pillar);
       ASSERT_EQ(r.host.num[pid], m);
       for (int k = 0; k < c.max_points_per_pillar; ++k) {
         for (int d = 0; d < c.num_point_features; ++d) {
-          const float got = r.host.points[(pid * c.max_points_per_pillar + k) * c.num_point_features + d];
-          const float want = k < m ? cloud[idx[k] * c.num_point_features + d] : 0.0f;
+          float const got = r.host.points[(pid * c.max_points_per_pillar + k) * c.num_point_features + d];
+          float const want = k < m ? cloud[idx[k] * c.num_point_features + d] : 0.0f;
           ASSERT_EQ(got, want) << "trial " << trial << " pillar " << pid << " slot " << k;
         }
       }

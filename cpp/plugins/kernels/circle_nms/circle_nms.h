@@ -14,8 +14,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "cpp/common/status.h"
+#include "cpp/common/stream_handle.h"
 #include "cpp/plugins/kernels/decode/decode.h"
-#include "cpp/plugins/kernels/status/status.h"
 
 namespace awml::kernels {
 
@@ -28,17 +29,17 @@ struct CircleNmsConfig {
   bool input_sorted = false;  // boxes already in rank order (DecodeCuda/DecodeCpu output): skip the sort
 };
 
-[[nodiscard]] Status ValidateCircleNmsConfig(const CircleNmsConfig& config);
+[[nodiscard]] Status ValidateCircleNmsConfig(CircleNmsConfig const& config);
 
 // `boxes` is [max_boxes, kBoxFields]; `num_boxes` is clamped to [0, max_boxes]. `out_boxes` is
 // [max_output, kBoxFields]; `num_out` receives the number written.
-[[nodiscard]] Status CircleNmsCpu(const CircleNmsConfig& config, const float* boxes, const int32_t* num_boxes,
+[[nodiscard]] Status CircleNmsCpu(CircleNmsConfig const& config, float const* boxes, int32_t const* num_boxes,
                                   float* out_boxes, int32_t* num_out);
 
-[[nodiscard]] Status CircleNmsCudaWorkspaceBytes(const CircleNmsConfig& config, size_t* bytes);
+[[nodiscard]] Status CircleNmsCudaWorkspaceBytes(CircleNmsConfig const& config, size_t* bytes);
 
 // Device pointers; the count is read on the device; no host synchronisation, no allocation.
-[[nodiscard]] Status CircleNmsCuda(const CircleNmsConfig& config, const float* boxes, const int32_t* num_boxes,
+[[nodiscard]] Status CircleNmsCuda(CircleNmsConfig const& config, float const* boxes, int32_t const* num_boxes,
                                    float* out_boxes, int32_t* num_out, void* workspace, size_t workspace_bytes,
                                    StreamHandle stream);
 

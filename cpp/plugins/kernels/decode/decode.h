@@ -20,7 +20,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "cpp/plugins/kernels/status/status.h"
+#include "cpp/common/status.h"
+#include "cpp/common/stream_handle.h"
 
 namespace awml::kernels {
 
@@ -66,12 +67,12 @@ struct DecodeConfig {
 
 // Head outputs of one frame (batch 1), each [channels, H, W] float32. `vel` may be null.
 struct HeadTensors {
-  const float* heatmap = nullptr;  // [num_classes, H, W] logits
-  const float* reg = nullptr;      // [2, H, W]
-  const float* height = nullptr;   // [1, H, W]
-  const float* dim = nullptr;      // [3, H, W] log sizes
-  const float* rot = nullptr;      // [2, H, W] (sin, cos)
-  const float* vel = nullptr;      // [2, H, W] or null
+  float const* heatmap = nullptr;  // [num_classes, H, W] logits
+  float const* reg = nullptr;      // [2, H, W]
+  float const* height = nullptr;   // [1, H, W]
+  float const* dim = nullptr;      // [3, H, W] log sizes
+  float const* rot = nullptr;      // [2, H, W] (sin, cos)
+  float const* vel = nullptr;      // [2, H, W] or null
 };
 
 enum DecodeCounter : int {
@@ -85,14 +86,14 @@ struct DecodeOutputs {
   int32_t* counters = nullptr;  // [kNumDecodeCounters]
 };
 
-[[nodiscard]] Status ValidateDecodeConfig(const DecodeConfig& config);
+[[nodiscard]] Status ValidateDecodeConfig(DecodeConfig const& config);
 
-[[nodiscard]] Status DecodeCpu(const DecodeConfig& config, const HeadTensors& heads, const DecodeOutputs& out);
+[[nodiscard]] Status DecodeCpu(DecodeConfig const& config, HeadTensors const& heads, DecodeOutputs const& out);
 
-[[nodiscard]] Status DecodeCudaWorkspaceBytes(const DecodeConfig& config, size_t* bytes);
+[[nodiscard]] Status DecodeCudaWorkspaceBytes(DecodeConfig const& config, size_t* bytes);
 
 // Device pointers; one decode kernel, one sort kernel, no host synchronisation, no allocation.
-[[nodiscard]] Status DecodeCuda(const DecodeConfig& config, const HeadTensors& heads, const DecodeOutputs& out,
+[[nodiscard]] Status DecodeCuda(DecodeConfig const& config, HeadTensors const& heads, DecodeOutputs const& out,
                                 void* workspace, size_t workspace_bytes, StreamHandle stream);
 
 }  // namespace awml::kernels

@@ -9,55 +9,55 @@
 
 namespace awml::kernels {
 
-Status ValidateDecodeConfig(const DecodeConfig& c) {
+Status ValidateDecodeConfig(DecodeConfig const& c) {
   if (c.num_classes < 1 || c.num_classes > kMaxClasses) {
-    return Status::InvalidArgument("decode | num_classes must be in 1.." + std::to_string(kMaxClasses) +
-                                   ". Note: got " + std::to_string(c.num_classes));
+    return InvalidArgumentError("decode | num_classes must be in 1.." + std::to_string(kMaxClasses) + ". Note: got " +
+                                std::to_string(c.num_classes));
   }
   if (c.grid_x < 1 || c.grid_y < 1 || c.grid_x > 8192 || c.grid_y > 8192 ||
       static_cast<int64_t>(c.grid_x) * c.grid_y * c.num_classes > (int64_t{1} << 31) - 1) {
-    return Status::InvalidArgument(
+    return InvalidArgumentError(
         "decode | grid_x and grid_y must be in 1..8192 (classes * H * W < 2^31). "
         "Note: got " +
         std::to_string(c.grid_x) + " x " + std::to_string(c.grid_y));
   }
   if (c.out_size_factor < 1 || !(c.voxel_x > 0.0) || !(c.voxel_y > 0.0)) {
-    return Status::InvalidArgument("decode | out_size_factor >= 1 and positive voxel sizes are required");
+    return InvalidArgumentError("decode | out_size_factor >= 1 and positive voxel sizes are required");
   }
   if (c.mode != DecodeMode::kArgmax && c.mode != DecodeMode::kTopK) {
-    return Status::InvalidArgument("decode | unknown mode. Note: expected kArgmax or kTopK");
+    return InvalidArgumentError("decode | unknown mode. Note: expected kArgmax or kTopK");
   }
   if (c.max_candidates < 1 || c.max_candidates > kMaxCandidates) {
-    return Status::InvalidArgument("decode | max_candidates must be in 1.." + std::to_string(kMaxCandidates) +
-                                   ". Note: got " + std::to_string(c.max_candidates));
+    return InvalidArgumentError("decode | max_candidates must be in 1.." + std::to_string(kMaxCandidates) +
+                                ". Note: got " + std::to_string(c.max_candidates));
   }
   if (c.top_k < 1 || c.top_k > c.max_candidates) {
-    return Status::InvalidArgument("decode | top_k must be in 1..max_candidates (" + std::to_string(c.max_candidates) +
-                                   "). Note: got " + std::to_string(c.top_k));
+    return InvalidArgumentError("decode | top_k must be in 1..max_candidates (" + std::to_string(c.max_candidates) +
+                                "). Note: got " + std::to_string(c.top_k));
   }
-  return Status::Ok();
+  return OkStatus();
 }
 
 namespace {
 
-Status CheckPointers(const HeadTensors& h, const DecodeOutputs& out) {
+Status CheckPointers(HeadTensors const& h, DecodeOutputs const& out) {
   if (!h.heatmap || !h.reg || !h.height || !h.dim || !h.rot || !out.boxes || !out.counters) {
-    return Status::InvalidArgument(
+    return InvalidArgumentError(
         "decode | a required pointer is null (heatmap, reg, height, dim, rot, boxes, "
         "counters; only vel may be null)");
   }
-  return Status::Ok();
+  return OkStatus();
 }
 
 }  // namespace
 
-Status DecodeCpu(const DecodeConfig& config, const HeadTensors& heads, const DecodeOutputs& out) {
+Status DecodeCpu(DecodeConfig const& config, HeadTensors const& heads, DecodeOutputs const& out) {
   Status s = ValidateDecodeConfig(config);
   if (!s.ok()) return s;
   s = CheckPointers(heads, out);
   if (!s.ok()) return s;
-  const head_math::DecodeParams p = head_math::MakeDecodeParams(config);
-  const int plane = config.grid_x * config.grid_y;
+  head_math::DecodeParams const p = head_math::MakeDecodeParams(config);
+  int const plane = config.grid_x * config.grid_y;
   std::vector<float> boxes;
   std::vector<uint64_t> keys;
   int32_t dropped = 0;
@@ -73,30 +73,30 @@ Status DecodeCpu(const DecodeConfig& config, const HeadTensors& heads, const Dec
   if (p.topk) {
     for (int c = 0; c < config.num_classes; ++c) {
       for (int cell = 0; cell < plane; ++cell) {
-        const float score = head_math::Sigmoid(heads.heatmap[c * plane + cell]);
+        float const score = head_math::Sigmoid(heads.heatmap[c * plane + cell]);
         if (head_math::DecodeBox(p, heads, cell, c, score, box)) push(static_cast<uint32_t>(c * plane + cell));
       }
     }
   } else {
     for (int cell = 0; cell < plane; ++cell) {
       float score = 0.0f;
-      const int label = head_math::ArgmaxClass(p, heads.heatmap, cell, &score);
+      int const label = head_math::ArgmaxClass(p, heads.heatmap, cell, &score);
       if (head_math::DecodeBox(p, heads, cell, label, score, box)) push(static_cast<uint32_t>(cell));
     }
   }
   std::vector<std::pair<uint64_t, int>> order(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) order[i] = {keys[i], static_cast<int>(i)};
   std::sort(order.begin(), order.end());
-  const int n = std::min<int>(static_cast<int>(order.size()), config.top_k);
+  int const n = std::min<int>(static_cast<int>(order.size()), config.top_k);
   int written = 0;
   for (int r = 0; r < n; ++r) {
-    const float* b = boxes.data() + static_cast<size_t>(order[r].second) * kBoxFields;
+    float const* b = boxes.data() + static_cast<size_t>(order[r].second) * kBoxFields;
     if (!head_math::InCenterRange(p, b)) continue;
     std::copy_n(b, kBoxFields, out.boxes + static_cast<size_t>(written++) * kBoxFields);
   }
   out.counters[kNumBoxes] = written;
   out.counters[kCandidatesDropped] = dropped;
-  return Status::Ok();
+  return OkStatus();
 }
 
 }  // namespace awml::kernels

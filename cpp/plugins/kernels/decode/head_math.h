@@ -1,5 +1,6 @@
 // float32 exp / sigmoid / atan2 and the per-cell decode, written once for the CPU and the GPU.
-// Every operation rounds explicitly (no FMA contraction), so both sides produce the same bits.
+// Every operation rounds explicitly (cpp/common/exact_float.h: no FMA contraction), so both sides produce the
+// same bits.
 #ifndef AWML_CPP_PLUGINS_KERNELS_DECODE_HEAD_MATH_H_
 #define AWML_CPP_PLUGINS_KERNELS_DECODE_HEAD_MATH_H_
 
@@ -7,52 +8,24 @@
 #include <cstdint>
 #include <cstring>
 
+#include "cpp/common/exact_float.h"
+#include "cpp/common/host_device.h"
 #include "cpp/plugins/kernels/decode/decode.h"
-
-#if defined(__CUDACC__)
-#define AWML_HD __host__ __device__ __forceinline__
-#else
-#define AWML_HD inline
-#endif
 
 namespace awml::kernels::head_math {
 
-AWML_HD float Add(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
-AWML_HD float Sub(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fsub_rn(a, b);
-#else
-  return a - b;
-#endif
-}
-AWML_HD float Mul(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
-AWML_HD float Div(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fdiv_rn(a, b);
-#else
-  return a / b;
-#endif
-}
+using exact::Add;
+using exact::Div;
+using exact::Mul;
+using exact::Sub;
 
 // exp(x): Cody-Waite reduction by ln 2 and a degree-7 Taylor polynomial on |r| <= ln2 / 2.
-AWML_HD float Exp(float x) {
+AWML_HOST_DEVICE float Exp(float x) {
   if (x != x) return x;
   if (x > 88.7228394f) return INFINITY;
   if (x < -103.972076f) return 0.0f;
-  const float k = floorf(Add(Mul(x, 1.44269502f), 0.5f));
-  const float r = Sub(Sub(x, Mul(k, 0.693145751953125f)), Mul(k, 1.42860677e-06f));
+  float const k = floorf(Add(Mul(x, 1.44269502f), 0.5f));
+  float const r = Sub(Sub(x, Mul(k, 0.693145751953125f)), Mul(k, 1.42860677e-06f));
   float p = 1.98412698e-04f;  // 1/7!
   p = Add(Mul(p, r), 1.38888889e-03f);
   p = Add(Mul(p, r), 8.33333333e-03f);
@@ -64,13 +37,13 @@ AWML_HD float Exp(float x) {
   return ldexpf(p, static_cast<int>(k));
 }
 
-AWML_HD float Sigmoid(float x) { return Div(1.0f, Add(1.0f, Exp(-x))); }
+AWML_HOST_DEVICE float Sigmoid(float x) { return Div(1.0f, Add(1.0f, Exp(-x))); }
 
 // atan2(y, x): octant reduction, then atan(t) for |t| <= tan(pi/8) by its Taylor series to t^17.
-AWML_HD float Atan2(float y, float x) {
+AWML_HOST_DEVICE float Atan2(float y, float x) {
   if (x != x || y != y) return x + y;
-  const float ax = fabsf(x), ay = fabsf(y);
-  const float mx = ax > ay ? ax : ay, mn = ax > ay ? ay : ax;
+  float const ax = fabsf(x), ay = fabsf(y);
+  float const mx = ax > ay ? ax : ay, mn = ax > ay ? ay : ax;
   float r = 0.0f;
   if (mx > 0.0f) {
     float a = (mx == INFINITY) ? (mn == INFINITY ? 1.0f : 0.0f) : Div(mn, mx);
@@ -79,7 +52,7 @@ AWML_HD float Atan2(float y, float x) {
       a = Div(Sub(a, 1.0f), Add(a, 1.0f));
       base = 0.785398163f;
     }
-    const float s = Mul(a, a);
+    float const s = Mul(a, a);
     float p = 0.0588235294f;  // 1/17
     p = Add(Mul(p, s), -0.0666666667f);
     p = Add(Mul(p, s), 0.0769230769f);
@@ -96,18 +69,18 @@ AWML_HD float Atan2(float y, float x) {
 }
 
 // Orderable, unique sort key: score descending, then flat index ascending.
-AWML_HD uint64_t ScoreKey(float score, uint32_t index) {
+AWML_HOST_DEVICE uint64_t ScoreKey(float score, uint32_t index) {
   uint32_t u;
 #if defined(__CUDA_ARCH__)
   u = __float_as_uint(score);
 #else
   std::memcpy(&u, &score, sizeof(u));
 #endif
-  const uint32_t ascending = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+  uint32_t const ascending = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
   return (static_cast<uint64_t>(~ascending) << 32) | index;
 }
 
-AWML_HD uint32_t KeyIndex(uint64_t key) { return static_cast<uint32_t>(key & 0xffffffffu); }
+AWML_HOST_DEVICE uint32_t KeyIndex(uint64_t key) { return static_cast<uint32_t>(key & 0xffffffffu); }
 
 // Float values of DecodeConfig computed once on the host.
 struct DecodeParams {
@@ -119,7 +92,7 @@ struct DecodeParams {
   float center_range[6];
 };
 
-inline DecodeParams MakeDecodeParams(const DecodeConfig& c) {
+inline DecodeParams MakeDecodeParams(DecodeConfig const& c) {
   DecodeParams p{};
   p.num_classes = c.num_classes;
   p.grid_x = c.grid_x;
@@ -131,7 +104,7 @@ inline DecodeParams MakeDecodeParams(const DecodeConfig& c) {
   p.min_y = static_cast<float>(c.min_y);
   for (int i = 0; i < kMaxClasses; ++i) {
     p.score_thr[i] = c.score_thresholds[i];
-    const float y = c.yaw_norm_thresholds[i];
+    float const y = c.yaw_norm_thresholds[i];
     p.yaw_thr[i] = (y >= 0.0f && y < 1.0f) ? y : 0.0f;  // Autoware clamps thresholds outside [0, 1) to 0
   }
   p.topk = c.mode == DecodeMode::kTopK;
@@ -141,12 +114,13 @@ inline DecodeParams MakeDecodeParams(const DecodeConfig& c) {
 }
 
 // Decodes the box of cell `cell` with class `label` and score `score`; returns false when a gate rejects it.
-AWML_HD bool DecodeBox(const DecodeParams& p, const HeadTensors& h, int cell, int label, float score, float* box) {
+AWML_HOST_DEVICE bool DecodeBox(DecodeParams const& p, HeadTensors const& h, int cell, int label, float score,
+                                float* box) {
   if (!(score > p.score_thr[label])) return false;
-  const int plane = p.grid_x * p.grid_y;
-  const float sin_v = h.rot[cell], cos_v = h.rot[plane + cell];
+  int const plane = p.grid_x * p.grid_y;
+  float const sin_v = h.rot[cell], cos_v = h.rot[plane + cell];
   if (p.yaw_thr[label] > 0.0f && sqrtf(Add(Mul(sin_v, sin_v), Mul(cos_v, cos_v))) < p.yaw_thr[label]) return false;
-  const float xi = static_cast<float>(cell % p.grid_x), yi = static_cast<float>(cell / p.grid_x);
+  float const xi = static_cast<float>(cell % p.grid_x), yi = static_cast<float>(cell / p.grid_x);
   box[kBoxX] = Add(Mul(Mul(Add(xi, h.reg[cell]), p.out_size_factor), p.voxel_x), p.min_x);
   box[kBoxY] = Add(Mul(Mul(Add(yi, h.reg[plane + cell]), p.out_size_factor), p.voxel_y), p.min_y);
   box[kBoxZ] = h.height[cell];
@@ -162,7 +136,7 @@ AWML_HD bool DecodeBox(const DecodeParams& p, const HeadTensors& h, int cell, in
 }
 
 // The centre filter, applied after sorting and top_k (mmdet3d's post_center_range); inclusive bounds.
-AWML_HD bool InCenterRange(const DecodeParams& p, const float* box) {
+AWML_HOST_DEVICE bool InCenterRange(DecodeParams const& p, float const* box) {
   if (!p.use_center_range) return true;
   for (int d = 0; d < 3; ++d) {
     if (!(box[d] >= p.center_range[d] && box[d] <= p.center_range[3 + d])) return false;
@@ -171,12 +145,12 @@ AWML_HD bool InCenterRange(const DecodeParams& p, const float* box) {
 }
 
 // kArgmax: the first class with the largest sigmoid.
-AWML_HD int ArgmaxClass(const DecodeParams& p, const float* heatmap, int cell, float* score) {
-  const int plane = p.grid_x * p.grid_y;
+AWML_HOST_DEVICE int ArgmaxClass(DecodeParams const& p, float const* heatmap, int cell, float* score) {
+  int const plane = p.grid_x * p.grid_y;
   int best = 0;
   float best_score = Sigmoid(heatmap[cell]);
   for (int c = 1; c < p.num_classes; ++c) {
-    const float s = Sigmoid(heatmap[c * plane + cell]);
+    float const s = Sigmoid(heatmap[c * plane + cell]);
     if (s > best_score) {
       best_score = s;
       best = c;

@@ -19,18 +19,18 @@ __device__ __forceinline__ int NextPow2(int n) {
 // Sorts keys[0, n) ascending (keys are unique), carrying vals. keys[n, NextPow2(n)) must be filled by the caller
 // with UINT64_MAX. Every thread of the block must call it.
 __device__ __forceinline__ void BlockSortPairs(uint64_t* keys, uint16_t* vals, int n) {
-  const int size = NextPow2(n);
+  int const size = NextPow2(n);
   for (int k = 2; k <= size; k <<= 1) {
     for (int j = k >> 1; j > 0; j >>= 1) {
       for (int i = threadIdx.x; i < size; i += blockDim.x) {
-        const int ixj = i ^ j;
+        int const ixj = i ^ j;
         if (ixj > i) {
-          const bool ascending = (i & k) == 0;
-          const uint64_t a = keys[i], b = keys[ixj];
+          bool const ascending = (i & k) == 0;
+          uint64_t const a = keys[i], b = keys[ixj];
           if ((a > b) == ascending) {
             keys[i] = b;
             keys[ixj] = a;
-            const uint16_t v = vals[i];
+            uint16_t const v = vals[i];
             vals[i] = vals[ixj];
             vals[ixj] = v;
           }

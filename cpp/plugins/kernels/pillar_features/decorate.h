@@ -5,33 +5,15 @@
 
 #include <cstdint>
 
+#include "cpp/common/exact_float.h"
+#include "cpp/common/host_device.h"
 #include "cpp/plugins/kernels/voxelize/cell_index.h"
 
 namespace awml::kernels::decorate {
 
-AWML_HOST_DEVICE float Add(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fadd_rn(a, b);
-#else
-  return a + b;
-#endif
-}
-
-AWML_HOST_DEVICE float Sub(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fsub_rn(a, b);
-#else
-  return a - b;
-#endif
-}
-
-AWML_HOST_DEVICE float Mul(float a, float b) {
-#if defined(__CUDA_ARCH__)
-  return __fmul_rn(a, b);
-#else
-  return a * b;
-#endif
-}
+using exact::Add;
+using exact::Mul;
+using exact::Sub;
 
 // Pillar-level constants: the xyz mean and the cell centre.
 struct PillarFrame {
@@ -40,9 +22,9 @@ struct PillarFrame {
 };
 
 // Pillar frame from the float32 sequential sums of x, y, z over the pillar's `n` points; coords (z, y, x).
-AWML_HOST_DEVICE PillarFrame FrameFromSums(const PillarGridF& g, const float* sum, int n, const int32_t* zyx) {
+AWML_HOST_DEVICE PillarFrame FrameFromSums(PillarGridF const& g, float const* sum, int n, int32_t const* zyx) {
   PillarFrame fr;
-  const float count = static_cast<float>(n);
+  float const count = static_cast<float>(n);
   for (int d = 0; d < 3; ++d) fr.mean[d] = n > 0 ? sum[d] / count : 0.0f;
   fr.center[0] = Add(Mul(static_cast<float>(zyx[2]), g.voxel_x), g.offset_x);
   fr.center[1] = Add(Mul(static_cast<float>(zyx[1]), g.voxel_y), g.offset_y);
@@ -51,7 +33,7 @@ AWML_HOST_DEVICE PillarFrame FrameFromSums(const PillarGridF& g, const float* su
 }
 
 // `points` is one pillar's [max_points, f] block; `n` its valid count; coords (z, y, x).
-AWML_HOST_DEVICE PillarFrame MakeFrame(const PillarGridF& g, const float* points, int n, int f, const int32_t* zyx) {
+AWML_HOST_DEVICE PillarFrame MakeFrame(PillarGridF const& g, float const* points, int n, int f, int32_t const* zyx) {
   float sum[3] = {0.0f, 0.0f, 0.0f};
   for (int k = 0; k < n; ++k) {
     for (int d = 0; d < 3; ++d) sum[d] = Add(sum[d], points[k * f + d]);
@@ -60,7 +42,7 @@ AWML_HOST_DEVICE PillarFrame MakeFrame(const PillarGridF& g, const float* points
 }
 
 // Writes one output row of `out_f` features for point `p` (f input features).
-AWML_HOST_DEVICE void DecoratePoint(const PillarFrame& fr, const float* p, int f, bool center_z, float* row) {
+AWML_HOST_DEVICE void DecoratePoint(PillarFrame const& fr, float const* p, int f, bool center_z, float* row) {
   for (int d = 0; d < f; ++d) row[d] = p[d];
   for (int d = 0; d < 3; ++d) row[f + d] = Sub(p[d], fr.mean[d]);
   row[f + 3] = Sub(p[0], fr.center[0]);

@@ -1,9 +1,9 @@
 // CUDA PointPillars feature decoration: one warp per pillar, same float operations as the CPU (decorate.h).
 #include <cstdint>
 
+#include "cpp/common/cuda_status.h"
 #include "cpp/plugins/kernels/pillar_features/decorate.h"
 #include "cpp/plugins/kernels/pillar_features/pillar_features.h"
-#include "cpp/plugins/kernels/status/cuda_check.h"
 
 namespace awml::kernels {
 namespace {
@@ -11,8 +11,8 @@ namespace {
 constexpr int kWarpsPerBlock = 8;
 constexpr int kMaxOutFeatures = 8 + 3 + 3;
 
-__device__ __forceinline__ int ClampedCount(const int32_t* pillar_count, int max_pillars) {
-  const int count = *pillar_count;
+__device__ __forceinline__ int ClampedCount(int32_t const* pillar_count, int max_pillars) {
+  int const count = *pillar_count;
   return count < 0 ? 0 : (count > max_pillars ? max_pillars : count);
 }
 
@@ -21,16 +21,16 @@ __device__ __forceinline__ int ClampedCount(const int32_t* pillar_count, int max
 // shared memory so the global writes are contiguous.
 __global__ void __launch_bounds__(kWarpsPerBlock * 32)
     DecorateWarpKernel(PillarGridF g, int f, int max_pts, int max_pillars, int out_f, bool center_z,
-                       const float* pillar_points, const int32_t* points_per_pillar, const int32_t* coords,
-                       const int32_t* pillar_count, float* features) {
+                       float const* pillar_points, int32_t const* points_per_pillar, int32_t const* coords,
+                       int32_t const* pillar_count, float* features) {
   __shared__ float stage[kWarpsPerBlock][32 * kMaxOutFeatures];
-  const int warp = threadIdx.x / 32;
-  const int pid = blockIdx.x * kWarpsPerBlock + warp;
-  const int lane = threadIdx.x & 31;
+  int const warp = threadIdx.x / 32;
+  int const pid = blockIdx.x * kWarpsPerBlock + warp;
+  int const lane = threadIdx.x & 31;
   if (pid >= ClampedCount(pillar_count, max_pillars)) return;
   int n = points_per_pillar[pid];
   n = n < 0 ? 0 : (n > max_pts ? max_pts : n);
-  const float* pts = pillar_points + static_cast<int64_t>(pid) * max_pts * f;
+  float const* pts = pillar_points + static_cast<int64_t>(pid) * max_pts * f;
   float p[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
   if (lane < n) {
     for (int d = 0; d < f; ++d) p[d] = pts[lane * f + d];
@@ -39,7 +39,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
   for (int k = 0; k < n; ++k) {
     for (int d = 0; d < 3; ++d) sum[d] = decorate::Add(sum[d], __shfl_sync(0xffffffffu, p[d], k));
   }
-  const decorate::PillarFrame fr = decorate::FrameFromSums(g, sum, n, coords + 3 * pid);
+  decorate::PillarFrame const fr = decorate::FrameFromSums(g, sum, n, coords + 3 * pid);
   float* row = stage[warp] + lane * out_f;
   if (lane < n) {
     decorate::DecoratePoint(fr, p, f, center_z, row);
@@ -53,15 +53,15 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
 
 // General path (any max_points_per_pillar): each lane recomputes the frame and writes its own rows.
 __global__ void DecorateKernel(PillarGridF g, int f, int max_pts, int max_pillars, int out_f, bool center_z,
-                               const float* pillar_points, const int32_t* points_per_pillar, const int32_t* coords,
-                               const int32_t* pillar_count, float* features) {
-  const int pid = blockIdx.x * kWarpsPerBlock + threadIdx.x / 32;
-  const int lane = threadIdx.x & 31;
+                               float const* pillar_points, int32_t const* points_per_pillar, int32_t const* coords,
+                               int32_t const* pillar_count, float* features) {
+  int const pid = blockIdx.x * kWarpsPerBlock + threadIdx.x / 32;
+  int const lane = threadIdx.x & 31;
   if (pid >= ClampedCount(pillar_count, max_pillars)) return;
-  const float* pts = pillar_points + static_cast<int64_t>(pid) * max_pts * f;
+  float const* pts = pillar_points + static_cast<int64_t>(pid) * max_pts * f;
   int n = points_per_pillar[pid];
   n = n < 0 ? 0 : (n > max_pts ? max_pts : n);
-  const decorate::PillarFrame fr = decorate::MakeFrame(g, pts, n, f, coords + 3 * pid);
+  decorate::PillarFrame const fr = decorate::MakeFrame(g, pts, n, f, coords + 3 * pid);
   float* out = features + static_cast<int64_t>(pid) * max_pts * out_f;
   for (int k = lane; k < max_pts; k += 32) {
     float* row = out + k * out_f;
@@ -75,16 +75,16 @@ __global__ void DecorateKernel(PillarGridF g, int f, int max_pts, int max_pillar
 
 }  // namespace
 
-Status PillarFeaturesCuda(const PillarFeaturesConfig& config, const float* pillar_points,
-                          const int32_t* points_per_pillar, const int32_t* coords, const int32_t* pillar_count,
+Status PillarFeaturesCuda(PillarFeaturesConfig const& config, float const* pillar_points,
+                          int32_t const* points_per_pillar, int32_t const* coords, int32_t const* pillar_count,
                           float* features, StreamHandle stream) {
   PillarGridF g{};
   Status s = ValidatePillarFeaturesConfig(config, &g);
   if (!s.ok()) return s;
   if (!pillar_points || !points_per_pillar || !coords || !pillar_count || !features) {
-    return Status::InvalidArgument("pillar features | a required device pointer is null");
+    return InvalidArgumentError("pillar features | a required device pointer is null");
   }
-  const int blocks = (config.max_pillars + kWarpsPerBlock - 1) / kWarpsPerBlock;
+  int const blocks = (config.max_pillars + kWarpsPerBlock - 1) / kWarpsPerBlock;
   auto kernel = config.max_points_per_pillar <= 32 ? DecorateWarpKernel : DecorateKernel;
   kernel<<<blocks, kWarpsPerBlock * 32, 0, stream>>>(
       g, config.num_point_features, config.max_points_per_pillar, config.max_pillars, PillarFeatureCount(config),

@@ -11,7 +11,8 @@
 
 #include <cstdint>
 
-#include "cpp/plugins/kernels/status/status.h"
+#include "cpp/common/status.h"
+#include "cpp/common/stream_handle.h"
 #include "cpp/plugins/kernels/voxelize/voxelize.h"
 
 namespace awml::kernels {
@@ -25,20 +26,20 @@ struct PillarFeaturesConfig {
 };
 
 // F + 3 + (2 or 3).
-int PillarFeatureCount(const PillarFeaturesConfig& config);
+int PillarFeatureCount(PillarFeaturesConfig const& config);
 
-[[nodiscard]] Status ValidatePillarFeaturesConfig(const PillarFeaturesConfig& config, PillarGridF* grid);
+[[nodiscard]] Status ValidatePillarFeaturesConfig(PillarFeaturesConfig const& config, PillarGridF* grid);
 
 // Inputs are the voxeliser's outputs; `pillar_count` points at its counters[kPillarCount].
 // `features` is [max_pillars, max_points_per_pillar, PillarFeatureCount(config)].
-[[nodiscard]] Status PillarFeaturesCpu(const PillarFeaturesConfig& config, const float* pillar_points,
-                                       const int32_t* points_per_pillar, const int32_t* coords,
-                                       const int32_t* pillar_count, float* features);
+[[nodiscard]] Status PillarFeaturesCpu(PillarFeaturesConfig const& config, float const* pillar_points,
+                                       int32_t const* points_per_pillar, int32_t const* coords,
+                                       int32_t const* pillar_count, float* features);
 
 // Same on the device: every pointer is device memory, the count is read on the device.
-[[nodiscard]] Status PillarFeaturesCuda(const PillarFeaturesConfig& config, const float* pillar_points,
-                                        const int32_t* points_per_pillar, const int32_t* coords,
-                                        const int32_t* pillar_count, float* features, StreamHandle stream);
+[[nodiscard]] Status PillarFeaturesCuda(PillarFeaturesConfig const& config, float const* pillar_points,
+                                        int32_t const* points_per_pillar, int32_t const* coords,
+                                        int32_t const* pillar_count, float* features, StreamHandle stream);
 
 }  // namespace awml::kernels
 

@@ -8,7 +8,8 @@
 
 #include <cstdint>
 
-#include "cpp/plugins/kernels/status/status.h"
+#include "cpp/common/status.h"
+#include "cpp/common/stream_handle.h"
 
 namespace awml::kernels {
 
@@ -20,14 +21,14 @@ struct ScatterConfig {
   bool clear_canvas = true;
 };
 
-[[nodiscard]] Status ValidateScatterConfig(const ScatterConfig& config);
+[[nodiscard]] Status ValidateScatterConfig(ScatterConfig const& config);
 
-[[nodiscard]] Status ScatterCpu(const ScatterConfig& config, const float* pillar_features, const int32_t* coords,
-                                const int32_t* pillar_count, float* canvas);
+[[nodiscard]] Status ScatterCpu(ScatterConfig const& config, float const* pillar_features, int32_t const* coords,
+                                int32_t const* pillar_count, float* canvas);
 
 // Device pointers; the pillar count is read on the device.
-[[nodiscard]] Status ScatterCuda(const ScatterConfig& config, const float* pillar_features, const int32_t* coords,
-                                 const int32_t* pillar_count, float* canvas, StreamHandle stream);
+[[nodiscard]] Status ScatterCuda(ScatterConfig const& config, float const* pillar_features, int32_t const* coords,
+                                 int32_t const* pillar_count, float* canvas, StreamHandle stream);
 
 }  // namespace awml::kernels
 

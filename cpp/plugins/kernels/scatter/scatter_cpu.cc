@@ -6,42 +6,42 @@
 
 namespace awml::kernels {
 
-Status ValidateScatterConfig(const ScatterConfig& config) {
+Status ValidateScatterConfig(ScatterConfig const& config) {
   if (config.num_channels < 1 || config.num_channels > 4096) {
-    return Status::InvalidArgument("scatter | num_channels must be in 1..4096. Note: got " +
-                                   std::to_string(config.num_channels));
+    return InvalidArgumentError("scatter | num_channels must be in 1..4096. Note: got " +
+                                std::to_string(config.num_channels));
   }
   if (config.grid_x < 1 || config.grid_y < 1 || config.grid_x > 16384 || config.grid_y > 16384) {
-    return Status::InvalidArgument("scatter | grid_x and grid_y must be in 1..16384. Note: got " +
-                                   std::to_string(config.grid_x) + " x " + std::to_string(config.grid_y));
+    return InvalidArgumentError("scatter | grid_x and grid_y must be in 1..16384. Note: got " +
+                                std::to_string(config.grid_x) + " x " + std::to_string(config.grid_y));
   }
   if (config.max_pillars < 0 || config.max_pillars > (1 << 24)) {
-    return Status::InvalidArgument("scatter | max_pillars must be in 0..16777216. Note: got " +
-                                   std::to_string(config.max_pillars));
+    return InvalidArgumentError("scatter | max_pillars must be in 0..16777216. Note: got " +
+                                std::to_string(config.max_pillars));
   }
-  return Status::Ok();
+  return OkStatus();
 }
 
-Status ScatterCpu(const ScatterConfig& config, const float* pillar_features, const int32_t* coords,
-                  const int32_t* pillar_count, float* canvas) {
+Status ScatterCpu(ScatterConfig const& config, float const* pillar_features, int32_t const* coords,
+                  int32_t const* pillar_count, float* canvas) {
   Status s = ValidateScatterConfig(config);
   if (!s.ok()) return s;
   if (pillar_features == nullptr || coords == nullptr || pillar_count == nullptr || canvas == nullptr) {
-    return Status::InvalidArgument("scatter | a required pointer is null");
+    return InvalidArgumentError("scatter | a required pointer is null");
   }
-  const int64_t plane = static_cast<int64_t>(config.grid_x) * config.grid_y;
-  const int c_count = config.num_channels;
+  int64_t const plane = static_cast<int64_t>(config.grid_x) * config.grid_y;
+  int const c_count = config.num_channels;
   if (config.clear_canvas) std::fill(canvas, canvas + plane * c_count, 0.0f);
-  const int32_t count = std::clamp(*pillar_count, 0, config.max_pillars);
+  int32_t const count = std::clamp(*pillar_count, 0, config.max_pillars);
   for (int32_t p = 0; p < count; ++p) {
-    const int32_t y = coords[3 * p + 1];
-    const int32_t x = coords[3 * p + 2];
+    int32_t const y = coords[3 * p + 1];
+    int32_t const x = coords[3 * p + 2];
     if (x < 0 || y < 0 || x >= config.grid_x || y >= config.grid_y) continue;
-    const int64_t cell = static_cast<int64_t>(y) * config.grid_x + x;
-    const float* f = pillar_features + static_cast<int64_t>(p) * c_count;
+    int64_t const cell = static_cast<int64_t>(y) * config.grid_x + x;
+    float const* f = pillar_features + static_cast<int64_t>(p) * c_count;
     for (int c = 0; c < c_count; ++c) canvas[c * plane + cell] = f[c];
   }
-  return Status::Ok();
+  return OkStatus();
 }
 
 }  // namespace awml::kernels

@@ -4,18 +4,13 @@
 
 #include <cmath>
 
+#include "cpp/common/host_device.h"
 #include "cpp/plugins/kernels/voxelize/voxelize.h"
-
-#if defined(__CUDACC__)
-#define AWML_HOST_DEVICE __host__ __device__ __forceinline__
-#else
-#define AWML_HOST_DEVICE inline
-#endif
 
 namespace awml::kernels {
 
 // Returns the cell index iy * nx + ix, or -1 when the point is out of range, NaN or Inf.
-AWML_HOST_DEVICE int PointCell(const PillarGridF& g, float x, float y, float z, int* ix_out, int* iy_out) {
+AWML_HOST_DEVICE int PointCell(PillarGridF const& g, float x, float y, float z, int* ix_out, int* iy_out) {
   // Written so that NaN fails every comparison.
   if (!(x >= g.min_x && x < g.max_x && y >= g.min_y && y < g.max_y && z >= g.min_z && z < g.max_z)) {
     return -1;

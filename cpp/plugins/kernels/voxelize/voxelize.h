@@ -21,7 +21,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "cpp/plugins/kernels/status/status.h"
+#include "cpp/common/status.h"
+#include "cpp/common/stream_handle.h"
 
 namespace awml::kernels {
 
@@ -41,7 +42,7 @@ struct PillarGridF {
 };
 
 // Validates `grid` (positive voxels, max > min, one z cell, at most 16384 cells per axis).
-[[nodiscard]] Status ResolvePillarGrid(const PillarGrid& grid, PillarGridF* out);
+[[nodiscard]] Status ResolvePillarGrid(PillarGrid const& grid, PillarGridF* out);
 
 enum class VoxelizeMode { kDeterministic = 0, kFast = 1 };
 
@@ -71,19 +72,19 @@ struct VoxelizeOutputs {
   int32_t* counters = nullptr;           // [kNumVoxelizeCounters]
 };
 
-[[nodiscard]] Status ValidateVoxelizeConfig(const VoxelizeConfig& config, PillarGridF* grid);
+[[nodiscard]] Status ValidateVoxelizeConfig(VoxelizeConfig const& config, PillarGridF* grid);
 
 // CPU reference. `points` is [num_points, F] row-major float32.
-[[nodiscard]] Status VoxelizeCpu(const VoxelizeConfig& config, const float* points, int64_t num_points,
-                                 const VoxelizeOutputs& out);
+[[nodiscard]] Status VoxelizeCpu(VoxelizeConfig const& config, float const* points, int64_t num_points,
+                                 VoxelizeOutputs const& out);
 
 // Bytes of device workspace VoxelizeCuda needs for clouds of up to `max_num_points` points.
-[[nodiscard]] Status VoxelizeCudaWorkspaceBytes(const VoxelizeConfig& config, int64_t max_num_points, size_t* bytes);
+[[nodiscard]] Status VoxelizeCudaWorkspaceBytes(VoxelizeConfig const& config, int64_t max_num_points, size_t* bytes);
 
 // CUDA launcher: enqueues all work on `stream`, no host synchronisation, no allocation.
 // `points` and all outputs are device pointers; the counters are written on the device.
-[[nodiscard]] Status VoxelizeCuda(const VoxelizeConfig& config, const float* points, int64_t num_points,
-                                  const VoxelizeOutputs& out, void* workspace, size_t workspace_bytes,
+[[nodiscard]] Status VoxelizeCuda(VoxelizeConfig const& config, float const* points, int64_t num_points,
+                                  VoxelizeOutputs const& out, void* workspace, size_t workspace_bytes,
                                   StreamHandle stream);
 
 }  // namespace awml::kernels

@@ -165,7 +165,7 @@ int32_t ScatterPlugin::enqueue(nvinfer1::PluginTensorDesc const* /*inputDesc*/,
     config.grid_y = params_.grid_y;
     config.max_pillars = max_pillars_;
     config.clear_canvas = true;  // TensorRT does not zero output buffers
-    kernels::Status const status = kernels::ScatterCuda(
+    Status const status = kernels::ScatterCuda(
         config, static_cast<float const*>(inputs[kFeatures]), static_cast<int32_t const*>(inputs[kCoords]),
         static_cast<int32_t const*>(inputs[kCount]), static_cast<float*>(outputs[0]), stream);
     if (!status.ok()) {

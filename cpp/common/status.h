@@ -1,13 +1,13 @@
-// Status / StatusOr: the error model of the runtime. No exception crosses a public function of
-// cpp/trt_runtime; only the pybind11 layer turns a bad Status into a Python exception.
-#ifndef AWML_CPP_TRT_RUNTIME_STATUS_H_
-#define AWML_CPP_TRT_RUNTIME_STATUS_H_
+// Status / StatusOr: the one error model of the kernels and the runtime. No exception crosses a public
+// function of cpp/; only the pybind11 layer turns a bad Status into a Python exception.
+#ifndef AWML_CPP_COMMON_STATUS_H_
+#define AWML_CPP_COMMON_STATUS_H_
 
 #include <optional>
 #include <string>
 #include <utility>
 
-namespace awml::trt {
+namespace awml {
 
 //! Coarse error categories; the message carries the detail ("<subject> | <problem>. Note: ...").
 enum class StatusCode {
@@ -78,7 +78,7 @@ class [[nodiscard]] StatusOr {
   std::optional<T> value_;
 };
 
-}  // namespace awml::trt
+}  // namespace awml
 
 #define AWML_STATUS_CONCAT_INNER_(a, b) a##b
 #define AWML_STATUS_CONCAT_(a, b) AWML_STATUS_CONCAT_INNER_(a, b)
@@ -86,7 +86,7 @@ class [[nodiscard]] StatusOr {
 //! Returns from the enclosing function when `expr` (a Status) is not ok.
 #define AWML_RETURN_IF_ERROR(expr)               \
   do {                                           \
-    ::awml::trt::Status awml_status_ = (expr);   \
+    ::awml::Status awml_status_ = (expr);        \
     if (!awml_status_.ok()) return awml_status_; \
   } while (false)
 
@@ -98,4 +98,4 @@ class [[nodiscard]] StatusOr {
   if (!tmp.ok()) return tmp.status();               \
   lhs = std::move(tmp).value()
 
-#endif  // AWML_CPP_TRT_RUNTIME_STATUS_H_
+#endif  // AWML_CPP_COMMON_STATUS_H_

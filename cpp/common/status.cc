@@ -1,6 +1,6 @@
-#include "cpp/trt_runtime/status.h"
+#include "cpp/common/status.h"
 
-namespace awml::trt {
+namespace awml {
 
 char const* StatusCodeName(StatusCode code) {
   switch (code) {
@@ -41,4 +41,4 @@ Status MismatchError(std::string message) { return Status(StatusCode::kMismatch,
 Status UnavailableError(std::string message) { return Status(StatusCode::kUnavailable, std::move(message)); }
 Status InternalError(std::string message) { return Status(StatusCode::kInternal, std::move(message)); }
 
-}  // namespace awml::trt
+}  // namespace awml

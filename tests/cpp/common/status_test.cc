@@ -1,11 +1,11 @@
-#include "cpp/trt_runtime/status.h"
+#include "cpp/common/status.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
 
-namespace awml::trt {
+namespace awml {
 namespace {
 
 StatusOr<int> ParsePositive(int value) {
@@ -75,4 +75,4 @@ TEST(StatusOrTest, HoldsMoveOnlyValues) {
 }
 
 }  // namespace
-}  // namespace awml::trt
+}  // namespace awml

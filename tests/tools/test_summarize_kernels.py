@@ -1,0 +1,108 @@
+"""tools/bench/summarize_kernels.py: accepts only raw kernels_bench output, builds the README tables from it, and
+the committed bench/results/README.md tables are the ones it builds from the committed files."""
+
+import json
+import pathlib
+import re
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "tools" / "bench" / "summarize_kernels.py"
+RESULTS = ROOT / "bench" / "results"
+RUN_NAMES = re.compile(r"^- run \d+ \(`([^`]+)`\)", re.M)
+
+# What kernels_bench's Json() writes (tools/bench/kernels_bench.cc), for one small made-up run.
+_PRE = [
+    ("voxelize_fast", "1.00"),
+    ("voxelize_deterministic", "9.00"),
+    ("pillar_features", "2.00"),
+    ("scatter_incl_canvas_clear", "3.00"),
+    ("whole_pre_fast", "6.50"),
+    ("whole_pre_deterministic", "14.25"),
+    ("whole_pre_fast_graph", "5.00"),
+]
+_POST = [
+    ("decode", 105, "21.02"),
+    ("circle_nms_input_sorted", 40, "20.51"),
+    ("circle_nms_with_sort", 40, "24.10"),
+    ("whole_post", 40, "36.13"),
+]
+RAW = (
+    '{\n  "gpu": "NVIDIA H100 80GB HBM3",\n  "sm_count": 132,\n  "cuda_driver_api": 13000,\n'
+    '  "cuda_runtime": 13000,\n  "date_utc": "2026-11-26T09:38:20Z",\n  "warmup": 20,\n  "reps": 200,\n'
+    '  "d2d_copy_gbps": 2977.455375,\n  "rows": [\n'
+    + "".join(
+        f'    {{"config": "grid_a", "stage": "{stage}", "points": 120000, "pillars": 27582, "median_us": {t}, '
+        f'"p90_us": 99.00, "bytes": 4197016, "fraction_of_copy_bw": 0.038}},\n'
+        for stage, t in _PRE
+    )
+    + ",\n".join(
+        f'    {{"config": "post_m", "stage": "{stage}", "points": 0, "pillars": {n}, "median_us": {t}, '
+        f'"p90_us": 99.00, "bytes": 9240, "fraction_of_copy_bw": 0.000}}'
+        for stage, n, t in _POST
+    )
+    + "\n  ]\n}\n"
+)
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True, check=False)
+
+
+def test_tables_from_two_raw_runs(tmp_path):
+    (tmp_path / "a.json").write_text(RAW)
+    (tmp_path / "b.json").write_text(RAW.replace('"median_us": 1.00', '"median_us": 1.25'))
+    res = _run(tmp_path / "a.json", tmp_path / "b.json")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert (
+        "| grid_a | 120,000 | 27,582 | 1.0 / 1.2 | 2.0 / 2.0 | 3.0 / 3.0 | 6.5 / 6.5 | 5.0 / 5.0 | 14.2 / 14.2 |"
+        in lines
+    )
+    assert "| post_m | 105 | 40 | 21.0 / 21.0 | 20.5 / 20.5 | 24.1 / 24.1 | 36.1 / 36.1 |" in lines
+    assert any(
+        line.startswith("- run 2 (`b.json`): NVIDIA H100 80GB HBM3 (132 SMs)") and "2977 GB/s" in line for line in lines
+    )
+
+
+def test_edited_or_reserialised_files_are_rejected(tmp_path):
+    edited = {
+        "reindented.json": json.dumps(json.loads(RAW), indent=1),
+        "extra_field.json": RAW.replace('"pillars": 40,', '"pillars": 40, "boxes": 40,'),
+        "four_decimals.json": RAW.replace('"fraction_of_copy_bw": 0.038', '"fraction_of_copy_bw": 0.0384'),
+        "wrapped.json": '{"note": "two runs", "runs": [' + RAW + "]}\n",
+    }
+    for name, text in edited.items():
+        (tmp_path / name).write_text(text)
+        res = _run(tmp_path / name)
+        assert res.returncode == 2, name
+        assert "kernels_bench" in res.stderr, name
+
+
+def test_every_readme_block_is_checked_against_the_files_it_names(tmp_path):
+    (tmp_path / "a.json").write_text(RAW)
+    (tmp_path / "b.json").write_text(RAW.replace('"median_us": 36.13', '"median_us": 40.00'))
+    block_a, block_b = _run(tmp_path / "a.json").stdout, _run(tmp_path / "b.json").stdout
+    readme = tmp_path / "README.md"
+    readme.write_text("# results\n\n" + block_a + "\ntext\n\n" + block_b + "\nmore text\n")
+    assert _run("--check-readme", readme).returncode == 0
+    readme.write_text("# results\n\n" + block_a + "\ntext\n\n" + block_b.replace("40.0", "36.1") + "\n")
+    res = _run("--check-readme", readme)
+    assert res.returncode == 1
+    assert "block of b.json is stale" in res.stdout
+    assert "a.json" not in res.stdout
+    (tmp_path / "a.json").write_text(RAW.replace('"pillars": 40,', '"pillars": 40, "boxes": 40,'))
+    assert _run("--check-readme", readme).returncode == 2
+
+
+def test_committed_results_are_raw_and_the_readme_is_generated_from_them():
+    files = sorted(RESULTS.glob("kernels_*.json"))
+    assert files, "bench/results has no kernels_*.json"
+    for path in files:
+        res = _run(path)
+        assert res.returncode == 0, res.stderr
+    res = _run("--check-readme", RESULTS / "README.md")
+    assert res.returncode == 0, res.stdout + res.stderr
+    named = set(RUN_NAMES.findall((RESULTS / "README.md").read_text()))
+    assert named == {p.name for p in files}, "every raw file is summarised in the README, and only those"
