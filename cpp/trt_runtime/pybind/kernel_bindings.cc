@@ -132,7 +132,7 @@ FloatArray Scatter(ScatterConfig c, FloatArray const& features, IntArray const& 
 py::tuple Decode(DecodeConfig const& c, FloatArray const& heatmap, FloatArray const& reg, FloatArray const& height,
                  FloatArray const& dim, FloatArray const& rot, std::optional<FloatArray> const& vel) {
   ThrowIfError(ValidateDecodeConfig(c));
-  const py::ssize_t h = c.grid_y, w = c.grid_x;
+  py::ssize_t const h = c.grid_y, w = c.grid_x;
   CheckShape(heatmap, "decode heatmap", {c.num_classes, h, w});
   CheckShape(reg, "decode reg", {2, h, w});
   CheckShape(height, "decode height", {1, h, w});
