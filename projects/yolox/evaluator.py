@@ -15,19 +15,6 @@ from projects.yolox.export import OUTPUT_NAME
 from projects.yolox.pipelines import to_numpy
 
 _LOG = get_logger("yolox.evaluation")
-IOU_PRESETS = {"0.5": (0.5,), "0.5:0.95": tuple(round(0.5 + 0.05 * i, 2) for i in range(10))}
-
-
-def iou_thresholds(value) -> tuple[float, ...]:
-    """``"0.5"``, ``"0.5:0.95"`` or a list of floats in (0, 1) → thresholds."""
-    if isinstance(value, str) and value in IOU_PRESETS:
-        return IOU_PRESETS[value]
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (int, float)) and 0 < v < 1 for v in value):
-        return tuple(float(v) for v in value)
-    fail(
-        f"project.iou_thresholds | unsupported value. Note: expected one of {'|'.join(IOU_PRESETS)} or a list of "
-        f"floats in (0, 1), got {value!r}"
-    )
 
 
 class YoloxEvaluator(BaseEvaluator):

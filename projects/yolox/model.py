@@ -72,18 +72,17 @@ def load_state_dict(checkpoint_path, trusted: bool | None = None) -> dict:
 
     Args:
         checkpoint_path (str | pathlib.Path): The file.
-        trusted (bool | None): Unpickle arbitrary objects (``weights_only=False``), needed for OpenMMLab training
-            checkpoints whose ``meta``/``message_hub`` hold numpy scalars; only for files you trust. Defaults to
-            False (``weights_only=True``).
+        trusted (bool | None): ``project.trust_checkpoint``: a full unpickle is allowed for a file the user trusts.
+            Defaults to False.
 
     Returns:
         dict: Parameter name -> tensor.
     """
-    return read_state_dict(checkpoint_path, trusted, trust_option="project.trusted_checkpoint=true")
+    return read_state_dict(checkpoint_path, trusted=False if trusted is None else trusted)
 
 
 def load_yolox(checkpoint_path, device, model_cfg=None, trusted: bool | None = None):
-    """Builds YOLOX from its config and loads the checkpoint strictly.
+    """Builds YOLOX from its config and loads the checkpoint strictly (names and shapes).
 
     Args:
         checkpoint_path (str): State dict file.
@@ -97,12 +96,23 @@ def load_yolox(checkpoint_path, device, model_cfg=None, trusted: bool | None = N
     cfg = model_cfg if model_cfg is not None else load_model_config()
     model = build_model(cfg)
     state = load_state_dict(checkpoint_path, trusted)
-    result = model.load_state_dict(state, strict=False)
-    if result.missing_keys or result.unexpected_keys:
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    if missing or unexpected:
         fail(
             f"yolox checkpoint | does not match the model config. Note: expected the keys of "
-            f"{cfg.model.backbone.type}/{cfg.model.bbox_head.type}, got {len(result.missing_keys)} missing "
-            f"(e.g. {result.missing_keys[:2]}) and {len(result.unexpected_keys)} unexpected "
-            f"(e.g. {result.unexpected_keys[:2]}) in {checkpoint_path}"
+            f"{cfg.model.backbone.type}/{cfg.model.bbox_head.type}, got {len(missing)} missing "
+            f"(e.g. {missing[:2]}) and {len(unexpected)} unexpected (e.g. {unexpected[:2]}) in {checkpoint_path}"
         )
+    wrong = [
+        (k, list(state[k].shape), list(v.shape)) for k, v in own.items() if tuple(state[k].shape) != tuple(v.shape)
+    ]
+    if wrong:
+        name, got, want = wrong[0]
+        fail(
+            f"yolox checkpoint | {len(wrong)} tensors have the wrong shape for the model config (e.g. {name}). "
+            f"Note: expected {want}, got {got} in {checkpoint_path}"
+        )
+    model.load_state_dict(state, strict=True)
     return model.to(device).eval()
