@@ -88,7 +88,7 @@ class YoloxDecoder:
     """Turns the Autoware-layout output of one image into :class:`Detections`.
 
     Attributes:
-        strides: Level strides (``bbox_head.strides``).
+        strides: Level strides (``bbox_head.strides``, else the head's mmdet default).
         score_thr: Minimum ``objectness x class score`` (``test_cfg.score_thr``).
         iou_threshold: NMS IoU (``test_cfg.nms.iou_threshold``).
         max_detections: Keep at most this many (best first); 0 = all.
@@ -107,9 +107,11 @@ class YoloxDecoder:
             cfg: mmengine Config.
             max_detections (int | None): Cap per image. Defaults to 0 (no cap, as mmdet's YOLOX test_cfg).
         """
+        from projects.yolox.contract import head_strides
+
         test_cfg = cfg.model.test_cfg
         return cls(
-            strides=tuple(int(s) for s in cfg.model.bbox_head.strides),
+            strides=head_strides(cfg),
             score_thr=float(test_cfg.score_thr),
             iou_threshold=float(test_cfg.nms.iou_threshold),
             max_detections=0 if max_detections is None else int(max_detections),

@@ -28,6 +28,8 @@ class YoloxEvaluator(BaseEvaluator):
         thresholds (Sequence[float]): IoU thresholds (mAP is their mean per class, then over classes).
         decoder (YoloxDecoder): Used for the decoded verification outputs.
         min_primary_metric (float | None): Fail the backend's evaluation gate below this. Defaults to no minimum.
+        input_hw (tuple[int, int] | None): Network input (H, W) for the decoded verification outputs. Defaults to
+            the square whose anchor count matches the output.
     """
 
     def __init__(
@@ -36,6 +38,7 @@ class YoloxEvaluator(BaseEvaluator):
         thresholds: Sequence[float],
         decoder: YoloxDecoder,
         min_primary_metric: float | None = None,
+        input_hw: tuple[int, int] | None = None,
     ) -> None:
         labels = list(class_names)
         super().__init__(
@@ -46,6 +49,7 @@ class YoloxEvaluator(BaseEvaluator):
         self.class_names = tuple(labels)
         self.decoder = decoder
         self.min_primary_metric = min_primary_metric
+        self.input_hw = input_hw
 
     def parse_predictions(self, output: Any, sample: Mapping[str, Any]) -> list[dict]:
         return [
@@ -62,7 +66,7 @@ class YoloxEvaluator(BaseEvaluator):
 
     def verification_outputs(self, raw_output: Any) -> Any:
         output = to_numpy(raw_output[OUTPUT_NAME]).astype(np.float32)
-        size = self._input_shape(output.shape[1])
+        size = self.input_hw if self.input_hw is not None else self._input_shape(output.shape[1])
         return {
             OUTPUT_NAME: output,
             "decoded_boxes": decode_boxes(output, size, self.decoder.strides),

@@ -49,7 +49,8 @@ def class_names(cfg, override=None) -> tuple[str, ...]:
     Args:
         cfg: mmengine Config.
         override (Sequence[str] | None): Names given by the deploy config (e.g. Autoware's class list). Defaults to
-            the config's ``metainfo.classes``, else ``class_names``, else ``test_dataloader.dataset.metainfo.classes``.
+            the config's top-level ``classes`` (AWML), else ``metainfo.classes``, else ``class_names``, else
+            ``test_dataloader.dataset.metainfo.classes``.
 
     Returns:
         tuple[str, ...]: Names in class-index order.
@@ -57,12 +58,17 @@ def class_names(cfg, override=None) -> tuple[str, ...]:
     names = override
     if names is None:
         dataset = ((cfg.get("test_dataloader") or {}).get("dataset") or {}).get("metainfo") or {}
-        names = (cfg.get("metainfo") or {}).get("classes") or cfg.get("class_names") or dataset.get("classes")
+        names = (
+            cfg.get("classes")
+            or (cfg.get("metainfo") or {}).get("classes")
+            or cfg.get("class_names")
+            or dataset.get("classes")
+        )
     num_classes = cfg.model.bbox_head.num_classes
     if not names or len(names) != num_classes or len(set(names)) != len(names):
         fail(
             f"yolox class names | they do not match bbox_head.num_classes. Note: expected {num_classes} unique names "
-            f"(project.class_names or the model config's metainfo.classes), got {names}"
+            f"(project.class_names, or the model config's classes / metainfo.classes), got {names}"
         )
     return tuple(str(n) for n in names)
 

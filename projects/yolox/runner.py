@@ -17,10 +17,16 @@ Project settings (``project`` section of the deploy config, all optional; read s
     nms: {"append": ["onnx", "tensorrt"], "onnx_in_graph": bool, "max_output_boxes": int}: NMS variants written
         next to the main ONNX graph, and whether the ONNX backend runs the NonMaxSuppression variant.
         Defaults to no variants, host NMS.
+    flavour: "dynamic_batch" or "autoware" (static batch for autoware_tensorrt_yolox). Defaults to "dynamic_batch".
+    batch_size: The autoware flavour's static batch. Defaults to 1.
+
+The ONNX I/O shapes and TensorRT profile come from the model config (see :mod:`projects.yolox.contract`);
+``components.model.io`` may declare only the names.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 
 from awml_deploy.core.errors import expected
@@ -42,6 +48,7 @@ class YoloxRunner(BaseDeploymentRunner):
     project_name = "yolox"
 
     def __init__(self, config) -> None:
+        from projects.yolox.contract import YoloxContract, input_hw
         from projects.yolox.data import make_samples
         from projects.yolox.decode import YoloxDecoder
         from projects.yolox.evaluator import YoloxEvaluator
@@ -62,6 +69,10 @@ class YoloxRunner(BaseDeploymentRunner):
         names = class_names(model_cfg, settings.class_names)
         preprocess = build_preprocessing_pipeline(model_cfg)
         decoder = YoloxDecoder.from_model_config(model_cfg, settings.max_detections)
+        contract = YoloxContract(
+            input_hw(preprocess), decoder.strides, len(names), settings.flavour, settings.batch_size
+        )
+        config = dataclasses.replace(config, components={"model": contract.component(config.components["model"])})
         nms_args = {
             "strides": decoder.strides,
             "num_classes": len(names),
@@ -74,10 +85,20 @@ class YoloxRunner(BaseDeploymentRunner):
             config,
             load_model=lambda checkpoint, device: load_yolox(checkpoint, device, model_cfg, settings.trust_checkpoint),
             samples=samples,
-            export_pipeline=YoloxExportPipeline(YoloxComponentBuilder(preprocess), settings.nms_append, nms_args),
-            evaluator=YoloxEvaluator(names, settings.iou_thresholds, decoder, settings.min_primary_metric),
-            pipelines=make_registry(preprocess, decoder, settings.nms_onnx_in_graph, settings.cpu_threads),
+            export_pipeline=YoloxExportPipeline(
+                YoloxComponentBuilder(preprocess, batch_size=settings.batch_size),
+                settings.nms_append,
+                nms_args,
+                contract,
+            ),
+            evaluator=YoloxEvaluator(
+                names, settings.iou_thresholds, decoder, settings.min_primary_metric, contract.input_hw
+            ),
+            pipelines=make_registry(
+                preprocess, decoder, settings.nms_onnx_in_graph, settings.cpu_threads, settings.batch_size
+            ),
         )
+        self.contract = contract
         self.settings = settings
         self.model_config = model_cfg
 

@@ -13,6 +13,7 @@ import pathlib
 from awml_deploy.config.reader import (
     SectionReader,
     as_bool,
+    as_choice,
     as_float,
     as_int,
     as_list,
@@ -23,6 +24,7 @@ from awml_deploy.core.errors import expected
 
 REPO_ROOT = pathlib.Path(__file__).absolute().parents[2]
 NMS_VARIANTS = ("onnx", "tensorrt")
+FLAVOURS = ("dynamic_batch", "autoware")
 IOU_PRESETS = {"0.5": (0.5,), "0.5:0.95": tuple(round(0.5 + 0.05 * i, 2) for i in range(10))}
 
 
@@ -54,6 +56,8 @@ class YoloxSettings:
         nms_append: NMS variants written next to the main graph ("onnx", "tensorrt").
         nms_onnx_in_graph: The ONNX backend runs the NonMaxSuppression variant.
         nms_max_output_boxes: Boxes kept by the appended NMS (per class for onnx, per image for tensorrt).
+        flavour: "dynamic_batch" (dynamic axis 0) or "autoware" (static batch, as autoware_tensorrt_yolox needs).
+        batch_size: The static batch of the autoware flavour, or None for the dynamic flavour.
     """
 
     model_config: pathlib.Path | None = None
@@ -68,6 +72,8 @@ class YoloxSettings:
     nms_append: tuple[str, ...] = ()
     nms_onnx_in_graph: bool = False
     nms_max_output_boxes: int = 100
+    flavour: str = "dynamic_batch"
+    batch_size: int | None = None
 
 
 def _iou_thresholds(value: object, path: str) -> tuple[float, ...]:
@@ -117,6 +123,8 @@ def parse_settings(project: object) -> YoloxSettings:
         nms_append=nms.get("append", _variants, ()),
         nms_onnx_in_graph=nms.get("onnx_in_graph", as_bool, False),
         nms_max_output_boxes=nms.get("max_output_boxes", as_int, 100, minimum=1, maximum=100_000),
+        flavour=reader.get("flavour", as_choice, "dynamic_batch", FLAVOURS),
+        batch_size=reader.get("batch_size", optional(as_int), None, minimum=1, maximum=1024),
     )
     nms.finish()
     reader.finish()
@@ -126,6 +134,15 @@ def parse_settings(project: object) -> YoloxSettings:
             "needs the onnx variant",
             "'onnx' in project.nms.append",
             list(settings.nms_append),
+        )
+    if settings.flavour == "autoware" and settings.batch_size is None:
+        settings = dataclasses.replace(settings, batch_size=1)
+    if settings.flavour != "autoware" and settings.batch_size is not None:
+        expected(
+            "project.batch_size",
+            "a static batch is for the autoware flavour",
+            "project.flavour='autoware' (the dynamic_batch flavour takes its range from tensorrt_profile)",
+            settings.batch_size,
         )
     for key in ("model_config", "data_dir"):
         path = getattr(settings, key)
