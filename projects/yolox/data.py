@@ -115,6 +115,8 @@ class T4InfoSamples(_ImageSamples):
             expected(
                 f"{key} metainfo.classes", "classes unknown to the model", f"names among {list(class_names)}", unknown
             )
+        if not doc["data_list"]:
+            expected(f"{key} data_list", "holds no images", "at least one image entry", [])
         roots = [pathlib.Path(data_root)] if data_root else []
         roots.append(self.info_file.parent)
         self.entries = [
@@ -170,7 +172,17 @@ def make_samples(settings, info_file: str | None, model_cfg, class_names: Sequen
     from projects.yolox.settings import resolve_path
 
     if info_file is None:
-        return YoloxSamples(settings.data_dir, settings.num_images)
+        samples = YoloxSamples(settings.data_dir, settings.num_images)
+        unknown = sorted(set(samples.classes) - set(class_names))
+        if unknown:
+            where = "project.data_dir" if settings.data_dir is not None else "the embedded evaluation images"
+            expected(
+                where,
+                f"classes {unknown} are not the model's",
+                f"runtime_io.info_file (T4 2D infos) or a data_dir labelled with {list(class_names)}",
+                list(samples.classes),
+            )
+        return samples
     if settings.data_dir is not None:
         expected(
             "project.data_dir", "given together with runtime_io.info_file", "one data source", str(settings.data_dir)

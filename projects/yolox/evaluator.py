@@ -50,6 +50,7 @@ class YoloxEvaluator(BaseEvaluator):
         self.decoder = decoder
         self.min_primary_metric = min_primary_metric
         self.input_hw = input_hw
+        self._warned_no_truth = False
 
     def parse_predictions(self, output: Any, sample: Mapping[str, Any]) -> list[dict]:
         return [
@@ -81,6 +82,15 @@ class YoloxEvaluator(BaseEvaluator):
 
     def evaluate(self, pipeline, samples, num_samples=None, warmup=None, progress=None):
         result = super().evaluate(pipeline, samples, num_samples, warmup, progress)
+        per_label = next(iter(result["metrics"].get("modes", {}).values()), {}).get("per_label", {})
+        if not any(entry.get("num_gt") for entry in per_label.values()) and not self._warned_no_truth:
+            self._warned_no_truth = True
+            _LOG.warning(
+                "%s: the evaluated images hold no ground-truth boxes of the classes %s, so mAP is n/a. Note: "
+                "expected annotated images (runtime_io.info_file or project.data_dir)",
+                pipeline.spec.label,
+                list(self.class_names),
+            )
         name, value = result["primary_metric"]["name"], result["primary_metric"]["value"]
         if self.min_primary_metric is not None and (value is None or value < self.min_primary_metric):
             _LOG.error(
