@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 
 from awml_deploy.core.checkpoint import read_state_dict
@@ -11,7 +12,7 @@ DEFAULT_CONFIG = pathlib.Path(__file__).absolute().parent / "configs" / "yolox_p
 
 
 def load_model_config(path=None):
-    """Reads an mmdet YOLOX config.
+    """Reads an mmdet YOLOX config (also one inside an AWML checkout, with its custom_imports).
 
     Args:
         path (str | pathlib.Path | None): Config file. Defaults to the embedded default config.
@@ -19,17 +20,34 @@ def load_model_config(path=None):
     Returns:
         mmengine.Config: The config.
     """
+    from projects.yolox.awml import awml_root, check_model_types, expose_awml, import_custom_modules
+
     path = pathlib.Path(path or DEFAULT_CONFIG)
     if not path.is_file():
         fail(f"yolox model config | file not found. Note: expected an mmdet config file, got {path}")
     from mmengine import Config
 
-    cfg = Config.fromfile(str(path))
+    root = awml_root(path)
+    if root is not None:
+        expose_awml(root)
+    try:
+        cfg = Config.fromfile(str(path), import_custom_modules=False)
+    except Exception as err:  # noqa: BLE001 - mmengine raises FileNotFoundError, SyntaxError, KeyError...
+        missing = getattr(err, "filename", None) if isinstance(err, OSError) else None
+        if missing:
+            problem = f"names a file that does not exist: {os.path.normpath(missing)}"
+        else:
+            problem = f"cannot be read ({type(err).__name__}: {' '.join(str(err).split())[:200]})"
+        fail(
+            f"yolox model config {path} | {problem}. Note: expected an mmengine config whose _base_ files exist",
+            cause=err,
+        )
     if cfg.get("model", {}).get("type") != "YOLOX":
         fail(
             f"yolox model config | model.type is not YOLOX. Note: expected 'YOLOX', got "
             f"{cfg.get('model', {}).get('type')!r} in {path}"
         )
+    check_model_types(cfg, import_custom_modules(cfg))
     return cfg
 
 
