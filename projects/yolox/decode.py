@@ -51,20 +51,23 @@ def decode_boxes(output: np.ndarray, input_shape: tuple[int, int], strides: Sequ
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> np.ndarray:
-    """Greedy NMS (suppress IoU > threshold, mmcv's ``nms`` with offset 0); returns kept indices, best first."""
+    """Greedy NMS (suppress IoU > threshold, mmcv's ``nms`` with offset 0); returns kept indices, best first.
+
+    Memory is O(n): each kept box is compared with the boxes still alive (an untrained model can give every
+    anchor a score above the threshold).
+    """
     order = np.argsort(-scores, kind="stable")
     b = boxes[order].astype(np.float32)
     areas = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    w = np.clip(np.minimum(b[:, None, 2], b[None, :, 2]) - np.maximum(b[:, None, 0], b[None, :, 0]), 0, None)
-    h = np.clip(np.minimum(b[:, None, 3], b[None, :, 3]) - np.maximum(b[:, None, 1], b[None, :, 1]), 0, None)
-    inter = w * h
-    over = inter / np.maximum(areas[:, None] + areas[None, :] - inter, 1e-12) > iou_threshold
-    suppressed = np.zeros(len(b), dtype=bool)
+    alive = np.arange(len(b))
     keep = []
-    for i in range(len(b)):
-        if not suppressed[i]:
-            keep.append(i)
-            suppressed |= over[i]
+    while alive.size:
+        i, rest = alive[0], alive[1:]
+        keep.append(i)
+        w = np.clip(np.minimum(b[i, 2], b[rest, 2]) - np.maximum(b[i, 0], b[rest, 0]), 0, None)
+        h = np.clip(np.minimum(b[i, 3], b[rest, 3]) - np.maximum(b[i, 1], b[rest, 1]), 0, None)
+        inter = w * h
+        alive = rest[inter / np.maximum(areas[i] + areas[rest] - inter, 1e-12) <= iou_threshold]
     return order[np.asarray(keep, dtype=np.int64)]
 
 
@@ -88,7 +91,7 @@ class YoloxDecoder:
     """Turns the Autoware-layout output of one image into :class:`Detections`.
 
     Attributes:
-        strides: Level strides (``bbox_head.strides``).
+        strides: Level strides (``bbox_head.strides``, else the head's mmdet default).
         score_thr: Minimum ``objectness x class score`` (``test_cfg.score_thr``).
         iou_threshold: NMS IoU (``test_cfg.nms.iou_threshold``).
         max_detections: Keep at most this many (best first); 0 = all.
@@ -107,9 +110,11 @@ class YoloxDecoder:
             cfg: mmengine Config.
             max_detections (int | None): Cap per image. Defaults to 0 (no cap, as mmdet's YOLOX test_cfg).
         """
+        from projects.yolox.contract import head_strides
+
         test_cfg = cfg.model.test_cfg
         return cls(
-            strides=tuple(int(s) for s in cfg.model.bbox_head.strides),
+            strides=head_strides(cfg),
             score_thr=float(test_cfg.score_thr),
             iou_threshold=float(test_cfg.nms.iou_threshold),
             max_detections=0 if max_detections is None else int(max_detections),

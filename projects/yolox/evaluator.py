@@ -8,24 +8,12 @@ from typing import Any
 import numpy as np
 
 from awml_deploy.core.arrays import as_numpy
-from awml_deploy.core.errors import fail
+from awml_deploy.core.logging import get_logger
 from awml_deploy.evaluation import BaseEvaluator, Detection2DMetricsInterface
 from projects.yolox.decode import YoloxDecoder, decode_boxes
 from projects.yolox.export import OUTPUT_NAME
 
-IOU_PRESETS = {"0.5": (0.5,), "0.5:0.95": tuple(round(0.5 + 0.05 * i, 2) for i in range(10))}
-
-
-def iou_thresholds(value) -> tuple[float, ...]:
-    """``"0.5"``, ``"0.5:0.95"`` or a list of floats in (0, 1) → thresholds."""
-    if isinstance(value, str) and value in IOU_PRESETS:
-        return IOU_PRESETS[value]
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (int, float)) and 0 < v < 1 for v in value):
-        return tuple(float(v) for v in value)
-    fail(
-        f"project.iou_thresholds | unsupported value. Note: expected one of {'|'.join(IOU_PRESETS)} or a list of "
-        f"floats in (0, 1), got {value!r}"
-    )
+_LOG = get_logger("yolox.evaluation")
 
 
 class YoloxEvaluator(BaseEvaluator):
@@ -38,6 +26,8 @@ class YoloxEvaluator(BaseEvaluator):
         class_names (Sequence[str]): Labels in class-index order.
         thresholds (Sequence[float]): IoU thresholds (mAP is their mean per class, then over classes).
         decoder (YoloxDecoder): Used for the decoded verification outputs.
+        input_hw (tuple[int, int] | None): Network input (H, W) for the decoded verification outputs. Defaults to
+            the square whose anchor count matches the output.
     """
 
     def __init__(
@@ -45,6 +35,7 @@ class YoloxEvaluator(BaseEvaluator):
         class_names: Sequence[str],
         thresholds: Sequence[float],
         decoder: YoloxDecoder,
+        input_hw: tuple[int, int] | None = None,
     ) -> None:
         labels = list(class_names)
         super().__init__(
@@ -54,6 +45,8 @@ class YoloxEvaluator(BaseEvaluator):
         )
         self.class_names = tuple(labels)
         self.decoder = decoder
+        self.input_hw = input_hw
+        self._warned_no_truth = False
 
     def parse_predictions(self, output: Any, sample: Mapping[str, Any]) -> list[dict]:
         return [
@@ -70,7 +63,7 @@ class YoloxEvaluator(BaseEvaluator):
 
     def verification_outputs(self, raw_output: Any) -> Any:
         output = as_numpy(raw_output[OUTPUT_NAME]).astype(np.float32)
-        size = self._input_shape(output.shape[1])
+        size = self.input_hw if self.input_hw is not None else self._input_shape(output.shape[1])
         return {
             OUTPUT_NAME: output,
             "decoded_boxes": decode_boxes(output, size, self.decoder.strides),
@@ -82,3 +75,16 @@ class YoloxEvaluator(BaseEvaluator):
         per_pixel = sum(1.0 / (s * s) for s in self.decoder.strides)
         side = int(round((num_anchors / per_pixel) ** 0.5))
         return side, side
+
+    def evaluate(self, pipeline, samples, num_samples=None, warmup=None, progress=None):
+        result = super().evaluate(pipeline, samples, num_samples, warmup, progress)
+        per_label = next(iter(result["metrics"].get("modes", {}).values()), {}).get("per_label", {})
+        if not any(entry.get("num_gt") for entry in per_label.values()) and not self._warned_no_truth:
+            self._warned_no_truth = True
+            _LOG.warning(
+                "%s: the evaluated images hold no ground-truth boxes of the classes %s, so mAP is n/a. Note: "
+                "expected annotated images (runtime_io.info_file or project.data_dir)",
+                pipeline.spec.label,
+                list(self.class_names),
+            )
+        return result

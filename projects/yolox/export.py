@@ -59,11 +59,13 @@ class YoloxComponentBuilder(ModelComponentBuilder):
     Args:
         preprocess: ``image -> (tensor, meta)`` (see :mod:`preprocessing`).
         component_name (str): The component id. Defaults to "model".
+        batch_size (int | None): Static batch of the traced input (the image repeated). Defaults to 1.
     """
 
-    def __init__(self, preprocess, component_name: str | None = None) -> None:
+    def __init__(self, preprocess, component_name: str | None = None, batch_size: int | None = None) -> None:
         self.preprocess = preprocess
         self.component_name = "model" if component_name is None else component_name
+        self.batch_size = 1 if batch_size is None else batch_size
         self.input_shape: tuple[int, int] | None = None
         self.output_shape: tuple[int, int, int] | None = None
 
@@ -73,6 +75,7 @@ class YoloxComponentBuilder(ModelComponentBuilder):
         if not isinstance(sample, Mapping) or "image" not in sample:
             fail("yolox export | the export sample has no image. Note: expected a sample with key 'image'")
         tensor, _ = self.preprocess(sample["image"])
+        tensor = np.repeat(tensor, self.batch_size, axis=0)
         self.input_shape = tuple(tensor.shape[2:])  # the NMS variants' anchors are generated for this size
         wrapper = autoware_wrapper(model)
         with torch.no_grad():
@@ -157,6 +160,8 @@ def append_nms(
     nodes: list = []
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 17)
     boxes, scores = _decoded_tail(graph, nodes, tuple(input_shape), tuple(strides), num_classes, opset)
+    batch_dim = graph.input[0].type.tensor_type.shape.dim[0]
+    batch = batch_dim.dim_value if batch_dim.HasField("dim_value") else "batch"  # static in the autoware flavour
     del graph.output[:]
     if variant == "onnx":
         graph.initializer.extend(
@@ -185,7 +190,7 @@ def append_nms(
             helper.make_node("Squeeze", ["nms_batch_col", "nms_one"], ["det_batch"]),
         ]
         outputs = [
-            helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, ["batch", None, 5 + num_classes]),
+            helper.make_tensor_value_info(OUTPUT_NAME, TensorProto.FLOAT, [batch, None, 5 + num_classes]),
             helper.make_tensor_value_info("det_boxes", TensorProto.FLOAT, ["num_det", 4]),
             helper.make_tensor_value_info("det_scores", TensorProto.FLOAT, ["num_det"]),
             helper.make_tensor_value_info("det_classes", TensorProto.INT64, ["num_det"]),
@@ -209,10 +214,10 @@ def append_nms(
             )
         )
         outputs = [
-            helper.make_tensor_value_info("num_detections", TensorProto.INT32, ["batch", 1]),
-            helper.make_tensor_value_info("detection_boxes", TensorProto.FLOAT, ["batch", max_output_boxes, 4]),
-            helper.make_tensor_value_info("detection_scores", TensorProto.FLOAT, ["batch", max_output_boxes]),
-            helper.make_tensor_value_info("detection_classes", TensorProto.INT32, ["batch", max_output_boxes]),
+            helper.make_tensor_value_info("num_detections", TensorProto.INT32, [batch, 1]),
+            helper.make_tensor_value_info("detection_boxes", TensorProto.FLOAT, [batch, max_output_boxes, 4]),
+            helper.make_tensor_value_info("detection_scores", TensorProto.FLOAT, [batch, max_output_boxes]),
+            helper.make_tensor_value_info("detection_classes", TensorProto.INT32, [batch, max_output_boxes]),
         ]
     graph.node.extend(nodes)
     graph.output.extend(outputs)
@@ -255,19 +260,32 @@ class YoloxExportPipeline(ExportPipeline):
         nms_variants (tuple[str, ...]): Variants to append ("onnx", "tensorrt").
         nms_args (dict): ``strides, num_classes, score_threshold, iou_threshold, max_output_boxes`` (the input
             shape is the traced one).
+        contract (YoloxContract | None): Checked on every written graph (batch and input size). Defaults to none.
     """
 
-    def __init__(self, builder: YoloxComponentBuilder, nms_variants: tuple[str, ...], nms_args: dict) -> None:
+    def __init__(
+        self, builder: YoloxComponentBuilder, nms_variants: tuple[str, ...], nms_args: dict, contract=None
+    ) -> None:
         super().__init__(builder)
         self.nms_variants = nms_variants
         self.nms_args = nms_args
+        self.contract = contract
 
     def export_onnx(self, model, samples, sample_idx, components, config, out_dir, metadata=None):
         infos = super().export_onnx(model, samples, sample_idx, components, config, out_dir, metadata)
         component = components[self.component_builder.component_name]
         base = pathlib.Path(out_dir) / component.onnx_file
         pin_output_dims(base, self.component_builder.output_shape)
+        written = [base]
         for variant in self.nms_variants:
             out = base.parent / nms_file_name(component.onnx_file, variant)
             append_nms(base, out, variant, input_shape=self.component_builder.input_shape, **self.nms_args)
+            written.append(out)
+        if self.contract is not None:
+            import onnx
+
+            from projects.yolox.contract import check_onnx_batch
+
+            for path in written:
+                check_onnx_batch(onnx.load(str(path), load_external_data=False), self.contract, path.name)
         return infos

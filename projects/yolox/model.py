@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 
 from awml_deploy.core.checkpoint import read_state_dict
@@ -11,7 +12,7 @@ DEFAULT_CONFIG = pathlib.Path(__file__).absolute().parent / "configs" / "yolox_p
 
 
 def load_model_config(path=None):
-    """Reads an mmdet YOLOX config.
+    """Reads an mmdet YOLOX config (also one inside an AWML checkout, with its custom_imports).
 
     Args:
         path (str | pathlib.Path | None): Config file. Defaults to the embedded default config.
@@ -19,17 +20,34 @@ def load_model_config(path=None):
     Returns:
         mmengine.Config: The config.
     """
+    from projects.yolox.awml import awml_root, check_model_types, expose_awml, import_custom_modules
+
     path = pathlib.Path(path or DEFAULT_CONFIG)
     if not path.is_file():
         fail(f"yolox model config | file not found. Note: expected an mmdet config file, got {path}")
     from mmengine import Config
 
-    cfg = Config.fromfile(str(path))
+    root = awml_root(path)
+    if root is not None:
+        expose_awml(root)
+    try:
+        cfg = Config.fromfile(str(path), import_custom_modules=False)
+    except Exception as err:  # noqa: BLE001 - mmengine raises FileNotFoundError, SyntaxError, KeyError...
+        missing = getattr(err, "filename", None) if isinstance(err, OSError) else None
+        if missing:
+            problem = f"names a file that does not exist: {os.path.normpath(missing)}"
+        else:
+            problem = f"cannot be read ({type(err).__name__}: {' '.join(str(err).split())[:200]})"
+        fail(
+            f"yolox model config {path} | {problem}. Note: expected an mmengine config whose _base_ files exist",
+            cause=err,
+        )
     if cfg.get("model", {}).get("type") != "YOLOX":
         fail(
             f"yolox model config | model.type is not YOLOX. Note: expected 'YOLOX', got "
             f"{cfg.get('model', {}).get('type')!r} in {path}"
         )
+    check_model_types(cfg, import_custom_modules(cfg))
     return cfg
 
 
@@ -49,7 +67,8 @@ def class_names(cfg, override=None) -> tuple[str, ...]:
     Args:
         cfg: mmengine Config.
         override (Sequence[str] | None): Names given by the deploy config (e.g. Autoware's class list). Defaults to
-            the config's ``metainfo.classes``, else ``class_names``, else ``test_dataloader.dataset.metainfo.classes``.
+            the config's top-level ``classes`` (AWML), else ``metainfo.classes``, else ``class_names``, else
+            ``test_dataloader.dataset.metainfo.classes``.
 
     Returns:
         tuple[str, ...]: Names in class-index order.
@@ -57,12 +76,17 @@ def class_names(cfg, override=None) -> tuple[str, ...]:
     names = override
     if names is None:
         dataset = ((cfg.get("test_dataloader") or {}).get("dataset") or {}).get("metainfo") or {}
-        names = (cfg.get("metainfo") or {}).get("classes") or cfg.get("class_names") or dataset.get("classes")
+        names = (
+            cfg.get("classes")
+            or (cfg.get("metainfo") or {}).get("classes")
+            or cfg.get("class_names")
+            or dataset.get("classes")
+        )
     num_classes = cfg.model.bbox_head.num_classes
     if not names or len(names) != num_classes or len(set(names)) != len(names):
         fail(
             f"yolox class names | they do not match bbox_head.num_classes. Note: expected {num_classes} unique names "
-            f"(project.class_names or the model config's metainfo.classes), got {names}"
+            f"(project.class_names, or the model config's classes / metainfo.classes), got {names}"
         )
     return tuple(str(n) for n in names)
 
@@ -72,18 +96,17 @@ def load_state_dict(checkpoint_path, trusted: bool | None = None) -> dict:
 
     Args:
         checkpoint_path (str | pathlib.Path): The file.
-        trusted (bool | None): Unpickle arbitrary objects (``weights_only=False``), needed for OpenMMLab training
-            checkpoints whose ``meta``/``message_hub`` hold numpy scalars; only for files you trust. Defaults to
-            False (``weights_only=True``).
+        trusted (bool | None): ``project.trust_checkpoint``: a full unpickle is allowed for a file the user trusts.
+            Defaults to False.
 
     Returns:
         dict: Parameter name -> tensor.
     """
-    return read_state_dict(checkpoint_path, trusted, trust_option="project.trusted_checkpoint=true")
+    return read_state_dict(checkpoint_path, trusted=False if trusted is None else trusted)
 
 
 def load_yolox(checkpoint_path, device, model_cfg=None, trusted: bool | None = None):
-    """Builds YOLOX from its config and loads the checkpoint strictly.
+    """Builds YOLOX from its config and loads the checkpoint strictly (names and shapes).
 
     Args:
         checkpoint_path (str): State dict file.
@@ -97,12 +120,23 @@ def load_yolox(checkpoint_path, device, model_cfg=None, trusted: bool | None = N
     cfg = model_cfg if model_cfg is not None else load_model_config()
     model = build_model(cfg)
     state = load_state_dict(checkpoint_path, trusted)
-    result = model.load_state_dict(state, strict=False)
-    if result.missing_keys or result.unexpected_keys:
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    if missing or unexpected:
         fail(
             f"yolox checkpoint | does not match the model config. Note: expected the keys of "
-            f"{cfg.model.backbone.type}/{cfg.model.bbox_head.type}, got {len(result.missing_keys)} missing "
-            f"(e.g. {result.missing_keys[:2]}) and {len(result.unexpected_keys)} unexpected "
-            f"(e.g. {result.unexpected_keys[:2]}) in {checkpoint_path}"
+            f"{cfg.model.backbone.type}/{cfg.model.bbox_head.type}, got {len(missing)} missing "
+            f"(e.g. {missing[:2]}) and {len(unexpected)} unexpected (e.g. {unexpected[:2]}) in {checkpoint_path}"
         )
+    wrong = [
+        (k, list(state[k].shape), list(v.shape)) for k, v in own.items() if tuple(state[k].shape) != tuple(v.shape)
+    ]
+    if wrong:
+        name, got, want = wrong[0]
+        fail(
+            f"yolox checkpoint | {len(wrong)} tensors have the wrong shape for the model config (e.g. {name}). "
+            f"Note: expected {want}, got {got} in {checkpoint_path}"
+        )
+    model.load_state_dict(state, strict=True)
     return model.to(device).eval()

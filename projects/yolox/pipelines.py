@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from awml_deploy.core.arrays import as_numpy
 from awml_deploy.core.artifacts import component_file
 from awml_deploy.core.enums import Backend
@@ -33,21 +35,30 @@ class YoloxPipeline(BaseInferencePipeline):
         preprocess: ``image -> (tensor [1, 3, H, W], ImageMeta)``.
         decoder (YoloxDecoder): Host decoding and NMS.
         nms_in_graph (bool | None): The graph already ran NMS (``det_*`` outputs). Defaults to False.
+        batch_size (int | None): Static batch of the graph (autoware flavour): the image is repeated and the
+            first result used. Defaults to 1.
     """
 
     def __init__(
-        self, runner: BaseRunner, spec: ModelSpec, preprocess, decoder: YoloxDecoder, nms_in_graph: bool | None = None
+        self,
+        runner: BaseRunner,
+        spec: ModelSpec,
+        preprocess,
+        decoder: YoloxDecoder,
+        nms_in_graph: bool | None = None,
+        batch_size: int | None = None,
     ) -> None:
         super().__init__(runner, spec)
         self.preprocess_image = preprocess
         self.decoder = decoder
         self.nms_in_graph = False if nms_in_graph is None else nms_in_graph
+        self.batch_size = 1 if batch_size is None else batch_size
 
     def preprocess(self, sample: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict]:
         if not isinstance(sample, Mapping) or "image" not in sample:
             fail("yolox sample | no image. Note: expected a mapping with 'image' (uint8 [H, W, 3] BGR)")
         tensor, meta = self.preprocess_image(sample["image"])
-        return {INPUT_NAME: tensor}, {"image_meta": meta}
+        return {INPUT_NAME: np.repeat(tensor, self.batch_size, axis=0)}, {"image_meta": meta}
 
     def run_model(self, feed: Mapping[str, Any]) -> Any:
         outputs = self.runner.infer(feed)
@@ -63,11 +74,12 @@ class YoloxPipeline(BaseInferencePipeline):
     def postprocess(self, raw_output: Any, metadata: dict) -> Detections:
         meta = metadata["image_meta"]
         if not self.nms_in_graph:
-            return self.decoder(as_numpy(raw_output[OUTPUT_NAME]), meta.input_shape, meta.scale_factor)
+            return self.decoder(as_numpy(raw_output[OUTPUT_NAME])[:1], meta.input_shape, meta.scale_factor)
+        first = as_numpy(raw_output["det_batch"]) == 0  # a static batch > 1 repeats the image
         return self.decoder.finish(
-            as_numpy(raw_output["det_boxes"]),
-            as_numpy(raw_output["det_scores"]),
-            as_numpy(raw_output["det_classes"]),
+            as_numpy(raw_output["det_boxes"])[first],
+            as_numpy(raw_output["det_scores"])[first],
+            as_numpy(raw_output["det_classes"])[first],
             meta.scale_factor,
             run_nms=False,
         )
@@ -76,9 +88,10 @@ class YoloxPipeline(BaseInferencePipeline):
 class CheckedOnnxSession:
     """Loader: an ORT session checked against the declared I/O; fails with one line (exit 2) when the graph lacks the declared I/O."""
 
-    def __init__(self, loader, required_outputs: tuple[str, ...]) -> None:
+    def __init__(self, loader, required_outputs: tuple[str, ...], batch_size: int | None = None) -> None:
         self.loader = loader
         self.required_outputs = required_outputs
+        self.batch_size = batch_size
 
     def __call__(self):
         session = self.loader()
@@ -92,11 +105,21 @@ class CheckedOnnxSession:
                 f"yolox onnx {self.loader.path} | missing output {missing[0]!r}. Note: expected outputs "
                 f"{list(self.required_outputs)}, got {outputs}"
             )
+        batch = session.get_inputs()[0].shape[0]
+        if self.batch_size is not None and batch != self.batch_size:
+            fail(
+                f"yolox onnx {self.loader.path} | dynamic or wrong batch for the autoware flavour "
+                f"(autoware_tensorrt_yolox reads the batch from the ONNX). Note: expected {self.batch_size}, got {batch!r}"
+            )
         return session
 
 
 def make_registry(
-    preprocess, decoder: YoloxDecoder, nms_in_graph_onnx: bool, cpu_threads: int | None = None
+    preprocess,
+    decoder: YoloxDecoder,
+    nms_in_graph_onnx: bool,
+    cpu_threads: int | None = None,
+    batch_size: int | None = None,
 ) -> PipelineRegistry:
     """Pipeline builders of the three backends for project "yolox".
 
@@ -105,6 +128,7 @@ def make_registry(
         decoder (YoloxDecoder): Host decoder.
         nms_in_graph_onnx (bool): The ONNX backend runs the graph with ``NonMaxSuppression`` appended.
         cpu_threads (int | None): ONNX Runtime intra-op threads. Defaults to ONNX Runtime's choice.
+        batch_size (int | None): Static batch of the graphs (autoware flavour). Defaults to a dynamic batch.
 
     Returns:
         PipelineRegistry: Registry with project builders for pytorch, onnx and tensorrt.
@@ -119,7 +143,7 @@ def make_registry(
             (OUTPUT_NAME,),
             spec.device,
         )
-        return YoloxPipeline(runner, spec, preprocess, decoder)
+        return YoloxPipeline(runner, spec, preprocess, decoder, batch_size=batch_size)
 
     def onnx(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
         from awml_deploy.pipelines.onnxruntime_backend import OnnxRuntimeRunner, OnnxSessionFromPath
@@ -128,8 +152,9 @@ def make_registry(
         name = nms_file_name(component.onnx_file, "onnx") if nms_in_graph_onnx else component.onnx_file
         path = component_file(spec.artifact, name)
         required = (OUTPUT_NAME, *NMS_OUTPUTS) if nms_in_graph_onnx else (OUTPUT_NAME,)
-        loader = CheckedOnnxSession(OnnxSessionFromPath(str(path), spec.device, cpu_threads), required)
-        return YoloxPipeline(OnnxRuntimeRunner(loader, spec.device), spec, preprocess, decoder, nms_in_graph_onnx)
+        loader = CheckedOnnxSession(OnnxSessionFromPath(str(path), spec.device, cpu_threads), required, batch_size)
+        runner = OnnxRuntimeRunner(loader, spec.device)
+        return YoloxPipeline(runner, spec, preprocess, decoder, nms_in_graph_onnx, batch_size)
 
     def tensorrt(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
         from awml_deploy.config.components import component_io_spec
@@ -138,7 +163,7 @@ def make_registry(
         component = context.components["model"]
         path = component_file(spec.artifact, component.engine_file)
         runner = TensorRTRunner(str(path), component_io_spec(component), spec.device)
-        return YoloxPipeline(runner, spec, preprocess, decoder)
+        return YoloxPipeline(runner, spec, preprocess, decoder, batch_size=batch_size)
 
     registry = PipelineRegistry()
     registry.register(Backend.PYTORCH, pytorch, "yolox")

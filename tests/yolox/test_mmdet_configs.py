@@ -76,7 +76,7 @@ def test_preprocessing_of_the_416_config(tiny_cfg, samples):
     from projects.yolox.preprocessing import build_preprocessing_pipeline
 
     tensor, meta = build_preprocessing_pipeline(tiny_cfg)(samples.get_sample(0)["image"])
-    assert tensor.shape == (1, 3, 416, 416) and meta.img_shape == (312, 416)
+    assert tensor.shape == (1, 3, 416, 416) and meta.img_shape == (416, 416)
     assert meta.scale_factor == (1.625, 1.625)
     assert (tensor[0, :, 312:, :] == 114).all()  # letterbox padding (Pad pad_val), no normalisation for YOLOX
 

@@ -6,18 +6,13 @@ checkpoint_path = "{{ fileDirname }}/../assets/yolox_pico_shapes.pth"
 
 export = dict(mode="both", work_dir="work_dirs/yolox")
 
+# Names only: shapes, the dynamic batch axis and the TensorRT profile are derived from the model config
+# (input size from its test pipeline, anchors from the head's strides, 4 + 1 + C channels).
 components = dict(
     model=dict(
         onnx_file="yolox.onnx",
         engine_file="yolox.engine",
-        io=dict(
-            inputs=[dict(name="images", dtype="float32", shape=[-1, 3, 192, 192])],
-            outputs=[dict(name="output", dtype="float32", shape=[-1, 756, 8])],
-            dynamic_axes={"images": {0: "batch"}, "output": {0: "batch"}},
-        ),
-        tensorrt_profile=dict(
-            images=dict(min_shape=[1, 3, 192, 192], opt_shape=[1, 3, 192, 192], max_shape=[8, 3, 192, 192])
-        ),
+        io=dict(inputs=["images"], outputs=["output"]),
     )
 )
 

@@ -16,6 +16,30 @@ def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     return lines + [""]
 
 
+def _per_label_ap(metrics: dict) -> list[str]:
+    """Per-class AP tables of a detection result (``modes.<mode>.per_label``); nothing for other tasks."""
+    lines: list[str] = []
+    for mode, result in (metrics.get("modes") or {}).items():
+        per_label = result.get("per_label") or {}
+        if not per_label:
+            continue
+        thresholds = next(iter(per_label.values())).get("ap", {})
+        lines += [f"per-class AP ({mode}):", ""] + _table(
+            ["class", "gt", "pred", *[f"AP@{t}" for t in thresholds], "mean AP"],
+            [
+                [
+                    label,
+                    r.get("num_gt"),
+                    r.get("num_pred"),
+                    *[_fmt(r["ap"].get(t), 4) for t in thresholds],
+                    _fmt(r.get("mean_ap"), 4),
+                ]
+                for label, r in per_label.items()
+            ],
+        )
+    return lines
+
+
 def render_markdown(report: dict) -> str:
     """Renders the report dict as Markdown.
 
@@ -95,6 +119,7 @@ def render_markdown(report: dict) -> str:
                 for s, v in entry["latency"].items()
             ],
         )
+        lines += _per_label_ap(entry.get("metrics") or {})
     lines += [""]
     if report["deltas"]:
         lines += ["## Cross-backend deltas (vs pytorch)", ""] + _table(
