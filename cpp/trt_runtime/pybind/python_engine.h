@@ -17,15 +17,16 @@
 
 namespace awml::trt {
 
-//! What Python holds: the callable and its declared I/O (dynamic dims -1; no profiles).
-struct PythonEngineSpec {
+//! What Python holds: the callable and its declared I/O (dynamic dims -1; no profiles). Hidden like the
+//! pybind11 types it holds.
+struct __attribute__((visibility("hidden"))) PythonEngineSpec {
   pybind11::object run;
   IoSpec io;
 };
 
 //! One Engine per runtime slot over a shared spec. Output dynamic dims resolve to the first dynamic dim
 //! of the inputs' current shapes (the pillar axis of the CenterPoint encoder).
-class PythonEngine final : public Engine {
+class __attribute__((visibility("hidden"))) PythonEngine final : public Engine {
  public:
   explicit PythonEngine(std::shared_ptr<PythonEngineSpec> spec) : spec_(std::move(spec)) {}
   ~PythonEngine() override;
