@@ -173,3 +173,28 @@ class CenterPointRuntimePipeline(CenterPointPipeline):
             "scores": np.ascontiguousarray(boxes[:, 9]),
             "labels": boxes[:, 10].astype(np.int64),
         }
+
+
+def runtime_builder(geometry: CenterPointGeometry, cpu_threads: int | None = None, plans: bool | None = None) -> Any:
+    """The pipeline builder of the C++ runtime on a component artifact (ONNX files, or TensorRT plans with ``plans``).
+
+    Args:
+        geometry (CenterPointGeometry): Model geometry.
+        cpu_threads (int | None): ONNX Runtime intra-op threads. Defaults to ONNX Runtime's choice.
+        plans (bool | None): Run the artifact's TensorRT engine files. Defaults to False (its ONNX files).
+
+    Returns:
+        PipelineBuilder: ``(spec, context) -> CenterPointRuntimePipeline``.
+    """
+    from awml_deploy.core.artifacts import component_file
+
+    use_plans = False if plans is None else plans
+    names = ("pts_voxel_encoder", "pts_backbone_neck_head")
+
+    def build(spec: Any, context: Any) -> CenterPointRuntimePipeline:
+        files = [c.engine_file if use_plans else c.onnx_file for c in (context.components[n] for n in names)]
+        enc, head = (str(component_file(spec.artifact, f)) for f in files)
+        runner = CenterPointRuntimeRunner(enc, head, geometry, spec.device, cpu_threads, plans=use_plans)
+        return CenterPointRuntimePipeline(runner, spec, geometry)
+
+    return build

@@ -196,7 +196,8 @@ def _eval_backend(value: object, path: str, devices: DevicesConfig, default_devi
 
 
 def parse_evaluation(value: object, devices: DevicesConfig) -> EvaluationConfig:
-    """Parses ``evaluation``; missing backends keep defaults (pytorch/onnx on cpu, tensorrt on cuda)."""
+    """Parses ``evaluation``; missing backends keep defaults (pytorch/onnx on cpu, tensorrt on cuda; runtime, cpu,
+    only when listed)."""
     reader = SectionReader(value, "evaluation")
     enabled = reader.get("enabled", as_bool, False)
     num_samples = reader.get("num_samples", as_int, 10, minimum=-1)
@@ -208,7 +209,7 @@ def parse_evaluation(value: object, devices: DevicesConfig) -> EvaluationConfig:
     for name, raw in as_mapping(reader.get("backends", as_mapping, {}), "evaluation.backends").items():
         path = f"evaluation.backends.{name}"
         backend = Backend.parse(name, path)
-        backends[backend] = _eval_backend(raw, f"evaluation.backends.{backend}", devices, defaults[backend])
+        backends[backend] = _eval_backend(raw, f"evaluation.backends.{backend}", devices, defaults.get(backend, "cpu"))
     delta = reader.get("max_primary_metric_delta", optional(as_float), None, minimum=0.0)
     reader.finish()
     return EvaluationConfig(enabled, num_samples, warmup, MappingProxyType(backends), delta)
