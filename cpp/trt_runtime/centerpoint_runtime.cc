@@ -419,14 +419,19 @@ StatusOr<CenterPointDetections> CenterPointRuntime::Download() {
   return detections;
 }
 
-StatusOr<CenterPointDetections> CenterPointRuntime::Detect(float const* host_points, int64_t num_points) {
+Status CenterPointRuntime::CopyPoints(float const* host_points, int64_t num_points) {
   Impl& m = *impl_;
   if (num_points < 0 || num_points > m.config.max_points) {
     return InvalidArgumentError("centerpoint | num_points out of range. Note: expected 0.." +
                                 std::to_string(m.config.max_points) + ", got " + std::to_string(num_points));
   }
   std::size_t const bytes = static_cast<std::size_t>(num_points) * m.config.voxelize.num_point_features * sizeof(float);
-  AWML_RETURN_IF_ERROR(m.FromHost(m.points.data(), host_points, bytes));
+  return m.FromHost(m.points.data(), host_points, bytes);
+}
+
+StatusOr<CenterPointDetections> CenterPointRuntime::Detect(float const* host_points, int64_t num_points) {
+  Impl& m = *impl_;
+  AWML_RETURN_IF_ERROR(CopyPoints(host_points, num_points));
   AWML_RETURN_IF_ERROR(Preprocess(m.points.as<float>(), num_points));
   AWML_RETURN_IF_ERROR(RunNetwork());
   AWML_RETURN_IF_ERROR(Postprocess());

@@ -58,6 +58,8 @@ class CenterPointRuntime {
   //! The runtime's point buffer (max_points x num_point_features floats, host or device memory).
   float* points_buffer() const;
 
+  //! Copies `num_points` x F host floats into points_buffer() (enqueued on CUDA).
+  Status CopyPoints(float const* host_points, int64_t num_points);
   //! Stage 1: voxelize and decorate `num_points` points in the runtime's memory. Enqueued, no sync.
   Status Preprocess(float const* points, int64_t num_points);
   //! Stage 2: reads the pillar count (the one synchronisation before the engines), runs the engine(s) and
