@@ -102,6 +102,9 @@ class TensorRTExporter:
                 precision=self.config.precision_policy.value,
                 io_spec=component_io_spec(component),
                 workspace_bytes=self.config.max_workspace_size,
+                builder_optimization_level=(
+                    -1 if self.config.builder_optimization_level is None else self.config.builder_optimization_level
+                ),
                 timing_cache_path=timing_cache,
             )
         except RuntimeError as err:
