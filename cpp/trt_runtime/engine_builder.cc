@@ -208,6 +208,8 @@ StatusOr<BuildReport> BuildEngine(BuildConfig const& config) {
     return InvalidArgumentError("builder | builder_optimization_level. Note: expected 0..5 or -1 (default), got " +
                                 std::to_string(config.builder_optimization_level));
   }
+  AWML_RETURN_IF_ERROR(
+      CudaStatus(cudaSetDevice(config.device_index), "builder | cuda device " + std::to_string(config.device_index)));
   AWML_ASSIGN_OR_RETURN(BuildRecipe const recipe, RecipeFor(config.precision, HeaderTrtVersion()));
   AWML_ASSIGN_OR_RETURN(std::vector<std::string> plugins, LoadPluginLibraries(config.plugin_libraries));
   AWML_ASSIGN_OR_RETURN(EngineMetadata const wanted, WantedMetadata(config, recipe, std::move(plugins)));

@@ -273,6 +273,7 @@ def build_engine(
     precision: str = "auto",
     workspace_bytes: int = 0,
     builder_optimization_level: int = -1,  # 0..5; -1 = TensorRT's default
+    device_index: int = 0,
     timing_cache_path: str = "",
     plugin_libraries: Sequence[str] = (),
     write_layer_json: bool = True,

@@ -195,8 +195,9 @@ class PyTrtRunner {
 
 py::dict BuildEngineBinding(std::string const& onnx_path, std::string const& plan_path, py::dict const& io_spec,
                             std::string const& precision, std::size_t workspace_bytes, int builder_optimization_level,
-                            std::string const& timing_cache_path, std::vector<std::string> const& plugin_libraries,
-                            bool write_layer_json, bool force_rebuild) {
+                            int device_index, std::string const& timing_cache_path,
+                            std::vector<std::string> const& plugin_libraries, bool write_layer_json,
+                            bool force_rebuild) {
   BuildConfig config;
   config.onnx_path = onnx_path;
   config.plan_path = plan_path;
@@ -204,6 +205,7 @@ py::dict BuildEngineBinding(std::string const& onnx_path, std::string const& pla
   config.io = IoSpecFromDict(io_spec);
   config.workspace_bytes = workspace_bytes;
   config.builder_optimization_level = builder_optimization_level;
+  config.device_index = device_index;
   config.timing_cache_path = timing_cache_path;
   config.plugin_libraries = plugin_libraries;
   config.write_layer_json = write_layer_json;
@@ -249,9 +251,9 @@ void RegisterTrt(py::module_& m) {
   m.def("tensorrt_version", &LoadedTensorRtVersion, "Version of the loaded TensorRT library, e.g. \"10.16.0\".");
   m.def("build_engine", &BuildEngineBinding, py::arg("onnx_path"), py::arg("plan_path"), py::arg("io_spec"),
         py::arg("precision") = "auto", py::arg("workspace_bytes") = 0, py::arg("builder_optimization_level") = -1,
-        py::arg("timing_cache_path") = "", py::arg("plugin_libraries") = std::vector<std::string>{},
-        py::arg("write_layer_json") = true, py::arg("force_rebuild") = false,
-        "ONNX -> plan through the engine cache; returns the build report as a dict.");
+        py::arg("device_index") = 0, py::arg("timing_cache_path") = "",
+        py::arg("plugin_libraries") = std::vector<std::string>{}, py::arg("write_layer_json") = true,
+        py::arg("force_rebuild") = false, "ONNX -> plan through the engine cache; returns the build report as a dict.");
   py::class_<PyTrtRunner>(m, "TrtRunner")
       .def(py::init<std::string const&, py::dict const&, int, std::vector<std::string> const&, bool>(),
            py::arg("plan_path"), py::arg("io_spec"), py::arg("profile_index") = 0,

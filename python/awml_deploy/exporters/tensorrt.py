@@ -102,6 +102,7 @@ class TensorRTExporter:
                 precision=self.config.precision_policy.value,
                 io_spec=component_io_spec(component),
                 workspace_bytes=self.config.max_workspace_size,
+                device_index=self.device.index or 0,
                 builder_optimization_level=(
                     -1 if self.config.builder_optimization_level is None else self.config.builder_optimization_level
                 ),
