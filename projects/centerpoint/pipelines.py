@@ -259,12 +259,15 @@ class CenterPointOnnxRunner(BaseRunner):
         self.sessions = {}
 
 
-def make_registry(geometry: CenterPointGeometry, cpu_threads: int | None = None) -> PipelineRegistry:
+def make_registry(
+    geometry: CenterPointGeometry, cpu_threads: int | None = None, rot_y_axis_reference: bool | None = None
+) -> PipelineRegistry:
     """The CenterPoint pipeline builders of the four backends.
 
     Args:
         geometry (CenterPointGeometry): Model geometry.
         cpu_threads (int | None): CPU threads of PyTorch and ONNX Runtime. Defaults to each library's choice.
+        rot_y_axis_reference (bool | None): Head convention of the TensorRT engines. Defaults to False.
 
     Returns:
         PipelineRegistry: Builders registered under project "centerpoint".
@@ -286,7 +289,7 @@ def make_registry(geometry: CenterPointGeometry, cpu_threads: int | None = None)
     for backend, builder in (
         (Backend.PYTORCH, pytorch),
         (Backend.ONNX, onnx),
-        (Backend.TENSORRT, runtime_builder(geometry, cpu_threads, plans=True)),  # the C++ runtime on the engines
+        (Backend.TENSORRT, runtime_builder(geometry, cpu_threads, True, rot_y_axis_reference)),  # C++ runtime, plans
         (Backend.RUNTIME, runtime_builder(geometry, cpu_threads)),  # the C++ runtime on the ONNX files
     ):
         registry.register(backend, builder, PROJECT)

@@ -175,13 +175,20 @@ class CenterPointRuntimePipeline(CenterPointPipeline):
         }
 
 
-def runtime_builder(geometry: CenterPointGeometry, cpu_threads: int | None = None, plans: bool | None = None) -> Any:
+def runtime_builder(
+    geometry: CenterPointGeometry,
+    cpu_threads: int | None = None,
+    plans: bool | None = None,
+    rot_y_axis_reference: bool | None = None,
+) -> Any:
     """The pipeline builder of the C++ runtime on a component artifact (ONNX files, or TensorRT plans with ``plans``).
 
     Args:
         geometry (CenterPointGeometry): Model geometry.
         cpu_threads (int | None): ONNX Runtime intra-op threads. Defaults to ONNX Runtime's choice.
         plans (bool | None): Run the artifact's TensorRT engine files. Defaults to False (its ONNX files).
+        rot_y_axis_reference (bool | None): Head convention of the plans (a plan has no ONNX metadata; ONNX files
+            carry their own flag). Defaults to False.
 
     Returns:
         PipelineBuilder: ``(spec, context) -> CenterPointRuntimePipeline``.
@@ -194,7 +201,9 @@ def runtime_builder(geometry: CenterPointGeometry, cpu_threads: int | None = Non
     def build(spec: Any, context: Any) -> CenterPointRuntimePipeline:
         files = [c.engine_file if use_plans else c.onnx_file for c in (context.components[n] for n in names)]
         enc, head = (str(component_file(spec.artifact, f)) for f in files)
-        runner = CenterPointRuntimeRunner(enc, head, geometry, spec.device, cpu_threads, plans=use_plans)
+        runner = CenterPointRuntimeRunner(
+            enc, head, geometry, spec.device, cpu_threads, use_plans, rot_y_axis_reference
+        )
         return CenterPointRuntimePipeline(runner, spec, geometry)
 
     return build
