@@ -105,19 +105,10 @@ def test_keep_list_holds_ops_in_fp32(graphs) -> None:
     assert convs and all(types[n.input[1]] == onnx.TensorProto.FLOAT for n in convs)
 
 
-class _Native:
-    def __init__(self, version: str) -> None:
-        from awml_deploy import _native
-
-        self.version, self.precision_recipe = version, _native.precision_recipe
-
-    def tensorrt_version(self) -> str:
-        return self.version
-
-
 @pytest.mark.parametrize(("version", "converts"), [("10.8.0", False), ("10.16.0", True), ("11.1.0", True)])
 def test_tensorrt_exporter_converts_when_the_recipe_needs_it(graphs, version, converts) -> None:
-    """The real precision table (C++ precision_recipe) decides; only TensorRT's version is given here."""
+    """The real precision table (C++ precision_recipe) decides for the given TensorRT version."""
+    from awml_deploy import _native
     from awml_deploy.config.sections import parse_tensorrt_config
     from awml_deploy.core.device import DeviceSpec
     from awml_deploy.exporters.tensorrt import TensorRTExporter
@@ -125,7 +116,7 @@ def test_tensorrt_exporter_converts_when_the_recipe_needs_it(graphs, version, co
     paths, _, _, root = graphs
     fp32, _ = paths[cp_export.ENCODER]
     exporter = TensorRTExporter(parse_tensorrt_config({"precision_policy": "fp16"}), DeviceSpec("cuda"))
-    source = exporter.source_onnx(_Native(version), fp32, root / version / "encoder.engine")
+    source = exporter.source_onnx(_native, version, fp32, root / version / "encoder.engine")
     assert (source != fp32) is converts
     if converts:
         assert source.name == "encoder.fp16.onnx" and source.is_file()

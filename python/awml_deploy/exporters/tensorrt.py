@@ -76,10 +76,22 @@ class TensorRTExporter:
         self.config = config
         self.device = device
 
-    def source_onnx(self, native, onnx_path: str | pathlib.Path, engine_path: pathlib.Path) -> pathlib.Path:
+    def source_onnx(
+        self, native, version: str, onnx_path: str | pathlib.Path, engine_path: pathlib.Path
+    ) -> pathlib.Path:
         """The ONNX the builder parses: an FP16 conversion next to the engine when the policy needs one (strongly
-        typed FP16 on TensorRT >= 10.12 and 11, see :mod:`awml_deploy.exporters.onnx_fp16`), else ``onnx_path``."""
-        major, minor = (int(v) for v in native.tensorrt_version().split(".")[:2])
+        typed FP16 on TensorRT >= 10.12 and 11, see :mod:`awml_deploy.exporters.onnx_fp16`), else ``onnx_path``.
+
+        Args:
+            native: ``awml_deploy._native`` (its ``precision_recipe`` decides).
+            version (str): TensorRT version, e.g. "10.16.0".
+            onnx_path (str | pathlib.Path): FP32 ONNX.
+            engine_path (pathlib.Path): The engine; the FP16 ONNX goes next to it.
+
+        Returns:
+            pathlib.Path: The ONNX to build from.
+        """
+        major, minor = (int(v) for v in version.split(".")[:2])
         recipe = native.precision_recipe(self.config.precision_policy.value, major, minor)
         if not recipe["requires_fp16_onnx"]:
             return pathlib.Path(onnx_path)
@@ -106,7 +118,8 @@ class TensorRTExporter:
         timing_cache = self.config.timing_cache or ""
         if timing_cache and not pathlib.Path(timing_cache).is_absolute():
             timing_cache = str(engine_path.parent / timing_cache)
-        onnx_path = self.source_onnx(native, onnx_path, engine_path)
+        version = tensorrt_availability().version or native.tensorrt_version()
+        onnx_path = self.source_onnx(native, version, onnx_path, engine_path)
         try:
             report = native.build_engine(
                 onnx_path=str(onnx_path),
