@@ -51,11 +51,10 @@ struct CenterPointConfig {
   //! The head was exported with rot_y_axis_reference (Autoware's y-axis convention: dim (w, l, h), rot
   //! (-cos, -sin)); the runtime converts it back to mmdet3d's layout (dim (l, w, h), rot (sin, cos)) before decode.
   bool rot_y_axis_reference = false;
-  bool return_heads = false;                  //!< also return the head tensors (mmdet3d layout) of each frame
-  std::string encoder_plan;                   //!< kTwoEngines with TensorRT (OpenCenterPointTrtEngines)
-  std::string head_plan;                      //!< kTwoEngines with TensorRT
-  std::string single_plan;                    //!< kSingleEngine with TensorRT
-  std::vector<std::string> plugin_libraries;  //!< kSingleEngine: the library holding AwmlPillarScatter
+  bool return_heads = false;  //!< also return the head tensors (mmdet3d layout) of each frame
+  //! TensorRT single engine: the library holding AwmlPillarScatter, loaded before the plan (engines themselves
+  //! are passed to CenterPointRuntime::Create; see trt_engine.h).
+  std::vector<std::string> plugin_libraries;
   CenterPointTensorNames names;
 };
 

@@ -207,6 +207,7 @@ class CenterPointSettings(TypedDict, total=False):
     max_points: int  # optional
     return_heads: bool  # optional
     tensor_names: dict[str, str]  # optional
+    plugin_libraries: list[str]  # optional: single TensorRT engine, the library holding AwmlPillarScatter
 
 class CenterPointDetections(TypedDict):
     boxes: _F32  # [K, 11] (BOX_FIELDS)

@@ -47,7 +47,7 @@ std::set<std::string> const kRequired = {
     "nms_squared_radius", "nms_inclusive",      "max_output",         "rot_y_axis_reference"};
 std::set<std::string> const kOptional = {"mode",         "deterministic", "yaw_norm_thresholds", "max_candidates",
                                          "top_k_mode",   "center_range",  "nms_per_class",       "max_points",
-                                         "return_heads", "tensor_names"};
+                                         "return_heads", "tensor_names",  "plugin_libraries"};
 
 std::string Join(std::set<std::string> const& names) {
   std::string out;
@@ -137,6 +137,7 @@ CenterPointConfig ConfigFromSettings(py::dict const& s) {
   if (s.contains("max_points")) c.max_points = Get<int64_t>(s, "max_points");
   c.rot_y_axis_reference = Get<bool>(s, "rot_y_axis_reference");
   c.return_heads = s.contains("return_heads") && Get<bool>(s, "return_heads");
+  if (s.contains("plugin_libraries")) c.plugin_libraries = Get<std::vector<std::string>>(s, "plugin_libraries");
   if (s.contains("tensor_names")) {
     auto names = Get<std::map<std::string, std::string>>(s, "tensor_names");
     CenterPointTensorNames& t = c.names;
@@ -173,6 +174,10 @@ IoSpec IoFromDict(py::dict const& spec) {
       StatusOr<DataType> dtype = ParseDataType(tensor["dtype"].cast<std::string>());
       ThrowIfError(dtype.status());
       t.dtype = *dtype;
+      if (t.dtype != DataType::kFloat32 && t.dtype != DataType::kInt32 && t.dtype != DataType::kInt64) {
+        throw RuntimeBindingError("PythonEngine io | tensor '" + t.name +
+                                  "' dtype. Note: expected float32|int32|int64, got " + DataTypeName(t.dtype));
+      }
       t.dims = tensor["shape"].cast<std::vector<int64_t>>();
       io.tensors.push_back(std::move(t));
     }
@@ -285,6 +290,7 @@ class PyCenterPointRuntime {
 #if AWML_HAVE_TENSORRT
     RunnerOptions options;
     options.plan_path = std::get<std::string>(source);
+    if (config_.mode == CenterPointMode::kSingleEngine) options.plugin_libraries = config_.plugin_libraries;
     CenterPointPlan const* plan = &plan_;
     // The plan's contract for the engine in this slot is checked again by CenterPointRuntime::Create.
     options.io = config_.mode == CenterPointMode::kSingleEngine ? plan->single_io

@@ -10,8 +10,6 @@ namespace {
 
 CenterPointConfig AutowareConfig() {
   CenterPointConfig config;  // defaults: Autoware centerpoint (480 x 480, 40000 pillars, 32 points, 4 features)
-  config.encoder_plan = "encoder.engine";
-  config.head_plan = "head.engine";
   return config;
 }
 
@@ -60,7 +58,6 @@ TEST(PlanCenterPointTest, TinyModelHalvesTheHeadAndAddsVelocityAndZCentre) {
 TEST(PlanCenterPointTest, SingleEngineCarriesCoordsAndCountInputs) {
   CenterPointConfig config = AutowareConfig();
   config.mode = CenterPointMode::kSingleEngine;
-  config.single_plan = "centerpoint.engine";
   config.plugin_libraries = {"libawml_plugins.so"};
   StatusOr<CenterPointPlan> const plan = PlanCenterPoint(config);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
