@@ -13,15 +13,7 @@
 #include "cpp/plugins/kernels/voxelize/voxelize.h"
 #include "cpp/trt_runtime/head_layout.h"
 
-#ifndef AWML_RUNTIME_WITH_CUDA
-#define AWML_RUNTIME_WITH_CUDA 0
-#endif
-#if AWML_RUNTIME_WITH_CUDA
-#include <cuda_runtime_api.h>
-
-#include "cpp/trt_runtime/cuda_buffer.h"
-#include "cpp/trt_runtime/cuda_stream.h"
-#endif
+#include "cpp/trt_runtime/runtime_buffer.h"
 
 namespace awml::trt {
 namespace {
@@ -30,43 +22,6 @@ Status FromKernel(kernels::Status const& status, char const* stage) {
   if (status.ok()) return OkStatus();
   return InternalError(std::string("centerpoint | ") + stage + ": " + status.message());
 }
-
-// A buffer in the runtime's memory: host bytes (CPU runtime, staging) or device memory (CUDA runtime).
-class Buffer {
- public:
-  Buffer() = default;
-  static Buffer Host(std::size_t bytes) {
-    Buffer b;
-    b.host_.assign(bytes, std::byte{0});
-    b.data_ = b.host_.data();
-    b.bytes_ = bytes;
-    return b;
-  }
-#if AWML_RUNTIME_WITH_CUDA
-  static StatusOr<Buffer> Device(std::size_t bytes, cudaStream_t stream) {
-    Buffer b;
-    AWML_ASSIGN_OR_RETURN(b.device_, DeviceBuffer::Allocate(std::max<std::size_t>(bytes, 1), stream));
-    AWML_RETURN_IF_ERROR(CudaStatus(cudaMemsetAsync(b.device_.data(), 0, b.device_.size(), stream), "centerpoint"));
-    b.data_ = b.device_.data();
-    b.bytes_ = bytes;
-    return b;
-  }
-#endif
-  void* data() const { return data_; }
-  std::size_t size() const { return bytes_; }
-  template <typename T>
-  T* as() const {
-    return static_cast<T*>(data_);
-  }
-
- private:
-  std::vector<std::byte> host_;
-#if AWML_RUNTIME_WITH_CUDA
-  DeviceBuffer device_;
-#endif
-  void* data_ = nullptr;
-  std::size_t bytes_ = 0;
-};
 
 Status CheckEngine(Engine const* engine, IoSpec const& contract, char const* what) {
   if (engine == nullptr) return InvalidArgumentError(std::string("centerpoint | no ") + what + " engine");
@@ -87,15 +42,15 @@ struct CenterPointRuntime::Impl {
   std::unique_ptr<Engine> second;  // head (two engines)
   int32_t pillars = 0;             // pillar count of the current frame (host copy)
 
-  Buffer points, pillar_points, points_per_pillar, coords, voxel_counters, voxel_workspace;
-  Buffer encoder_input, encoder_output, canvas, decoded, decode_counters, decode_workspace;
-  Buffer kept, num_kept, nms_workspace;
-  std::map<std::string, Buffer> head_outputs;
+  RuntimeBuffer points, pillar_points, points_per_pillar, coords, voxel_counters, voxel_workspace;
+  RuntimeBuffer encoder_input, encoder_output, canvas, decoded, decode_counters, decode_workspace;
+  RuntimeBuffer kept, num_kept, nms_workspace;
+  std::map<std::string, RuntimeBuffer> head_outputs;
   // Host side: staging for host engines on a CUDA runtime, and the results ([num_kept, voxel counters...,
   // decode counters...], kept boxes, heads).
-  std::map<std::string, Buffer> staging;
-  Buffer host_counters, host_boxes;
-  std::map<std::string, Buffer> host_heads;
+  std::map<std::string, RuntimeBuffer> staging;
+  RuntimeBuffer host_counters, host_boxes;
+  std::map<std::string, RuntimeBuffer> host_heads;
 #if AWML_RUNTIME_WITH_CUDA
   PinnedBuffer pinned_counters, pinned_boxes;
 #endif
@@ -106,11 +61,11 @@ struct CenterPointRuntime::Impl {
     return ElementCount(io.Find(name)->dims);
   }
 
-  StatusOr<Buffer> Make(std::size_t bytes) {
+  StatusOr<RuntimeBuffer> Make(std::size_t bytes) {
 #if AWML_RUNTIME_WITH_CUDA
-    if (cuda()) return Buffer::Device(bytes, static_cast<cudaStream_t>(stream));
+    if (cuda()) return RuntimeBuffer::Device(bytes, static_cast<cudaStream_t>(stream));
 #endif
-    return Buffer::Host(bytes);
+    return RuntimeBuffer::Host(bytes);
   }
 
   // Copies between the runtime's memory and host memory (enqueued on CUDA).
@@ -156,14 +111,15 @@ struct CenterPointRuntime::Impl {
     AWML_ASSIGN_OR_RETURN(canvas, Make(std::size_t{1} * config.encoder_channels * plan.grid.nx * plan.grid.ny * f));
     for (std::string const& name : plan.head_outputs) {
       AWML_ASSIGN_OR_RETURN(head_outputs[name], Make(static_cast<std::size_t>(HeadElements(name)) * f));
-      if (config.return_heads) host_heads[name] = Buffer::Host(static_cast<std::size_t>(HeadElements(name)) * f);
+      if (config.return_heads) host_heads[name] = RuntimeBuffer::Host(static_cast<std::size_t>(HeadElements(name)) * f);
     }
     AWML_ASSIGN_OR_RETURN(decoded, Make(std::size_t{1} * plan.decode.top_k * kernels::kBoxFields * f));
     AWML_ASSIGN_OR_RETURN(decode_counters, Make(kernels::kNumDecodeCounters * sizeof(int32_t)));
     AWML_ASSIGN_OR_RETURN(kept, Make(std::size_t{1} * plan.nms.max_output * kernels::kBoxFields * f));
     AWML_ASSIGN_OR_RETURN(num_kept, Make(sizeof(int32_t)));
-    host_counters = Buffer::Host((1 + kernels::kNumVoxelizeCounters + kernels::kNumDecodeCounters) * sizeof(int32_t));
-    host_boxes = Buffer::Host(kept.size());
+    host_counters =
+        RuntimeBuffer::Host((1 + kernels::kNumVoxelizeCounters + kernels::kNumDecodeCounters) * sizeof(int32_t));
+    host_boxes = RuntimeBuffer::Host(kept.size());
 #if AWML_RUNTIME_WITH_CUDA
     if (cuda()) {
       std::size_t bytes = 0;
@@ -181,16 +137,17 @@ struct CenterPointRuntime::Impl {
   }
 
   // Where an engine sees a runtime buffer: the buffer itself, or its host staging copy (host engine on CUDA).
-  void* Bound(Engine const& engine, std::string const& name, Buffer const& buffer) {
+  void* Bound(Engine const& engine, std::string const& name, RuntimeBuffer const& buffer) {
     if (!cuda() || engine.location() == MemoryLocation::kDevice) return buffer.data();
-    Buffer& stage = staging[name];
-    if (stage.size() < buffer.size()) stage = Buffer::Host(buffer.size());
+    RuntimeBuffer& stage = staging[name];
+    if (stage.size() < buffer.size()) stage = RuntimeBuffer::Host(buffer.size());
     return stage.data();
   }
 
   // Runs `engine` on named runtime buffers; `inputs` carry the bytes actually used this frame.
-  Status RunEngine(Engine& engine, std::vector<std::pair<std::string, std::pair<Buffer*, std::size_t>>> const& inputs,
-                   std::vector<std::pair<std::string, std::pair<Buffer*, std::size_t>>> const& outputs) {
+  Status RunEngine(Engine& engine,
+                   std::vector<std::pair<std::string, std::pair<RuntimeBuffer*, std::size_t>>> const& inputs,
+                   std::vector<std::pair<std::string, std::pair<RuntimeBuffer*, std::size_t>>> const& outputs) {
     bool const stage = cuda() && engine.location() == MemoryLocation::kHost;
     for (auto const& [name, io] : inputs) {
       void* address = Bound(engine, name, *io.first);
@@ -210,8 +167,8 @@ struct CenterPointRuntime::Impl {
     return OkStatus();
   }
 
-  std::vector<std::pair<std::string, std::pair<Buffer*, std::size_t>>> HeadBindings() {
-    std::vector<std::pair<std::string, std::pair<Buffer*, std::size_t>>> out;
+  std::vector<std::pair<std::string, std::pair<RuntimeBuffer*, std::size_t>>> HeadBindings() {
+    std::vector<std::pair<std::string, std::pair<RuntimeBuffer*, std::size_t>>> out;
     for (auto& [name, buffer] : head_outputs) out.push_back({name, {&buffer, buffer.size()}});
     return out;
   }
