@@ -28,7 +28,8 @@ UNITS=(
   cpp/trt_runtime/plugin_libraries.cc
   cpp/trt_runtime/engine_builder.cc
   cpp/trt_runtime/engine_runner.cc
-  cpp/trt_runtime/centerpoint_runtime.cc
+  cpp/trt_runtime/trt_engine.cc
+  cpp/trt_runtime/pybind/runtime_bindings.cc
   cpp/plugins/trt/plugin_logger.cc
   cpp/plugins/trt/fields/trt_fields.cc
   cpp/plugins/trt/scatter/scatter_plugin.cc

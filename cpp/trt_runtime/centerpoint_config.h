@@ -1,6 +1,8 @@
 // CenterPointRuntime configuration and the engine I/O contracts it implies (TensorRT-free, unit
-// tested). The tensor contract is Autoware's: encoder input [max_pillars, points_per_pillar, features],
-// encoder output [max_pillars, 1, C], BEV canvas [1, C, grid_y, grid_x], head outputs [1, ch, H', W'].
+// tested). The tensor contract is Autoware's with the export's dynamic pillar axis: encoder input
+// [-1, points_per_pillar, features], encoder output [-1, 1, C] with one profile (min 1, opt
+// max_pillars / 2, max max_pillars: projects/centerpoint/export.py derive_components), BEV canvas
+// [1, C, grid_y, grid_x], head outputs [1, ch, H', W'].
 #ifndef AWML_CPP_TRT_RUNTIME_CENTERPOINT_CONFIG_H_
 #define AWML_CPP_TRT_RUNTIME_CENTERPOINT_CONFIG_H_
 
@@ -43,15 +45,17 @@ struct CenterPointConfig {
   int encoder_channels = 32;         //!< C of the encoder output and the canvas
   int out_size_factor = 1;           //!< head grid = canvas grid / out_size_factor
   bool has_velocity = false;
-  kernels::DecodeConfig decode;               //!< thresholds, mode, top_k; grid and voxel fields are derived
-  kernels::CircleNmsConfig nms;               //!< radius etc.; max_boxes is derived from decode.top_k
-  int64_t max_points = 2000000;               //!< capacity of the point buffer (Autoware cloud_capacity)
-  std::string encoder_plan;                   //!< kTwoEngines
-  std::string head_plan;                      //!< kTwoEngines
-  std::string single_plan;                    //!< kSingleEngine
-  std::vector<std::string> plugin_libraries;  //!< kSingleEngine: the library holding AwmlPillarScatter
+  kernels::DecodeConfig decode;  //!< thresholds, mode, top_k; grid and voxel fields are derived
+  kernels::CircleNmsConfig nms;  //!< radius etc.; max_boxes is derived from decode.top_k
+  int64_t max_points = 2000000;  //!< capacity of the point buffer (Autoware cloud_capacity)
+  //! The head was exported with rot_y_axis_reference (Autoware's y-axis convention: dim (w, l, h), rot
+  //! (-cos, -sin)); the runtime converts it back to mmdet3d's layout (dim (l, w, h), rot (sin, cos)) before decode.
+  bool rot_y_axis_reference = false;
+  bool return_heads = false;  //!< also return the head tensors (mmdet3d layout) of each frame
+  //! TensorRT single engine: the library holding AwmlPillarScatter, loaded before the plan (engines themselves
+  //! are passed to CenterPointRuntime::Create; see trt_engine.h).
+  std::vector<std::string> plugin_libraries;
   CenterPointTensorNames names;
-  bool use_cuda_graph = false;  //!< capture each engine's enqueue after warm-up
 };
 
 //! Everything derived from a config, validated once.
@@ -67,7 +71,14 @@ struct CenterPointPlan {
   IoSpec encoder_io;  //!< kTwoEngines
   IoSpec head_io;     //!< kTwoEngines
   IoSpec single_io;   //!< kSingleEngine
+  //! Every head output name in decode order (heatmap, reg, height, dim, rot[, vel]).
+  std::vector<std::string> head_outputs;
 };
+
+//! The encoder contract: input [-1, M, F] and output [-1, 1, C] with the profile min 1, opt
+//! max(1, max_pillars / 2), max max_pillars on the pillar axis (the export's and TensorRT's).
+IoSpec EncoderContract(CenterPointTensorNames const& names, int max_pillars, int points_per_pillar, int features,
+                       int channels);
 
 //! Validates the config (through the kernels' validators) and derives kernel configs and engine specs.
 StatusOr<CenterPointPlan> PlanCenterPoint(CenterPointConfig const& config);

@@ -26,6 +26,8 @@ StatusOr<EngineMetadata> WantedMetadata(BuildConfig const& config, BuildRecipe c
   AWML_ASSIGN_OR_RETURN(wanted.onnx_sha256, Sha256File(config.onnx_path));
   wanted.precision = PrecisionPolicyName(config.precision);
   wanted.profiles = FormatProfiles(config.io.profiles);
+  wanted.optimization_level =
+      config.builder_optimization_level < 0 ? "default" : std::to_string(config.builder_optimization_level);
   wanted.tensorrt_version = LoadedTrtVersion().ToString();
   AWML_ASSIGN_OR_RETURN(wanted.compute_capability, CurrentComputeCapability());
   wanted.plugins = std::move(plugins);
@@ -163,6 +165,9 @@ StatusOr<BuildReport> Build(BuildConfig const& config, BuildRecipe const& recipe
   TrtPtr<nvinfer1::IBuilderConfig> builder_config(builder->createBuilderConfig());
   if (builder_config == nullptr) return InternalError("builder | createBuilderConfig failed");
   AWML_RETURN_IF_ERROR(ApplyRecipe(recipe, *builder_config));
+  if (config.builder_optimization_level >= 0) {
+    builder_config->setBuilderOptimizationLevel(config.builder_optimization_level);
+  }
   if (config.workspace_bytes > 0) {
     builder_config->setMemoryPoolLimit(nvinfer1::MemoryPoolType::kWORKSPACE, config.workspace_bytes);
   }
@@ -199,6 +204,12 @@ StatusOr<BuildReport> BuildEngine(BuildConfig const& config) {
     return InvalidArgumentError("builder | onnx_path and plan_path are required");
   }
   AWML_RETURN_IF_ERROR(ValidateIoSpec(config.io));
+  if (config.builder_optimization_level < -1 || config.builder_optimization_level > 5) {
+    return InvalidArgumentError("builder | builder_optimization_level. Note: expected 0..5 or -1 (default), got " +
+                                std::to_string(config.builder_optimization_level));
+  }
+  AWML_RETURN_IF_ERROR(
+      CudaStatus(cudaSetDevice(config.device_index), "builder | cuda device " + std::to_string(config.device_index)));
   AWML_ASSIGN_OR_RETURN(BuildRecipe const recipe, RecipeFor(config.precision, HeaderTrtVersion()));
   AWML_ASSIGN_OR_RETURN(std::vector<std::string> plugins, LoadPluginLibraries(config.plugin_libraries));
   AWML_ASSIGN_OR_RETURN(EngineMetadata const wanted, WantedMetadata(config, recipe, std::move(plugins)));

@@ -22,7 +22,9 @@ struct BuildConfig {
   PrecisionPolicy precision = PrecisionPolicy::kAuto;
   IoSpec io;                        //!< the declared contract; its profiles become the engine's optimisation profiles
   std::size_t workspace_bytes = 0;  //!< 0 = TensorRT's default (device memory size)
-  std::string timing_cache_path;    //!< empty = no timing cache; loaded if present, saved after a build
+  int device_index = 0;             //!< the CUDA device the engine is built (and its cache keyed) on
+  int builder_optimization_level = -1;        //!< 0..5; -1 = TensorRT's default (3). Part of the cache key.
+  std::string timing_cache_path;              //!< empty = no timing cache; loaded if present, saved after a build
   std::vector<std::string> plugin_libraries;  //!< loadable plugin libraries, loaded before parsing
   bool write_layer_json = true;               //!< engine inspector JSON (detailed profiling verbosity)
   bool force_rebuild = false;                 //!< ignore the cache

@@ -33,6 +33,7 @@ std::vector<std::pair<std::string, std::string>> KeyValues(EngineMetadata const&
   return {{"onnx_sha256", m.onnx_sha256},
           {"precision", m.precision},
           {"profiles", m.profiles},
+          {"optimization_level", m.optimization_level},
           {"tensorrt_version", m.tensorrt_version},
           {"compute_capability", m.compute_capability},
           {"plugins", JoinPlugins(m.plugins)}};
@@ -91,6 +92,7 @@ StatusOr<EngineMetadata> ParseMetadata(std::string const& text) {
   metadata.onnx_sha256 = values["onnx_sha256"];
   metadata.precision = values["precision"];
   metadata.profiles = values["profiles"];
+  metadata.optimization_level = values["optimization_level"];
   metadata.tensorrt_version = values["tensorrt_version"];
   metadata.compute_capability = values["compute_capability"];
   metadata.plugins = SplitPlugins(values["plugins"]);

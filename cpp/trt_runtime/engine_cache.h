@@ -17,6 +17,7 @@ struct EngineMetadata {
   std::string onnx_sha256;
   std::string precision;             //!< PrecisionPolicyName
   std::string profiles;              //!< FormatProfiles of the requested profiles
+  std::string optimization_level;    //!< builder optimisation level "0".."5", or "default"
   std::string tensorrt_version;      //!< "10.16.0"
   std::string compute_capability;    //!< "9.0"
   std::vector<std::string> plugins;  //!< "name@version" of every loaded plugin creator, sorted, no duplicates

@@ -1,5 +1,5 @@
 """CenterPoint inference pipelines: PyTorch (mmdet3d's own path, the reference), ONNX Runtime around the C++
-kernels, and TensorRT (the C++ ``CenterPointRuntime``).
+kernels, and the C++ ``CenterPointRuntime`` on TensorRT engines or on the ONNX files (runtime_backend.py).
 
 Every pipeline takes a sample ``{"points": [N, F] float32, ...}`` and returns detections
 ``{"boxes": [n, 7] (x, y, z_gravity_centre, l, w, h, yaw), "scores": [n], "labels": [n]}``; raw outputs are the six
@@ -16,7 +16,7 @@ import numpy as np
 
 from awml_deploy.core.device import DeviceSpec
 from awml_deploy.core.enums import Backend
-from awml_deploy.core.errors import EXIT_GATE_FAILED, expected, fail
+from awml_deploy.core.errors import expected, fail
 from awml_deploy.pipelines.base import BaseInferencePipeline, ModelSpec
 from awml_deploy.pipelines.factory import PipelineContext, PipelineRegistry
 from awml_deploy.pipelines.runner import BaseRunner
@@ -259,73 +259,15 @@ class CenterPointOnnxRunner(BaseRunner):
         self.sessions = {}
 
 
-class CenterPointTensorRTRunner(BaseRunner):
-    """``_native.CenterPointRuntime``: points -> boxes on the GPU (present only where TensorRT is).
-
-    Args:
-        encoder_engine (str): Encoder engine file.
-        head_engine (str): Backbone/neck/head engine file.
-        geometry (CenterPointGeometry): Model geometry.
-        device (DeviceSpec): CUDA device.
-    """
-
-    def __init__(self, encoder_engine: str, head_engine: str, geometry: CenterPointGeometry, device: DeviceSpec):
-        super().__init__("tensorrt")
-        self.engines = (encoder_engine, head_engine)
-        self.geometry = geometry
-        self.device = device
-        self.runtime = None
-
-    def activate_impl(self) -> None:
-        from awml_deploy.core.native import native_module
-
-        native = native_module()
-        runtime_cls = getattr(native, "CenterPointRuntime", None)
-        if runtime_cls is None:
-            fail(
-                "tensorrt | awml_deploy._native has no CenterPointRuntime. Note: expected an extension built with "
-                "TensorRT (TENSORRT_ROOT set), got one without",
-                exit_code=EXIT_GATE_FAILED,
-            )
-        g = self.geometry
-        settings = {
-            "class_names": list(g.class_names),
-            "point_cloud_range": list(g.point_cloud_range),
-            "voxel_size": list(g.voxel_size),
-            "max_points_per_pillar": g.max_points_per_pillar,
-            "max_pillars": g.max_pillars,
-            "out_size_factor": g.out_size_factor,
-            "score_threshold": g.score_threshold,
-            "top_k": g.top_k,
-            "circle_nms_squared_radius": float(g.test_cfg.get("min_radius", [1.0])[0]),
-            "device": self.device.index or 0,
-        }
-        self.runtime = runtime_cls(self.engines[0], self.engines[1], settings)
-
-    def infer_impl(self, feed: Mapping[str, Any]) -> dict[str, Any]:
-        return dict(self.runtime.infer(feed["points"]))
-
-    def deactivate_impl(self) -> None:
-        self.runtime = None
-
-
-class CenterPointTensorRTPipeline(CenterPointPipeline):
-    """Points straight into the native runtime; its raw output already holds the final boxes [n, 11]."""
-
-    def preprocess(self, sample: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict]:
-        return {"points": check_points(sample["points"], self.geometry)}, {}
-
-    def postprocess(self, raw_output: Any, metadata: dict) -> Any:
-        boxes = np.asarray(raw_output["boxes"], np.float32)
-        return {"boxes": boxes[:, :7], "scores": boxes[:, 9], "labels": boxes[:, 10].astype(np.int64)}
-
-
-def make_registry(geometry: CenterPointGeometry, cpu_threads: int | None = None) -> PipelineRegistry:
-    """The CenterPoint pipeline builders of the three backends.
+def make_registry(
+    geometry: CenterPointGeometry, cpu_threads: int | None = None, rot_y_axis_reference: bool | None = None
+) -> PipelineRegistry:
+    """The CenterPoint pipeline builders of the four backends.
 
     Args:
         geometry (CenterPointGeometry): Model geometry.
         cpu_threads (int | None): CPU threads of PyTorch and ONNX Runtime. Defaults to each library's choice.
+        rot_y_axis_reference (bool | None): Head convention of the TensorRT engines. Defaults to False.
 
     Returns:
         PipelineRegistry: Builders registered under project "centerpoint".
@@ -341,13 +283,15 @@ def make_registry(geometry: CenterPointGeometry, cpu_threads: int | None = None)
         runner = CenterPointOnnxRunner(str(enc), str(head), geometry, spec.device, cpu_threads)
         return CenterPointPipeline(runner, spec, geometry)
 
-    def tensorrt(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
-        enc, head = (component_file(spec.artifact, context.components[n].engine_file) for n in _COMPONENTS)
-        runner = CenterPointTensorRTRunner(str(enc), str(head), geometry, spec.device)
-        return CenterPointTensorRTPipeline(runner, spec, geometry)
+    from projects.centerpoint.runtime_backend import runtime_builder
 
     registry = PipelineRegistry()
-    for backend, builder in ((Backend.PYTORCH, pytorch), (Backend.ONNX, onnx), (Backend.TENSORRT, tensorrt)):
+    for backend, builder in (
+        (Backend.PYTORCH, pytorch),
+        (Backend.ONNX, onnx),
+        (Backend.TENSORRT, runtime_builder(geometry, cpu_threads, True, rot_y_axis_reference)),  # C++ runtime, plans
+        (Backend.RUNTIME, runtime_builder(geometry, cpu_threads)),  # the C++ runtime on the ONNX files
+    ):
         registry.register(backend, builder, PROJECT)
     return registry
 

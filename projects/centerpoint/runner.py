@@ -111,7 +111,9 @@ class CenterPointRunner(BaseDeploymentRunner):
                 geometry, bool(options.get("rot_y_axis_reference", False)), bool(options.get("single_graph", True))
             ),
             evaluator=evaluator,
-            pipelines=make_registry(geometry, _threads(options.get("cpu_threads"))),
+            pipelines=make_registry(
+                geometry, _threads(options.get("cpu_threads")), bool(options.get("rot_y_axis_reference", False))
+            ),
         )
 
     def _build_samples(self) -> Any:

@@ -47,6 +47,9 @@ def test_default_deploy_passes_with_report(default_run, capsys) -> None:
     gates = {g["name"]: g for g in report["gates"]}
     assert gates["export.onnx"]["status"] == "passed"
     assert gates["verification.pytorch_cpu_vs_onnx_cpu"]["status"] == "passed"
+    assert gates["verification.onnx_cpu_vs_runtime_cpu"]["status"] == "passed"
+    runtime = report["verification"]["onnx_cpu_vs_runtime_cpu"]
+    assert {"heatmap", "rot", "boxes.matching", "boxes.center", "boxes.yaw"} <= set(runtime["summary"])
     assert gates["evaluation.delta.onnx"]["status"] == "passed"
     for name in ("export.tensorrt", "evaluation.tensorrt"):
         assert gates[name]["status"] == "skipped" and "TensorRT not installed" in gates[name]["reason"]
@@ -138,3 +141,34 @@ def test_full_pickle_checkpoint_needs_trust(tmp_path) -> None:
     assert list(state) == ["w"] and torch.equal(state["w"], torch.ones(2))
     with pytest.raises(DeployError, match="checkpoint_path | checkpoint not found"):
         read_state_dict(str(tmp_path / "missing.pth"))
+
+
+def test_onnx_vs_runtime_fails_with_a_perturbed_onnx(default_run, tmp_path) -> None:
+    """The runtime on an ONNX whose heatmap bias moved by 0.5 fails `onnx vs runtime` (heads and boxes)."""
+    from onnx import numpy_helper
+
+    _, work_dir = default_run
+    perturbed = tmp_path / "onnx"
+    perturbed.mkdir()
+    shutil.copy(work_dir / "onnx" / "pts_voxel_encoder.onnx", perturbed)
+    head = onnx.load(str(work_dir / "onnx" / "pts_backbone_neck_head.onnx"))
+    (node,) = [n for n in head.graph.node if "heatmap" in n.output]
+    (bias,) = [i for i in head.graph.initializer if i.name == node.input[2]]
+    bias.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(bias) + np.float32(0.5), bias.name))
+    onnx.save(head, str(perturbed / "pts_backbone_neck_head.onnx"))
+    options = [
+        *FAST,
+        f"evaluation.backends.onnx.artifact={work_dir / 'onnx'}",
+        f"evaluation.backends.runtime.artifact={perturbed}",
+        "evaluation.enabled=false",
+    ]
+    code = deploy.main(["--work-dir", str(tmp_path / "wd"), "--mode", "none", "--cfg-options", *options])
+    report = _report(tmp_path / "wd")
+    gates = {g["name"]: g for g in report["gates"]}
+    assert code == 1
+    assert gates["verification.pytorch_cpu_vs_onnx_cpu"]["status"] == "passed"
+    gate = gates["verification.onnx_cpu_vs_runtime_cpu"]
+    assert gate["status"] == "failed" and "heatmap" in gate["reason"]
+    summary = report["verification"]["onnx_cpu_vs_runtime_cpu"]["summary"]
+    assert not summary["heatmap"]["passed"]
+    assert any(not row["passed"] for path, row in summary.items() if path.startswith("boxes."))

@@ -18,7 +18,16 @@ from awml_deploy.runtime import register_project
 def fake_native(monkeypatch):
     calls = {"build": [], "runner": []}
 
-    def build_engine(onnx_path, plan_path, precision, io_spec, workspace_bytes, timing_cache_path):
+    def build_engine(
+        onnx_path,
+        plan_path,
+        precision,
+        io_spec,
+        workspace_bytes,
+        timing_cache_path,
+        device_index,
+        builder_optimization_level,
+    ):
         calls["build"].append(
             dict(
                 onnx_path=onnx_path,
@@ -26,6 +35,8 @@ def fake_native(monkeypatch):
                 io_spec=io_spec,
                 workspace_bytes=workspace_bytes,
                 timing_cache_path=timing_cache_path,
+                device_index=device_index,
+                builder_optimization_level=builder_optimization_level,
             )
         )
         shutil.copyfile(onnx_path, plan_path)  # the stand-in "plan" is the ONNX file
@@ -45,6 +56,8 @@ def fake_native(monkeypatch):
     module = types.ModuleType("awml_deploy._native")
     module.TENSORRT_AVAILABLE = True
     module.build_engine = build_engine
+    module.tensorrt_version = lambda: "10.8.0"  # a builder-flag FP16 version: the FP32 ONNX is built as is
+    module.precision_recipe = lambda policy, major, minor: {"requires_fp16_onnx": (major, minor) >= (10, 12)}
     module.TrtRunner = TrtRunner
     monkeypatch.setitem(sys.modules, "awml_deploy._native", module)
     monkeypatch.setattr(awml_deploy, "_native", module, raising=False)
@@ -85,6 +98,7 @@ def test_both_with_tensorrt(fake_native, config_path):
     build = fake_native["build"][0]
     assert build["precision"] == "fp16" and build["onnx_path"].endswith("onnx/tiny_cnn.onnx")
     assert build["timing_cache_path"] == str(tmp_path / "work" / "tensorrt" / "timing.cache")
+    assert build["device_index"] == 0 and build["builder_optimization_level"] == -1
     assert build["io_spec"]["inputs"] == [{"name": "image", "dtype": "float32", "shape": [-1, 3, 16, 16]}]
     assert build["io_spec"]["profiles"] == [
         {"image": {"min": [1, 3, 16, 16], "opt": [1, 3, 16, 16], "max": [4, 3, 16, 16]}}

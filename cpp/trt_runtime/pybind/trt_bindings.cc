@@ -13,7 +13,6 @@
 #include "cpp/trt_runtime/precision_policy.h"
 
 #if AWML_HAVE_TENSORRT
-#include "cpp/trt_runtime/centerpoint_runtime.h"
 #include "cpp/trt_runtime/cuda_buffer.h"
 #include "cpp/trt_runtime/cuda_stream.h"
 #include "cpp/trt_runtime/engine_builder.h"
@@ -195,15 +194,18 @@ class PyTrtRunner {
 };
 
 py::dict BuildEngineBinding(std::string const& onnx_path, std::string const& plan_path, py::dict const& io_spec,
-                            std::string const& precision, std::size_t workspace_bytes,
-                            std::string const& timing_cache_path, std::vector<std::string> const& plugin_libraries,
-                            bool write_layer_json, bool force_rebuild) {
+                            std::string const& precision, std::size_t workspace_bytes, int builder_optimization_level,
+                            int device_index, std::string const& timing_cache_path,
+                            std::vector<std::string> const& plugin_libraries, bool write_layer_json,
+                            bool force_rebuild) {
   BuildConfig config;
   config.onnx_path = onnx_path;
   config.plan_path = plan_path;
   config.precision = ValueOrThrow(ParsePrecisionPolicy(precision));
   config.io = IoSpecFromDict(io_spec);
   config.workspace_bytes = workspace_bytes;
+  config.builder_optimization_level = builder_optimization_level;
+  config.device_index = device_index;
   config.timing_cache_path = timing_cache_path;
   config.plugin_libraries = plugin_libraries;
   config.write_layer_json = write_layer_json;
@@ -227,126 +229,6 @@ py::dict BuildEngineBinding(std::string const& onnx_path, std::string const& pla
   return out;
 }
 
-template <typename T, std::size_t N>
-void CopyList(py::dict const& cfg, char const* key, std::array<T, N>& out) {
-  if (!cfg.contains(key)) return;
-  std::vector<T> values = cfg[key].cast<std::vector<T>>();
-  if (values.size() > N) throw TrtError(std::string("CenterPointRuntime | too many values for '") + key + "'");
-  std::copy(values.begin(), values.end(), out.begin());
-}
-
-template <typename T>
-void CopyValue(py::dict const& cfg, char const* key, T& out) {
-  if (cfg.contains(key)) out = cfg[key].cast<T>();
-}
-
-CenterPointConfig CenterPointConfigFromDict(py::dict const& cfg) {
-  CenterPointConfig c;
-  std::string const mode = cfg.contains("mode") ? cfg["mode"].cast<std::string>() : "two_engines";
-  if (mode != "two_engines" && mode != "single_engine") {
-    throw TrtError("CenterPointRuntime | mode. Note: expected one of [two_engines, single_engine], got " + mode);
-  }
-  c.mode = mode == "two_engines" ? CenterPointMode::kTwoEngines : CenterPointMode::kSingleEngine;
-  if (cfg.contains("point_cloud_range")) {
-    auto r = cfg["point_cloud_range"].cast<std::vector<double>>();
-    if (r.size() != 6) throw TrtError("CenterPointRuntime | point_cloud_range needs 6 values");
-    c.voxelize.grid.min_x = r[0], c.voxelize.grid.min_y = r[1], c.voxelize.grid.min_z = r[2];
-    c.voxelize.grid.max_x = r[3], c.voxelize.grid.max_y = r[4], c.voxelize.grid.max_z = r[5];
-  }
-  if (cfg.contains("voxel_size")) {
-    auto v = cfg["voxel_size"].cast<std::vector<double>>();
-    if (v.size() != 3) throw TrtError("CenterPointRuntime | voxel_size needs 3 values");
-    c.voxelize.grid.voxel_x = v[0], c.voxelize.grid.voxel_y = v[1], c.voxelize.grid.voxel_z = v[2];
-  }
-  CopyValue(cfg, "num_point_features", c.voxelize.num_point_features);
-  CopyValue(cfg, "max_points_per_pillar", c.voxelize.max_points_per_pillar);
-  CopyValue(cfg, "max_pillars", c.voxelize.max_pillars);
-  if (cfg.contains("deterministic")) {
-    c.voxelize.mode =
-        cfg["deterministic"].cast<bool>() ? kernels::VoxelizeMode::kDeterministic : kernels::VoxelizeMode::kFast;
-  }
-  CopyValue(cfg, "use_voxel_center_z", c.use_voxel_center_z);
-  CopyValue(cfg, "encoder_channels", c.encoder_channels);
-  CopyValue(cfg, "out_size_factor", c.out_size_factor);
-  CopyValue(cfg, "has_velocity", c.has_velocity);
-  CopyValue(cfg, "num_classes", c.decode.num_classes);
-  CopyList(cfg, "score_thresholds", c.decode.score_thresholds);
-  CopyList(cfg, "yaw_norm_thresholds", c.decode.yaw_norm_thresholds);
-  CopyValue(cfg, "max_candidates", c.decode.max_candidates);
-  CopyValue(cfg, "top_k", c.decode.top_k);
-  if (cfg.contains("nms_radius")) {
-    float const radius = cfg["nms_radius"].cast<float>();
-    c.nms.squared_radius = radius * radius;
-  }
-  CopyValue(cfg, "nms_inclusive", c.nms.inclusive);
-  CopyValue(cfg, "nms_per_class", c.nms.per_class);
-  CopyValue(cfg, "max_output", c.nms.max_output);
-  CopyValue(cfg, "max_points", c.max_points);
-  CopyValue(cfg, "encoder_plan", c.encoder_plan);
-  CopyValue(cfg, "head_plan", c.head_plan);
-  CopyValue(cfg, "single_plan", c.single_plan);
-  CopyValue(cfg, "plugin_libraries", c.plugin_libraries);
-  CopyValue(cfg, "use_cuda_graph", c.use_cuda_graph);
-  if (cfg.contains("tensor_names")) {
-    py::dict n = cfg["tensor_names"].cast<py::dict>();
-    CenterPointTensorNames& t = c.names;
-    for (auto [key, field] : std::map<std::string, std::string*>{{"encoder_input", &t.encoder_input},
-                                                                 {"encoder_output", &t.encoder_output},
-                                                                 {"head_input", &t.head_input},
-                                                                 {"coords", &t.coords},
-                                                                 {"num_pillars", &t.num_pillars},
-                                                                 {"heatmap", &t.heatmap},
-                                                                 {"reg", &t.reg},
-                                                                 {"height", &t.height},
-                                                                 {"dim", &t.dim},
-                                                                 {"rot", &t.rot},
-                                                                 {"vel", &t.vel}}) {
-      if (n.contains(key.c_str())) *field = n[key.c_str()].cast<std::string>();
-    }
-  }
-  return c;
-}
-
-class PyCenterPointRuntime {
- public:
-  explicit PyCenterPointRuntime(py::dict const& config) : stream_(ValueOrThrow(CudaStream::Create())) {
-    CenterPointConfig const c = CenterPointConfigFromDict(config);
-    num_point_features_ = c.voxelize.num_point_features;
-    runtime_ = ValueOrThrow(CenterPointRuntime::Create(c, stream_.get()));
-  }
-
-  //! points: float32 [N, num_point_features] numpy. Returns {"boxes": [K, 11] float32, counters...}.
-  py::dict Detect(py::array_t<float, py::array::c_style | py::array::forcecast> const& points) {
-    if (points.ndim() != 2 || points.shape(1) != num_point_features_) {
-      throw TrtError("CenterPointRuntime | points must be [N, " + std::to_string(num_point_features_) + "] float32");
-    }
-    CenterPointDetections detections;
-    {
-      py::gil_scoped_release release;
-      StatusOr<CenterPointDetections> result = runtime_->Detect(points.data(), points.shape(0));
-      py::gil_scoped_acquire acquire;
-      detections = ValueOrThrow(std::move(result));
-    }
-    py::array_t<float> boxes(
-        {static_cast<py::ssize_t>(detections.boxes.size()), static_cast<py::ssize_t>(kernels::kBoxFields)});
-    for (std::size_t i = 0; i < detections.boxes.size(); ++i) {
-      std::copy(detections.boxes[i].begin(), detections.boxes[i].end(), boxes.mutable_data(i, 0));
-    }
-    py::dict out;
-    out["boxes"] = boxes;
-    out["num_pillars"] = detections.num_pillars;
-    out["pillars_dropped"] = detections.pillars_dropped;
-    out["points_out_of_range"] = detections.points_out_of_range;
-    out["candidates_dropped"] = detections.candidates_dropped;
-    return out;
-  }
-
- private:
-  CudaStream stream_;
-  int num_point_features_ = 4;
-  std::unique_ptr<CenterPointRuntime> runtime_;
-};
-
 #endif  // AWML_HAVE_TENSORRT
 
 }  // namespace
@@ -368,7 +250,8 @@ void RegisterTrt(py::module_& m) {
   m.def("tensorrt_status", []() { return std::string("TensorRT available"); });
   m.def("tensorrt_version", &LoadedTensorRtVersion, "Version of the loaded TensorRT library, e.g. \"10.16.0\".");
   m.def("build_engine", &BuildEngineBinding, py::arg("onnx_path"), py::arg("plan_path"), py::arg("io_spec"),
-        py::arg("precision") = "auto", py::arg("workspace_bytes") = 0, py::arg("timing_cache_path") = "",
+        py::arg("precision") = "auto", py::arg("workspace_bytes") = 0, py::arg("builder_optimization_level") = -1,
+        py::arg("device_index") = 0, py::arg("timing_cache_path") = "",
         py::arg("plugin_libraries") = std::vector<std::string>{}, py::arg("write_layer_json") = true,
         py::arg("force_rebuild") = false, "ONNX -> plan through the engine cache; returns the build report as a dict.");
   py::class_<PyTrtRunner>(m, "TrtRunner")
@@ -380,9 +263,6 @@ void RegisterTrt(py::module_& m) {
       .def("output_shape", &PyTrtRunner::OutputShape, py::arg("name"))
       .def("capture_graph", &PyTrtRunner::CaptureGraph, py::arg("stream") = 0)
       .def("layer_times", &PyTrtRunner::LayerTimes);
-  py::class_<PyCenterPointRuntime>(m, "CenterPointRuntime")
-      .def(py::init<py::dict const&>(), py::arg("config"))
-      .def("detect", &PyCenterPointRuntime::Detect, py::arg("points"));
 #else
   m.attr("TENSORRT_AVAILABLE") = false;
   m.def("tensorrt_status",

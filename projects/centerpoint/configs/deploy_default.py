@@ -26,10 +26,22 @@ onnx_config = dict(opset_version=17, dynamo=False, do_constant_folding=True)
 
 tensorrt_config = dict(precision_policy="auto")
 
+# The framework's scenarios plus `onnx vs runtime`: the C++ CenterPointRuntime (the code a ROS node links) on the
+# same ONNX files, compared on the head tensors and the decoded boxes; it needs no TensorRT.
+_torch_onnx = dict(ref_backend="pytorch", ref_device="cpu", test_backend="onnx", test_device="cpu")
+_onnx_runtime = dict(ref_backend="onnx", ref_device="cpu", test_backend="runtime", test_device="cpu")
+_onnx_trt = dict(ref_backend="onnx", ref_device="cuda", test_backend="tensorrt", test_device="cuda")
+
 verification = dict(
     enabled=True,
     num_verify_samples=3,
     tolerances=dict(fp32=dict(atol=1e-4, rtol=1e-3), fp16=dict(atol=2e-2, rtol=2e-2)),
+    scenarios=dict(
+        onnx=[_torch_onnx, _onnx_runtime],
+        both=[_torch_onnx, _onnx_runtime, _onnx_trt],
+        trt=[_onnx_trt],
+        none=[_torch_onnx, _onnx_runtime],
+    ),
 )
 
 evaluation = dict(

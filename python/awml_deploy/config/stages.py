@@ -199,7 +199,8 @@ def _eval_backend(value: object, path: str, devices: DevicesConfig, default_devi
 
 
 def parse_evaluation(value: object, devices: DevicesConfig) -> EvaluationConfig:
-    """Parses ``evaluation``; missing backends keep defaults (pytorch/onnx on cpu, tensorrt on cuda)."""
+    """Parses ``evaluation``; missing backends keep defaults (pytorch/onnx on cpu, tensorrt on cuda; runtime, cpu,
+    only when listed)."""
     reader = SectionReader(value, "evaluation")
     enabled = reader.get("enabled", as_bool, False)
     num_samples = reader.get("num_samples", as_int, 10, minimum=-1)
@@ -211,7 +212,7 @@ def parse_evaluation(value: object, devices: DevicesConfig) -> EvaluationConfig:
     for name, raw in as_mapping(reader.get("backends", as_mapping, {}), "evaluation.backends").items():
         path = f"evaluation.backends.{name}"
         backend = Backend.parse(name, path)
-        backends[backend] = _eval_backend(raw, f"evaluation.backends.{backend}", devices, defaults[backend])
+        backends[backend] = _eval_backend(raw, f"evaluation.backends.{backend}", devices, defaults.get(backend, "cpu"))
     delta = reader.get("max_primary_metric_delta", optional(as_float), None, minimum=0.0)
     floor = reader.get("min_primary_metric", optional(as_float), None, minimum=0.0, maximum=1.0)
     reader.finish()

@@ -147,7 +147,7 @@ class ArtifactManager:
         return artifact
 
     def resolve(self, backend: Backend) -> Resolution | None:
-        """Finds the artifact for ``backend``.
+        """Finds the artifact for ``backend`` (``runtime`` runs the ONNX artifact unless one is configured for it).
 
         Args:
             backend (Backend): The backend.
@@ -157,6 +157,8 @@ class ArtifactManager:
         """
         if backend in self._registered:
             return Resolution(self._registered[backend], REGISTERED)
+        if backend is Backend.RUNTIME and backend not in self._configured:
+            return self.resolve(Backend.ONNX)  # the C++ runtime runs the exported ONNX
         if backend in self._resolved:
             return self._resolved[backend]
         for source, table in ((CONFIGURED, self._configured), (FALLBACK, self._fallbacks)):

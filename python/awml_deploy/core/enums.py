@@ -38,6 +38,8 @@ class Backend(_ParsableEnum):
     PYTORCH = "pytorch"
     ONNX = "onnx"
     TENSORRT = "tensorrt"
+    #: The project's C++ runtime (e.g. CenterPointRuntime) on its exported ONNX (TensorRT engines where present).
+    RUNTIME = "runtime"
 
 
 class ExportMode(_ParsableEnum):

@@ -23,6 +23,29 @@ class TensorRTExporter:
         self.config = config
         self.device = device
 
+    def source_onnx(
+        self, native, version: str, onnx_path: str | pathlib.Path, engine_path: pathlib.Path
+    ) -> pathlib.Path:
+        """The ONNX the builder parses: an FP16 conversion next to the engine when the policy needs one (strongly
+        typed FP16 on TensorRT >= 10.12 and 11, see :mod:`awml_deploy.exporters.onnx_fp16`), else ``onnx_path``.
+
+        Args:
+            native: ``awml_deploy._native`` (its ``precision_recipe`` decides).
+            version (str): TensorRT version, e.g. "10.16.0".
+            onnx_path (str | pathlib.Path): FP32 ONNX.
+            engine_path (pathlib.Path): The engine; the FP16 ONNX goes next to it.
+
+        Returns:
+            pathlib.Path: The ONNX to build from.
+        """
+        major, minor = (int(v) for v in version.split(".")[:2])
+        recipe = native.precision_recipe(self.config.precision_policy.value, major, minor)
+        if not recipe["requires_fp16_onnx"]:
+            return pathlib.Path(onnx_path)
+        from awml_deploy.exporters.onnx_fp16 import convert_to_fp16
+
+        return convert_to_fp16(onnx_path, engine_path.with_suffix(".fp16.onnx"))
+
     def export(
         self, component: ComponentConfig, onnx_path: str | pathlib.Path, engine_path: str | pathlib.Path
     ) -> dict:
@@ -42,6 +65,8 @@ class TensorRTExporter:
         timing_cache = self.config.timing_cache or ""
         if timing_cache and not pathlib.Path(timing_cache).is_absolute():
             timing_cache = str(engine_path.parent / timing_cache)
+        version = tensorrt_availability().version or native.tensorrt_version()
+        onnx_path = self.source_onnx(native, version, onnx_path, engine_path)
         try:
             report = native.build_engine(
                 onnx_path=str(onnx_path),
@@ -49,6 +74,10 @@ class TensorRTExporter:
                 precision=self.config.precision_policy.value,
                 io_spec=component_io_spec(component),
                 workspace_bytes=self.config.max_workspace_size,
+                device_index=self.device.index or 0,
+                builder_optimization_level=(
+                    -1 if self.config.builder_optimization_level is None else self.config.builder_optimization_level
+                ),
                 timing_cache_path=timing_cache,
             )
         except RuntimeError as err:

@@ -3,14 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace awml::trt {
 namespace {
 
 CenterPointConfig AutowareConfig() {
   CenterPointConfig config;  // defaults: Autoware centerpoint (480 x 480, 40000 pillars, 32 points, 4 features)
-  config.encoder_plan = "encoder.engine";
-  config.head_plan = "head.engine";
   return config;
 }
 
@@ -24,8 +23,15 @@ TEST(PlanCenterPointTest, AutowareTwoEngineContract) {
   EXPECT_EQ(plan->grid.nx, 480);
   EXPECT_EQ(plan->grid.ny, 480);
   EXPECT_EQ(plan->encoder_features, 9);
-  EXPECT_EQ(plan->encoder_io.Find("input_features")->dims, (Dims{40000, 32, 9}));
-  EXPECT_EQ(plan->encoder_io.Find("pillar_features")->dims, (Dims{40000, 1, 32}));
+  // The export's dynamic pillar axis and its one profile (min 1, opt max / 2, max max_pillars).
+  EXPECT_EQ(plan->encoder_io.Find("input_features")->dims, (Dims{-1, 32, 9}));
+  EXPECT_EQ(plan->encoder_io.Find("pillar_features")->dims, (Dims{-1, 1, 32}));
+  ASSERT_EQ(plan->encoder_io.profiles.size(), 1u);
+  ShapeRange const& range = plan->encoder_io.profiles[0].shapes.at("input_features");
+  EXPECT_EQ(range.min, (Dims{1, 32, 9}));
+  EXPECT_EQ(range.opt, (Dims{20000, 32, 9}));
+  EXPECT_EQ(range.max, (Dims{40000, 32, 9}));
+  EXPECT_EQ(plan->head_outputs, (std::vector<std::string>{"heatmap", "reg", "height", "dim", "rot"}));
   EXPECT_EQ(plan->head_io.Find("spatial_features")->dims, (Dims{1, 32, 480, 480}));
   EXPECT_EQ(plan->head_io.Find("heatmap")->dims, (Dims{1, 5, 480, 480}));
   EXPECT_EQ(plan->head_io.Find("dim")->dims, (Dims{1, 3, 480, 480}));
@@ -52,12 +58,12 @@ TEST(PlanCenterPointTest, TinyModelHalvesTheHeadAndAddsVelocityAndZCentre) {
 TEST(PlanCenterPointTest, SingleEngineCarriesCoordsAndCountInputs) {
   CenterPointConfig config = AutowareConfig();
   config.mode = CenterPointMode::kSingleEngine;
-  config.single_plan = "centerpoint.engine";
   config.plugin_libraries = {"libawml_plugins.so"};
   StatusOr<CenterPointPlan> const plan = PlanCenterPoint(config);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_EQ(plan->single_io.Find("coords")->dtype, DataType::kInt32);
-  EXPECT_EQ(plan->single_io.Find("coords")->dims, (Dims{40000, 3}));
+  EXPECT_EQ(plan->single_io.Find("coords")->dims, (Dims{-1, 3}));
+  EXPECT_EQ(plan->single_io.profiles.at(0).shapes.at("coords").max, (Dims{40000, 3}));
   EXPECT_EQ(plan->single_io.Find("num_pillars")->dims, (Dims{1}));
   EXPECT_EQ(plan->single_io.Find("spatial_features"), nullptr);
   EXPECT_TRUE(plan->encoder_io.tensors.empty());
@@ -67,15 +73,6 @@ TEST(PlanCenterPointTest, RejectsBadConfigsWithOneClearLine) {
   CenterPointConfig config = AutowareConfig();
   config.out_size_factor = 7;
   EXPECT_TRUE(Contains(PlanCenterPoint(config).status(), "out_size_factor must divide the grid 480 x 480"));
-
-  config = AutowareConfig();
-  config.head_plan.clear();
-  EXPECT_TRUE(Contains(PlanCenterPoint(config).status(), "needs encoder_plan and head_plan"));
-
-  config = AutowareConfig();
-  config.mode = CenterPointMode::kSingleEngine;
-  config.single_plan = "x.engine";
-  EXPECT_TRUE(Contains(PlanCenterPoint(config).status(), "needs the plugin library"));
 
   config = AutowareConfig();
   config.voxelize.grid.voxel_x = -1.0;

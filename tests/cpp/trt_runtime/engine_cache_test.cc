@@ -23,6 +23,7 @@ EngineMetadata Wanted() {
   m.onnx_sha256 = Sha256Hex("onnx bytes");
   m.precision = "fp16";
   m.profiles = FormatProfiles({profile});
+  m.optimization_level = "default";
   m.tensorrt_version = "10.16.0";
   m.compute_capability = "9.0";
   m.plugins = {"AwmlPillarScatter@1"};
@@ -110,6 +111,7 @@ TEST(DecideCacheTest, EachKeyInvalidates) {
       {"onnx_sha256", [](EngineMetadata& m) { m.onnx_sha256 = Sha256Hex("other onnx"); }},
       {"precision", [](EngineMetadata& m) { m.precision = "strongly_typed"; }},
       {"profiles", [](EngineMetadata& m) { m.profiles += "|1{}"; }},
+      {"optimization_level", [](EngineMetadata& m) { m.optimization_level = "5"; }},
       {"tensorrt_version", [](EngineMetadata& m) { m.tensorrt_version = "11.1.0"; }},
       {"compute_capability", [](EngineMetadata& m) { m.compute_capability = "8.6"; }},
       {"plugins", [](EngineMetadata& m) { m.plugins = {"AwmlPillarScatter@2"}; }},
