@@ -162,7 +162,7 @@ def test_onnx_vs_runtime_fails_with_a_perturbed_onnx(default_run, tmp_path) -> N
         f"evaluation.backends.runtime.artifact={perturbed}",
         "evaluation.enabled=false",
     ]
-    code = deploy.main(["--work-dir", str(tmp_path / "wd"), "--mode", "none", "--cfg-options", *options])
+    code = _deploy(["--work-dir", str(tmp_path / "wd"), "--mode", "none", "--cfg-options", *options])
     report = _report(tmp_path / "wd")
     gates = {g["name"]: g for g in report["gates"]}
     assert code == 1

@@ -8,7 +8,7 @@ from awml_deploy.config.components import ComponentConfig, component_io_spec
 from awml_deploy.config.sections import TensorRTConfig
 from awml_deploy.core.device import DeviceSpec
 from awml_deploy.core.errors import EXIT_GATE_FAILED, fail
-from awml_deploy.core.native import native_module
+from awml_deploy.core.native import native_module, tensorrt_availability
 
 
 class TensorRTExporter:
