@@ -66,7 +66,7 @@ def test_broken_checkpoint_is_one_line_exit_2(tmp_path, capsys):
     broken.write_bytes(b"not a checkpoint")
     argv = [PROJECT.name, "--mode", "onnx", "--work-dir", str(tmp_path / "w"), "--checkpoint", str(broken)]
     line = _one_line_exit_2(argv + ["--cfg-options", *SHORT], capsys)
-    assert f"checkpoint {broken} | cannot be loaded with weights_only=True" in line
+    assert f"checkpoint {broken} | cannot be loaded weights-only" in line
 
 
 def test_wrong_architecture_checkpoint_is_one_line_exit_2(tmp_path, capsys):

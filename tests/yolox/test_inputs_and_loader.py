@@ -148,7 +148,7 @@ def test_broken_checkpoint_is_one_line_exit_2(tmp_path, capsys):
         capsys, ["yolox", "--mode", "onnx", "--work-dir", str(tmp_path / "w"), "--checkpoint", str(broken)]
     )
     assert code == 2 and len(err) == 1
-    assert f"checkpoint {broken} | cannot be loaded with weights_only=True" in err[0]
+    assert f"checkpoint {broken} | cannot be loaded weights-only" in err[0]
     assert "project.trust_checkpoint=True" in err[0]
 
 
