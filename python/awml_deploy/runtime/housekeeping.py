@@ -1,7 +1,7 @@
 """What a run does with what earlier runs left in the work dir, and the integrity check before the report.
 
 * Leftovers of killed runs: orphan ``.<name>.<random>.tmp`` files (interrupted atomic writes) are removed; run
-  directories without a report are renamed ``<stamp>.unfinished``. Both are named in the log and the report.
+  directories without both reports are renamed ``<stamp>.unfinished``. Both are named in the log and the report.
 * Outputs of an earlier run: before this run writes ``onnx/`` or ``tensorrt/``, the earlier content is moved
   aside, so no stale file (an NMS variant, a single graph, a truncated file) can be hashed into this run's
   manifest. When a passing ``manifest.json`` vouches for that content, content and manifest move together into
@@ -27,7 +27,7 @@ RUNS_DIR_NAME = "runs"
 MANIFEST_NAME = "manifest.json"
 PREVIOUS_DIR_NAME = "previous"
 UNFINISHED_SUFFIX = ".unfinished"
-REPORT_NAME = "report.json"
+REPORT_NAMES = ("report.json", "report.md")
 
 
 @dataclasses.dataclass
@@ -80,7 +80,7 @@ def clean_leftovers(work_dir: pathlib.Path, current_run: pathlib.Path, record: H
     for run in sorted(runs.iterdir()) if runs.is_dir() else ():
         if run.resolve() == current or not run.is_dir() or run.name.endswith(UNFINISHED_SUFFIX):
             continue
-        if not (run / REPORT_NAME).is_file():
+        if not all((run / name).is_file() for name in REPORT_NAMES):
             target = run.with_name(run.name + UNFINISHED_SUFFIX)
             run.rename(target)
             record.unfinished_runs.append(str(target))
