@@ -12,6 +12,7 @@ from awml_deploy.core.logging import get_logger
 
 _LOG = get_logger("artifacts")
 
+
 def _is_scratch(path: pathlib.Path) -> bool:
     """A work-dir lock or an in-flight atomic-write temp file: never part of an artifact (other dot-files are)."""
     return path.name == LOCK_FILE_NAME or (path.name.startswith(".") and path.name.endswith(TMP_SUFFIX))
