@@ -18,7 +18,8 @@ import sys
 import time
 from collections.abc import Iterator
 
-from awml_deploy.core.enums import ExportMode
+from awml_deploy.config.deploy_config import DeployConfig
+from awml_deploy.core.enums import Backend, ExportMode
 from awml_deploy.core.errors import EXIT_GATE_FAILED, EXIT_OK, DeployError, describe_unexpected, expected, fail
 from awml_deploy.core.fsio import atomic_write_json, atomic_write_text, json_safe, work_dir_lock
 from awml_deploy.core.logging import close_logging, get_logger, setup_logging
@@ -28,6 +29,7 @@ from awml_deploy.report.console import summary_lines
 from awml_deploy.report.json_report import build_report
 from awml_deploy.report.markdown import render_markdown
 from awml_deploy.runtime.context import RunContext
+from awml_deploy.runtime.export_orchestrator import ONNX_DIR_NAME, TENSORRT_DIR_NAME
 from awml_deploy.runtime.housekeeping import MANIFEST_NAME, RUNS_DIR_NAME, changed_files, clean_leftovers
 from awml_deploy.runtime.results import FAILED, PASSED
 from awml_deploy.runtime.runner import BaseDeploymentRunner
@@ -88,13 +90,41 @@ def _existing_ancestor(path: pathlib.Path) -> pathlib.Path:
     return path
 
 
-def check_run_inputs(work_dir: pathlib.Path, log_name: str) -> None:
-    """Up-front checks of the work dir and the log file name, before anything is written.
+def check_configured_paths(config: DeployConfig) -> None:
+    """``export.onnx_path`` and ``evaluation.backends.<b>.artifact`` must exist (a missing one would be ignored
+    silently), unless the artifact is the folder this run exports for that backend."""
+    work_dir = pathlib.Path(config.export.work_dir)
+    mode = config.export.mode
+    produced = {Backend.ONNX: work_dir / ONNX_DIR_NAME if mode.exports_onnx else None}
+    produced[Backend.TENSORRT] = work_dir / TENSORRT_DIR_NAME if mode.exports_tensorrt else None
+    if config.export.onnx_path is not None and not pathlib.Path(config.export.onnx_path).exists():
+        expected(
+            "export.onnx_path", "path does not exist", "an existing ONNX file or directory", config.export.onnx_path
+        )
+    for backend, settings in config.evaluation.backends.items():
+        path = settings.artifact
+        if path is None or pathlib.Path(path).exists():
+            continue
+        target = produced.get(backend)
+        if target is not None and pathlib.Path(path).absolute() == target.absolute():
+            continue
+        expected(
+            f"evaluation.backends.{backend.value}.artifact",
+            "path does not exist",
+            "an existing file or directory (or the folder this run exports)",
+            path,
+        )
+
+
+def check_run_inputs(config: DeployConfig) -> None:
+    """Up-front checks of the work dir, the log file name and configured paths, before anything is written.
 
     Args:
-        work_dir (pathlib.Path): ``export.work_dir``.
-        log_name (str): ``logging.file``.
+        config (DeployConfig): The validated config.
     """
+    check_configured_paths(config)
+    work_dir = pathlib.Path(config.export.work_dir)
+    log_name = config.logging.file
     if "\x00" in log_name:
         expected("logging.file", "contains a NUL character", "a plain file name like 'deploy.log'", log_name)
     if len(os.fsencode(log_name)) > 255:
@@ -183,7 +213,7 @@ def deploy(runner: BaseDeploymentRunner, project: str | None = None, console: bo
     if config.export.mode is ExportMode.TRT:
         require_tensorrt("export.mode=trt")
     work_dir = pathlib.Path(config.export.work_dir)
-    check_run_inputs(work_dir, config.logging.file)
+    check_run_inputs(config)
     with file_system_errors("export.work_dir", "a writable directory"):
         lock = work_dir_lock(work_dir)
         lock.__enter__()
