@@ -15,6 +15,7 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 STAGES = ("onnx_temp_file", "verification", "evaluation", "report", "manifest")
+DISK_FULL = "disk_full_before_report"  # not a kill: fills the work dir's file system before the report is written
 
 
 def _die() -> None:
@@ -47,6 +48,19 @@ def install(stage: str) -> None:
             return fsio.atomic_write(path, lambda tmp: (tmp.write_text("{"), _die()))
 
         session.atomic_write_json = write_json
+    elif stage == DISK_FULL:
+        original_check = session.check_integrity
+
+        def fill_then_check(context):
+            original_check(context)
+            with open(context.work_dir / "filler", "wb", buffering=0) as handle:
+                try:
+                    while True:
+                        handle.write(b"\0" * 65536)
+                except OSError:
+                    pass
+
+        session.check_integrity = fill_then_check
     elif stage != "none":
         raise SystemExit(f"unknown stage {stage}")
 
