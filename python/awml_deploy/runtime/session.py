@@ -92,11 +92,19 @@ def _existing_ancestor(path: pathlib.Path) -> pathlib.Path:
 
 def check_configured_paths(config: DeployConfig) -> None:
     """``export.onnx_path`` and ``evaluation.backends.<b>.artifact`` must exist (a missing one would be ignored
-    silently), unless the artifact is the folder this run exports for that backend."""
+    silently), unless the artifact is the folder this run exports for that backend; an absolute
+    ``checkpoint_path`` / ``runtime_io.info_file`` must exist and the checkpoint must not be a directory."""
     work_dir = pathlib.Path(config.export.work_dir)
     mode = config.export.mode
     produced = {Backend.ONNX: work_dir / ONNX_DIR_NAME if mode.exports_onnx else None}
     produced[Backend.TENSORRT] = work_dir / TENSORRT_DIR_NAME if mode.exports_tensorrt else None
+    checkpoint = config.checkpoint_path
+    if checkpoint is not None and pathlib.Path(checkpoint).is_dir():
+        expected("checkpoint_path", "is a directory", "a checkpoint file", checkpoint)
+    for key, value in (("checkpoint_path", checkpoint), ("runtime_io.info_file", config.runtime_io.info_file)):
+        # Relative paths are the project's to resolve (e.g. against the repository root); absolute ones must exist.
+        if value is not None and os.path.isabs(value) and not os.path.exists(value):
+            expected(key, "path does not exist", "an existing file", value)
     if config.export.onnx_path is not None and not pathlib.Path(config.export.onnx_path).exists():
         expected(
             "export.onnx_path", "path does not exist", "an existing ONNX file or directory", config.export.onnx_path
