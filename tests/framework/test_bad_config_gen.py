@@ -40,6 +40,23 @@ def test_generator_covers_every_section_project_and_format():
         assert sum(c.project == project and c.in_project_section for c in cases) >= 7, project
 
 
+@pytest.mark.parametrize("project", gen.PROJECTS)
+def test_small_base_configs_are_valid(project, tmp_path, monkeypatch):
+    # Each case differs from its base by one mutation: the base must pass validation, or the cases test nothing.
+    from awml_deploy.config.loader import load_config
+    from awml_deploy.runtime.projects import load_project
+
+    monkeypatch.chdir(gen.REPO)
+    base = gen.small_base(project)
+    base["export"]["work_dir"] = str(tmp_path / "work")
+    for form in gen.FORMATS:
+        path = tmp_path / f"base{form}"
+        path.write_text(gen.render(base, form))
+        config = load_config(path)
+        load_project(project).create_runner(config)
+        assert config.export.mode.value == "onnx"
+
+
 def test_every_bad_config_is_one_line_exit_2(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(gen.REPO)
     outcomes = gen.run_all(gen.generate(), tmp_path, LIMIT_S)
