@@ -11,10 +11,12 @@ import os
 import pathlib
 import signal
 import sys
+import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 STAGES = ("onnx_temp_file", "verification", "evaluation", "report", "manifest")
+SIGTERM_IN_TEMP_FILE = "sigterm_onnx_temp_file"  # not a kill: SIGTERM while the exported graph is in its temp file
 DISK_FULL = "disk_full_before_report"  # not a kill: fills the work dir's file system before the report is written
 
 
@@ -31,6 +33,11 @@ def install(stage: str) -> None:
     if stage == "onnx_temp_file":  # the exported graph is complete in its temp file, not yet renamed
         original = fsio.atomic_write
         onnx_exporter.atomic_write = lambda path, write: original(path, lambda tmp: (write(tmp), _die()))
+    elif stage == SIGTERM_IN_TEMP_FILE:
+        original = fsio.atomic_write
+        onnx_exporter.atomic_write = lambda path, write: original(
+            path, lambda tmp: (write(tmp), os.kill(os.getpid(), signal.SIGTERM), time.sleep(5))
+        )
     elif stage == "verification":
         verification_orchestrator.VerificationOrchestrator.run = lambda self: _die()
     elif stage == "evaluation":

@@ -14,7 +14,7 @@ import numpy as np
 import onnx
 import pytest
 import tiny_project
-from fault_driver import STAGES
+from fault_driver import SIGTERM_IN_TEMP_FILE, STAGES
 from onnx import helper, numpy_helper
 
 from awml_deploy.cli.main import main
@@ -221,3 +221,17 @@ def test_finding11_kill_9_at_each_stage_then_rerun_ends_with_a_manifest_equal_to
             assert report["housekeeping"]["removed_temp_files"], (stage, report["housekeeping"])
     runs = sorted(p.name for p in (work / "runs").iterdir())
     assert sum(name.endswith(".unfinished") for name in runs) == 4
+
+
+def test_finding11_sigterm_stops_like_ctrl_c_without_leftovers(tmp_path):
+    config, work = _setup(tmp_path, seed=0)
+    assert _driver("none", config).returncode == 0
+    good = (work / "manifest.json").read_bytes()
+    config, _ = _setup(tmp_path, seed=1)
+    stopped = _driver(SIGTERM_IN_TEMP_FILE, config)
+    assert stopped.returncode == 2, stopped.stderr[-2000:]
+    assert stopped.stderr.strip().splitlines()[-1] == "awml-deploy: interrupted"
+    assert _temp_files(work) == []
+    assert not (work / "manifest.json").exists() or (work / "manifest.json").read_bytes() == good
+    if (work / "previous" / "manifest.json").exists():
+        _manifest_matches_disk(work / "previous" / "manifest.json")

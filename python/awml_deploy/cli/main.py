@@ -6,9 +6,10 @@ Exit codes: 0 every enabled gate passed, 1 a gate failed, 2 usage or configurati
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from awml_deploy.core.errors import EXIT_GATE_FAILED, EXIT_USAGE, DeployError, fail
 
@@ -92,6 +93,26 @@ def run(argv: Sequence[str] | None = None) -> int:
     return deploy(runner, project.name).exit_code
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI timeout, ``kill``) stops the run like Ctrl-C: temp files removed, one line, exit 2."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point: prints every error on one line to stderr, never a traceback.
 
@@ -105,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         int: Exit code.
     """
     try:
-        return run(argv)
+        with _sigterm_as_interrupt():
+            return run(argv)
     except DeployError as err:
         print(f"awml-deploy: error: {err}", file=sys.stderr)
         return err.exit_code
