@@ -20,7 +20,7 @@ from typing import Any
 
 from awml_deploy.config.components import ComponentConfig, parse_component
 from awml_deploy.core.errors import expected, fail
-from awml_deploy.core.fsio import atomic_write_text
+from awml_deploy.core.fsio import atomic_write_text, save_onnx_atomic
 from awml_deploy.core.logging import get_logger
 from awml_deploy.core.samples import SampleSource
 from awml_deploy.exporters.onnx import OnnxExportInfo
@@ -301,7 +301,7 @@ class CenterPointExportPipeline(ExportPipeline):
                 model.metadata_props.add(key=prop.key, value=prop.value)
         model.metadata_props.add(key="awml_deploy.component", value="centerpoint_single")
         path = out_dir / SINGLE_GRAPH_FILE
-        onnx.save(model, str(path))
+        save_onnx_atomic(model, path)
         _LOG.info("wrote %s (AwmlPillarScatter plugin node; TensorRT with libawml_plugins.so)", path)
 
 

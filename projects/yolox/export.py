@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from awml_deploy.core.errors import fail
+from awml_deploy.core.fsio import save_onnx_atomic
 from awml_deploy.exporters.pipeline import ExportableComponent, ExportPipeline, ModelComponentBuilder
 from projects.yolox.decode import anchor_grid
 
@@ -223,7 +224,7 @@ def append_nms(
     graph.output.extend(outputs)
     if variant == "onnx":
         onnx.checker.check_model(model)  # EfficientNMS_TRT is a TensorRT plugin: unknown to the ONNX checker
-    onnx.save(model, str(out_path))
+    save_onnx_atomic(model, out_path)
     return str(out_path)
 
 
@@ -243,7 +244,7 @@ def pin_output_dims(path, shape) -> None:
         dim.Clear()
         dim.dim_value = int(value)
     onnx.checker.check_model(model)
-    onnx.save(model, str(path))
+    save_onnx_atomic(model, path)
 
 
 def nms_file_name(onnx_file: str, variant: str) -> str:

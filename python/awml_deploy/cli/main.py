@@ -6,10 +6,12 @@ Exit codes: 0 every enabled gate passed, 1 a gate failed, 2 usage or configurati
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from awml_deploy.core.errors import EXIT_USAGE, DeployError, fail
+from awml_deploy.core.errors import EXIT_GATE_FAILED, EXIT_USAGE, DeployError, fail
 
 DESCRIPTION = "Export a PyTorch model to ONNX/TensorRT, verify the artifacts against PyTorch and evaluate them."
 EPILOG = "Exit codes: 0 every enabled gate passed, 1 a gate failed, 2 usage or configuration error."
@@ -91,8 +93,31 @@ def run(argv: Sequence[str] | None = None) -> int:
     return deploy(runner, project.name).exit_code
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI timeout, ``kill``) stops the run like Ctrl-C: temp files removed, one line, exit 2."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """CLI entry point: prints framework errors on one line to stderr.
+    """CLI entry point: prints every error on one line to stderr, never a traceback.
+
+    DeployError: its exit code; file-system errors, too-deep or too-large input: exit 2; anything else is a bug,
+    printed as "internal error" with exit 1 (``AWML_DEPLOY_TRACEBACK=1`` re-raises it).
 
     Args:
         argv (Sequence[str] | None): Arguments. Defaults to ``sys.argv[1:]``.
@@ -101,13 +126,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         int: Exit code.
     """
     try:
-        return run(argv)
+        with _sigterm_as_interrupt():
+            return run(argv)
     except DeployError as err:
         print(f"awml-deploy: error: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("awml-deploy: interrupted", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as err:  # the file system outside the guarded stages: one line, a usage/environment error
+        where = f" ({err.filename})" if err.filename is not None else ""
+        print(f"awml-deploy: error: file system | {err.strerror or err}{where}", file=sys.stderr)
+        return EXIT_USAGE
+    except (RecursionError, MemoryError) as err:
+        print(f"awml-deploy: error: input too large or too deeply nested | {type(err).__name__}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as err:  # noqa: BLE001 - a bug: one line (set AWML_DEPLOY_TRACEBACK=1 for the traceback)
+        if os.environ.get("AWML_DEPLOY_TRACEBACK"):
+            raise
+        text = " ".join(str(err).split())[:300]
+        print(f"awml-deploy: error: internal error | {type(err).__name__}: {text}", file=sys.stderr)
+        return EXIT_GATE_FAILED
 
 
 if __name__ == "__main__":

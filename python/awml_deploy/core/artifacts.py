@@ -7,10 +7,16 @@ import pathlib
 
 from awml_deploy.core.enums import Backend
 from awml_deploy.core.errors import fail
-from awml_deploy.core.fsio import sha256_file
+from awml_deploy.core.fsio import LOCK_FILE_NAME, TMP_SUFFIX, sha256_file
 from awml_deploy.core.logging import get_logger
 
 _LOG = get_logger("artifacts")
+
+
+def _is_scratch(path: pathlib.Path) -> bool:
+    """A work-dir lock or an in-flight atomic-write temp file: never part of an artifact (other dot-files are)."""
+    return path.name == LOCK_FILE_NAME or (path.name.startswith(".") and path.name.endswith(TMP_SUFFIX))
+
 
 REGISTERED = "registered"
 CONFIGURED = "configured"
@@ -63,10 +69,8 @@ class Artifact:
         path = pathlib.Path(path)
         if not path.exists():
             fail(f"artifact {backend} | path does not exist. Note: expected an existing file or directory, got {path}")
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        records = tuple(
-            FileRecord(str(p), sha256_file(p), p.stat().st_size) for p in files if not p.name.startswith(".")
-        )
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not _is_scratch(p)) if path.is_dir() else [path]
+        records = tuple(FileRecord(str(p), sha256_file(p), p.stat().st_size) for p in files)
         return cls(backend, str(path), producer, records)
 
     @property

@@ -1,4 +1,10 @@
-"""File-system primitives: atomic writes (temp file + rename), sha256, and a per-work-dir lock."""
+"""File-system primitives: atomic writes (temp file + fsync + rename, mode from the umask), sha256, and a
+per-work-dir lock.
+
+Every artifact the framework writes goes through :func:`atomic_write` (or :func:`save_onnx_atomic` for ONNX
+models): a reader, a killed run or a full disk never leaves a partial file under the final name; an interrupted
+write leaves at most a ``.<name>.<random>.tmp`` file, which the next run removes (see ``runtime.housekeeping``).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +19,42 @@ from collections.abc import Callable, Iterator
 from awml_deploy.core.errors import fail
 
 LOCK_FILE_NAME = ".awml-deploy.lock"
+TMP_SUFFIX = ".tmp"
+ONNX_EXTERNAL_DATA_LIMIT = 2**31 - 1  # protobuf's 2 GiB message limit
+
+
+def default_file_mode() -> int:
+    """The mode a plain ``open(path, "w")`` would give a new file: 0o666 minus the process umask."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _fsync_dir(directory: pathlib.Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def atomic_write(path: str | pathlib.Path, write: Callable[[pathlib.Path], None]) -> pathlib.Path:
     """Lets ``write`` produce a temp file beside ``path`` and renames it over ``path`` when done.
 
-    A reader never sees a partial file: either the old content or the complete new one.
+    A reader never sees a partial file: either the old content or the complete new one. The file gets the mode
+    a plain ``open()`` would give it (0644 under umask 022), not ``mkstemp``'s 0600.
 
     Args:
         path (str | pathlib.Path): Destination.
@@ -29,17 +65,63 @@ def atomic_write(path: str | pathlib.Path, write: Callable[[pathlib.Path], None]
     """
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     os.close(fd)
     tmp = pathlib.Path(tmp_name)
     try:
         write(tmp)
+        os.chmod(tmp, default_file_mode())
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    _fsync_dir(path.parent)
+    return path
+
+
+def save_onnx_atomic(model: object, path: str | pathlib.Path) -> pathlib.Path:
+    """Saves an ONNX ``ModelProto`` atomically (temp + fsync + rename, normal file mode).
+
+    A model over protobuf's 2 GiB limit, or one that already keeps tensors as external data, is written with
+    its tensors in ``<name>.data`` beside it; that file is written and renamed the same way, before the model.
+
+    Args:
+        model (object): An ``onnx.ModelProto``.
+        path (str | pathlib.Path): Destination ``.onnx`` file.
+
+    Returns:
+        pathlib.Path: The destination path.
+    """
+    import onnx
+    from onnx.external_data_helper import uses_external_data
+
+    path = pathlib.Path(path)
+    unloaded = [t.name for t in model.graph.initializer if uses_external_data(t) and not t.HasField("raw_data")]
+    if unloaded:
+        fail(
+            f"{path} | the model's tensors are in an external data file that was not loaded. Note: expected "
+            f"onnx.load(..., load_external_data=True), got unloaded tensors {unloaded[:3]}"
+        )
+    external = bool([t for t in model.graph.initializer if uses_external_data(t)])
+    if not external and model.ByteSize() <= ONNX_EXTERNAL_DATA_LIMIT:
+        return atomic_write(path, lambda tmp: onnx.save_model(model, str(tmp)))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data_name = f"{path.name}.data"
+    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent))
+    try:
+        copy = onnx.ModelProto()
+        copy.CopyFrom(model)
+        onnx.save_model(copy, str(staging / path.name), save_as_external_data=True, location=data_name)
+        for name in (data_name, path.name):
+            staged = staging / name
+            if staged.exists():
+                atomic_write(path.parent / name, lambda tmp, staged=staged: os.replace(staged, tmp))
+    finally:
+        for leftover in staging.iterdir():
+            leftover.unlink()
+        staging.rmdir()
     return path
 
 

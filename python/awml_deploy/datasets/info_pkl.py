@@ -17,8 +17,9 @@ Boxes: ``bbox_3d`` holds the box's **gravity centre** (T4/nuScenes convention, m
 float32 (``.bin``, ``num_pts_feats`` values per point) or ``.npy`` arrays of shape (N, num_pts_feats). Relative
 paths are resolved against ``data_root`` (default: the info file's folder).
 
-Only NumPy and pickle are used. Every malformed input fails with one line naming the file, the entry and what
-is accepted.
+Only NumPy and pickle are used. The file is read with :mod:`awml_deploy.core.safe_pickle` (no code from the
+file runs: only builtin containers/scalars and NumPy arrays are rebuilt). Every malformed input fails with one
+line naming the file, the entry and what is accepted.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import pickle
 import numpy as np
 
 from awml_deploy.core.errors import fail
+from awml_deploy.core.safe_pickle import load_restricted
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,14 +181,7 @@ def load_info_pkl(path: str, data_root: str | None = None) -> InfoFile:
     data_root = os.path.dirname(os.path.abspath(path)) if data_root is None else data_root
     if not os.path.isfile(path):
         fail(f"{path} | info file not found. Note: expected an mmdet3d/AWML info .pkl")
-    try:
-        with open(path, "rb") as f:
-            data = pickle.load(f)  # noqa: S301 - info files are trusted local inputs, as in mmdet3d
-    except Exception as err:  # noqa: BLE001 - any unpickling problem means "not an info file"
-        fail(
-            f"{path} | not a readable pickle ({type(err).__name__}: {err}). Note: expected an mmdet3d/AWML info .pkl",
-            cause=err,
-        )
+    data = load_restricted(path, path)
     if not isinstance(data, dict) or not isinstance(data.get("data_list"), (list, tuple)):
         got = sorted(data) if isinstance(data, dict) else type(data).__name__
         fail(

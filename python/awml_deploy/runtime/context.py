@@ -13,6 +13,7 @@ from awml_deploy.core.errors import DeployError
 from awml_deploy.core.native import TensorRTAvailability
 from awml_deploy.core.progress import progress
 from awml_deploy.report.json_report import RunRecord
+from awml_deploy.runtime.housekeeping import Housekeeping
 from awml_deploy.runtime.results import DeploymentResult
 
 
@@ -26,6 +27,7 @@ class RunContext:
         artifacts: Artifact manager.
         tensorrt: TensorRT availability probe.
         result: The result being filled in.
+        housekeeping: What this run cleaned up or moved aside in the work dir.
     """
 
     config: DeployConfig
@@ -33,6 +35,16 @@ class RunContext:
     artifacts: ArtifactManager
     tensorrt: TensorRTAvailability
     result: DeploymentResult = dataclasses.field(default_factory=DeploymentResult)
+    housekeeping: Housekeeping = dataclasses.field(default_factory=Housekeeping)
+    retired: bool = False
+
+    def retire_outputs(self, names: list[str]) -> None:
+        """Moves aside an earlier run's content of the output folders ``names`` (once per run, before writing)."""
+        from awml_deploy.runtime.housekeeping import retire_outputs
+
+        if not self.retired:
+            retire_outputs(self.work_dir, names, self.housekeeping)
+            self.retired = True
 
     @property
     def work_dir(self) -> pathlib.Path:

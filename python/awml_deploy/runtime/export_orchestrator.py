@@ -62,6 +62,12 @@ class ExportOrchestrator:
             return self._skip("tensorrt", self.context.tensorrt_skip_reason)
         return self._tensorrt()
 
+    def _output_dirs(self) -> list[str]:
+        """The folders this run writes: an earlier run's content there is moved aside first."""
+        mode = self.context.config.export.mode
+        names = [ONNX_DIR_NAME] if mode.exports_onnx else []
+        return names + ([TENSORRT_DIR_NAME] if mode.exports_tensorrt and self.context.tensorrt.available else [])
+
     def _skip(self, backend: str, reason: str) -> bool:
         self.context.result.export[backend] = {"status": SKIPPED, "reason": reason}
         return True
@@ -88,6 +94,7 @@ class ExportOrchestrator:
                 "config_hash": config.config_hash,
             }
             out_dir = ctx.work_dir / ONNX_DIR_NAME
+            ctx.retire_outputs(self._output_dirs())
             infos = self.pipeline.export_onnx(
                 model,
                 self.samples(),
@@ -122,6 +129,7 @@ class ExportOrchestrator:
                     exit_code=EXIT_USAGE,
                 )
             out_dir = ctx.work_dir / TENSORRT_DIR_NAME
+            ctx.retire_outputs(self._output_dirs())
             engines = self.pipeline.export_tensorrt(
                 source.artifact.path, config.components, config.tensorrt_config, config.devices.aliases["cuda"], out_dir
             )

@@ -78,6 +78,12 @@ class BaseDeploymentRunner:
             except DeployError:
                 raise
             except Exception as err:  # noqa: BLE001 - project loader; reported on one line
+                if "Error(s) in loading state_dict" in str(err):  # torch's load_state_dict: the input does not fit
+                    fail(
+                        f"checkpoint {checkpoint} | the state dict does not fit the model. Note: expected the "
+                        f"project's architecture, got {' '.join(str(err).split())[:300]}",
+                        cause=err,
+                    )
                 fail_unexpected(f"loading the PyTorch model from {checkpoint}", err)
             self._models[key] = model.eval() if hasattr(model, "eval") else model
         return self._models[key]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from awml_deploy.config.stages import Scenario
 from awml_deploy.core.enums import Backend
-from awml_deploy.core.errors import EXIT_USAGE, DeployError, describe_unexpected
+from awml_deploy.core.errors import EXIT_USAGE, DeployError, describe_unexpected, expected
 from awml_deploy.core.logging import get_logger
 from awml_deploy.core.samples import SampleSource
 from awml_deploy.pipelines.base import ModelSpec
@@ -19,6 +19,13 @@ from awml_deploy.verification.results import ScenarioResult
 from awml_deploy.verification.tolerances import Tolerances
 
 _LOG = get_logger("verification")
+
+
+def _top_name(path: str) -> str:
+    """ "boxes.center" / "boxes[0]" -> "boxes" (the tolerance lookup's fallback key)."""
+    for sep in (".", "["):
+        path = path.split(sep, 1)[0]
+    return path
 
 
 class VerificationOrchestrator:
@@ -70,6 +77,31 @@ class VerificationOrchestrator:
             self.context.result.add_gate(f"verification.{scenario.key}", result.status, result.reason)
             log = _LOG.info if result.status != FAILED else _LOG.error
             log("%s: %s %s", scenario.key, result.status.upper(), result.reason)
+        self._check_per_output_names()
+
+    def _check_per_output_names(self) -> None:
+        """A ``verification.per_output`` name that matches no declared output and no compared output is an error
+        (it would silently tolerate nothing). Derived outputs (e.g. decoded boxes) are known only after a scenario
+        compared them, so the check runs here, once a scenario has results."""
+        config = self.context.config
+        names = set(config.verification.per_output)
+        if not names:
+            return
+        known = {o.name for c in config.components.values() for o in c.io.outputs}
+        compared = False
+        for entry in self.context.result.verification.values():
+            summary = entry.get("summary") if isinstance(entry, dict) else None
+            if summary:
+                compared = True
+                known |= set(summary) | {_top_name(path) for path in summary}
+        unknown = sorted(n for n in names if n not in known and _top_name(n) not in known)
+        if unknown and compared:
+            expected(
+                f"verification.per_output.{unknown[0]}",
+                "names no output of the model",
+                "one of " + "|".join(sorted(known)),
+                unknown[0],
+            )
 
     def _precision(self, scenario: Scenario) -> str:
         reduced = self.context.config.tensorrt_config.precision_policy.is_reduced_precision
