@@ -1,14 +1,6 @@
 """CenterPoint export: Autoware's two graphs, components derived from the model config, ROS parameters and the
-single-graph variant with the scatter plugin node.
-
-Graphs (the tensor contract of Autoware's ``autoware_lidar_centerpoint``):
-
-* ``pts_voxel_encoder``: ``input_features`` [num_voxels, max_points, F] -> ``pillar_features`` [num_voxels, 1, C]
-  (the PFN layers only; voxelization and decoration are kernels);
-* ``pts_backbone_neck_head``: ``spatial_features`` [1, C, H, W] -> ``heatmap, reg, height, dim, rot, vel``.
-
-With ``rot_y_axis_reference`` the head is rewritten to Autoware's y-axis convention: ``dim`` channels (l, w, h)
--> (w, l, h) and ``rot`` (sin, cos) -> (-cos, -sin); pipelines read the flag from the ONNX metadata and undo it.
+single-graph variant with the scatter plugin node. The tensor contract and the y-axis rewrite live in
+``contract.py``; the export sample is decorated by ``preprocess.py``, as the pipelines' input is.
 """
 
 from __future__ import annotations
@@ -30,15 +22,13 @@ from awml_deploy.exporters.pipeline import (
     ExportSampleAdapter,
     ModelComponentBuilder,
 )
-from projects.centerpoint.model import HEAD_OUTPUTS, CenterPointGeometry
+from projects.centerpoint.contract import CONTRACT, ENCODER, HEAD, HEAD_OUTPUTS, ROT_Y_KEY, to_y_axis
+from projects.centerpoint.model import CenterPointGeometry
+from projects.centerpoint.preprocess import decorate
 
 _LOG = get_logger("export.centerpoint")
-ENCODER = "pts_voxel_encoder"
-HEAD = "pts_backbone_neck_head"
 ROS_PARAM_FILE = "centerpoint_ml_package.param.yaml"
 SINGLE_GRAPH_FILE = "centerpoint_single.onnx"
-ROT_Y_KEY = "rot_y_axis_reference"
-CONTRACT = {ENCODER: (("input_features",), ("pillar_features",)), HEAD: (("spatial_features",), HEAD_OUTPUTS)}
 
 
 def head_channels(geometry: CenterPointGeometry) -> dict[str, int]:
@@ -161,10 +151,7 @@ def build_modules(model: Any, rot_y_axis_reference: bool) -> tuple[Any, Any]:
             x = self.neck(self.backbone(spatial_features))
             out = self.head(x)[0][0]
             heads = [out[k] for k in HEAD_OUTPUTS]
-            if self.rot_y:
-                heads[3] = heads[3][:, [1, 0, 2]]
-                heads[4] = -heads[4][:, [1, 0]]
-            return tuple(heads)
+            return tuple(to_y_axis(heads) if self.rot_y else heads)
 
     return PillarEncoder(model.pts_voxel_encoder).eval(), BackboneNeckHead(model, rot_y_axis_reference).eval()
 
@@ -173,8 +160,6 @@ class CenterPointSampleAdapter(ExportSampleAdapter):
     """Export sample: one frame's decorated pillars (C++ kernels) and its BEV canvas."""
 
     def extract_sample(self, model: Any, samples: SampleSource, sample_idx: int) -> Any:
-        from projects.centerpoint.pipelines import decorate
-
         if not 0 <= sample_idx < len(samples):
             fail(f"runtime_io.sample_idx | out of range. Note: expected 0 <= idx < {len(samples)}, got {sample_idx}")
         return decorate(samples.get_sample(sample_idx)["points"], model.geometry)
@@ -303,19 +288,3 @@ class CenterPointExportPipeline(ExportPipeline):
         path = out_dir / SINGLE_GRAPH_FILE
         onnx.save(model, str(path))
         _LOG.info("wrote %s (AwmlPillarScatter plugin node; TensorRT with libawml_plugins.so)", path)
-
-
-def read_rot_y_flag(onnx_path: str) -> bool:
-    """Whether an exported head uses the y-axis convention (from its metadata; Autoware files without metadata
-    are taken as y-axis, the convention Autoware ships).
-
-    Args:
-        onnx_path (str): The head ONNX.
-
-    Returns:
-        bool: The flag.
-    """
-    from awml_deploy.exporters.onnx import read_metadata
-
-    value = read_metadata(onnx_path).get(ROT_Y_KEY)
-    return True if value is None else value == "true"

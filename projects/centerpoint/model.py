@@ -20,7 +20,6 @@ from awml_deploy.core.errors import expected, fail
 PROJECT_DIR = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = PROJECT_DIR.parents[1]
 DEFAULT_MODEL_CONFIG = "projects/centerpoint/configs/centerpoint_tiny_synthetic.py"
-HEAD_OUTPUTS = ("heatmap", "reg", "height", "dim", "rot", "vel")
 
 
 def resolve_path(path: str) -> str:
