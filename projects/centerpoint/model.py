@@ -156,10 +156,14 @@ def load_model_config(path: str) -> Any:
         expected("project.model_config", "model config not found", "an mmdet3d config file", path)
     from mmengine.config import Config
 
+    from awml_deploy.awml.custom_imports import import_custom_modules
+
     try:
-        return Config.fromfile(resolved)
+        cfg = Config.fromfile(resolved, import_custom_modules=False)
     except Exception as err:  # noqa: BLE001 - mmengine raises many types
         fail(f"{resolved} | cannot load the model config. Note: {type(err).__name__}: {err}", cause=err)
+    import_custom_modules(cfg, resolved)
+    return cfg
 
 
 def build_model(cfg: Any) -> Any:
