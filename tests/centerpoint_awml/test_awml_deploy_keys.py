@@ -8,8 +8,8 @@ import pathlib
 
 import pytest
 
-from awml_deploy.config.loader import load_config, load_raw
 from awml_deploy.config.deploy_config import parse_config
+from awml_deploy.config.loader import load_config, load_raw
 from awml_deploy.core.enums import Backend, ExportMode
 from awml_deploy.core.errors import DeployError
 
