@@ -28,12 +28,24 @@ class CenterPointSamples:
         info_path (str): Info .pkl.
         class_names (tuple[str, ...]): Model classes (GT labels are mapped by name).
         limit (int | None): Use only the first ``limit`` frames. Defaults to all.
+        preprocess (Callable[[dict], dict] | None): The model's test pipeline
+            (``preprocessing.build_preprocessing_pipeline``) applied to each frame's mmdet3d results dict.
+            Defaults to the frame's own point file as stored.
+        data_root (str | None): Folder the info file's point paths are relative to. Defaults to the info file's.
     """
 
-    def __init__(self, info_path: str, class_names: tuple[str, ...], limit: int | None = None) -> None:
+    def __init__(
+        self,
+        info_path: str,
+        class_names: tuple[str, ...],
+        limit: int | None = None,
+        preprocess: Callable[[dict], dict] | None = None,
+        data_root: str | None = None,
+    ) -> None:
         from awml_deploy.datasets import info_pkl
 
-        self.info = info_pkl.load_info_pkl(info_path)
+        self.info = info_pkl.load_info_pkl(info_path, data_root)
+        self.preprocess = preprocess
         self.frames = self.info.frames[:limit] if limit is not None else self.info.frames
         self.class_names = class_names
         self.label_names = self.info.classes
@@ -42,10 +54,13 @@ class CenterPointSamples:
         return len(self.frames)
 
     def get_sample(self, index: int) -> Mapping[str, Any]:
-        from awml_deploy.datasets import info_pkl
+        from awml_deploy.datasets import info_pkl, t4_dataset
 
         frame = self.frames[index]
-        points = info_pkl.load_points(frame)
+        if self.preprocess is None:
+            points = info_pkl.load_points(frame)
+        else:
+            points = self.preprocess(t4_dataset.frame_results(frame))["points"]
         names = [self.label_names[int(k)] for k in frame.gt_labels]
         keep = np.array([n in self.class_names for n in names], bool)
         stamp = index if frame.timestamp is None else int(round(frame.timestamp * 1e6))

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from awml_deploy.config.deploy_config import DeployConfig
-from awml_deploy.core.errors import expected
+from awml_deploy.core.errors import DeployError, expected, fail
 from awml_deploy.core.logging import get_logger
 from awml_deploy.runtime import BaseDeploymentRunner, ProjectSpec
 from projects.centerpoint.model import DEFAULT_MODEL_CONFIG, PROJECT_DIR, resolve_path
@@ -33,16 +33,72 @@ DEFAULT_METRICS = {
 }
 
 
-def _metric_settings(value: Any, class_names: tuple[str, ...]) -> dict:
-    settings = dict(DEFAULT_METRICS if value is None else value)
+def metric_settings(
+    overrides: Mapping[str, Any] | None, model_cfg: Mapping[str, Any], class_names: tuple[str, ...], source: str
+) -> tuple[dict, str]:
+    """Detection3D metric settings: the model config's T4MetricV2 section (else the synthetic demo's defaults),
+    with ``project.metrics`` overriding key by key; validated here, before any work.
+
+    Args:
+        overrides (Mapping[str, Any] | None): ``project.metrics``.
+        model_cfg (Mapping[str, Any]): The model config (dict form).
+        class_names (tuple[str, ...]): The model's classes.
+        source (str): The model config path, for the report.
+
+    Returns:
+        tuple[dict, str]: The settings and a sentence saying where they came from.
+    """
+    from awml_deploy.awml.t4metric import t4metric_settings
+    from awml_deploy.metrics.settings import parse_detection3d_settings
+
+    found = t4metric_settings(model_cfg, class_names)
+    if found is None:
+        settings, origin = (
+            dict(DEFAULT_METRICS),
+            "the synthetic demo's defaults (no T4MetricV2 evaluator in the model config)",
+        )
+    else:
+        settings, origin = dict(found[0]), f"{source}: {found[1]}"
+    if overrides:
+        settings.update(overrides)
+        origin += f"; project.metrics overrides {sorted(overrides)}"
+    labels = tuple(settings.get("labels", class_names))
+    settings["labels"] = list(labels)
     thresholds = settings.get("thresholds", {})
-    if not isinstance(thresholds, Mapping) or not thresholds:
-        expected("project.metrics.thresholds", "missing", "{mode: [t, ...]} or {mode: {label: [t, ...]}}", thresholds)
     settings["thresholds"] = {
-        mode: ({n: list(values) for n in class_names} if isinstance(values, (list, tuple)) else dict(values))
+        mode: ({n: list(values) for n in labels} if isinstance(values, (list, tuple)) else dict(values))
         for mode, values in thresholds.items()
     }
-    return settings
+    try:
+        parse_detection3d_settings(settings)
+    except DeployError as err:
+        fail(f"project.metrics | {err}", cause=err)
+    return settings, origin
+
+
+def resolve_info_file(info_file: str, data_root: str | None) -> tuple[str, str | None]:
+    """``runtime_io.info_file`` as AWML reads it: relative to the model config's ``data_root`` (itself relative to
+    the current directory), else as a path of its own; point paths inside are relative to ``data_root``.
+
+    Args:
+        info_file (str): The configured info file.
+        data_root (str | None): ``data_root`` of the model config, or None.
+
+    Returns:
+        tuple[str, str | None]: The info file path and the folder its point paths are relative to (None = the
+        info file's own folder).
+    """
+    tried = []
+    if data_root is not None and not os.path.isabs(info_file):
+        candidate = os.path.join(data_root, info_file)
+        if os.path.isfile(candidate):
+            return candidate, data_root
+        tried.append(os.path.abspath(candidate))
+    own = resolve_path(info_file)
+    if os.path.isfile(own):
+        return own, data_root if data_root is not None and os.path.isdir(data_root) else None
+    tried.append(os.path.abspath(own))
+    expected("runtime_io.info_file", "info file not found", f"an mmdet3d/AWML info .pkl at one of {tried}", info_file)
 
 
 class CenterPointRunner(BaseDeploymentRunner):
@@ -51,6 +107,7 @@ class CenterPointRunner(BaseDeploymentRunner):
     project_name = "centerpoint"
 
     def __init__(self, config: DeployConfig) -> None:
+        from awml_deploy.preprocessing.builder import build_preprocessing_pipeline
         from projects.centerpoint.evaluator import CenterPointEvaluator
         from projects.centerpoint.export import CenterPointExportPipeline, derive_components
         from projects.centerpoint.model import geometry_from_config, load_centerpoint, load_model_config
@@ -58,16 +115,21 @@ class CenterPointRunner(BaseDeploymentRunner):
 
         settings = read_settings(config.project)
         model_config = resolve_path(settings.model_config or DEFAULT_MODEL_CONFIG)
-        geometry = geometry_from_config(load_model_config(model_config))
+        model_cfg = load_model_config(model_config)
+        geometry = geometry_from_config(model_cfg)
+        self.preprocess = build_preprocessing_pipeline(model_cfg)
+        info_file = config.runtime_io.info_file  # checked before any work
+        self.info = None if info_file is None else resolve_info_file(info_file, model_cfg.get("data_root"))
         checkpoint = None if config.checkpoint_path is None else resolve_path(config.checkpoint_path)
         config = dataclasses.replace(
             config, checkpoint_path=checkpoint, components=derive_components(geometry, config.components)
         )
         self.settings = settings
         self.geometry = geometry
-        evaluator = CenterPointEvaluator(
-            geometry, _metric_settings(settings.metrics, geometry.class_names), settings.box_tolerances
+        metrics, self.metric_source = metric_settings(
+            settings.metrics, model_cfg.to_dict(), geometry.class_names, model_config
         )
+        evaluator = CenterPointEvaluator(geometry, metrics, settings.box_tolerances)
         super().__init__(
             config,
             load_model=lambda path, device: load_centerpoint(path, device, model_config, settings.trust_checkpoint),
@@ -82,19 +144,18 @@ class CenterPointRunner(BaseDeploymentRunner):
         from projects.centerpoint.evaluator import CenterPointSamples
 
         limit = self.settings.num_frames
-        info_file = self.config.runtime_io.info_file
-        if info_file is None:
+        if self.info is None:
             scene_set = resolve_path(self.settings.scene_set or DEFAULT_SCENE_SET)
             data_dir = pathlib.Path(self.config.export.work_dir) / "data" / pathlib.Path(scene_set).stem
             _LOG.info("rendering %s frames of %s into %s", limit or "all", scene_set, data_dir)
             info_file = synthetic_set.materialize_scene_set(scene_set, str(data_dir), limit)
-        elif not os.path.isfile(resolve_path(info_file)):
-            expected("runtime_io.info_file", "info file not found", "an mmdet3d/AWML info .pkl", info_file)
-        return CenterPointSamples(resolve_path(info_file), self.geometry.class_names, limit)
+            return CenterPointSamples(info_file, self.geometry.class_names, limit, self.preprocess)
+        return CenterPointSamples(self.info[0], self.geometry.class_names, limit, self.preprocess, self.info[1])
 
     def run(self, context: Any) -> None:
         """The framework stages, then the BEV picture of frame 0 (linked from report.md)."""
         super().run(context)
+        context.result.evaluation["metric_settings"] = {"status": "from", "reason": self.metric_source}
         first = getattr(self.evaluator, "first_frame", {})
         if not self.settings.bev_picture or not first:
             return

@@ -104,9 +104,9 @@ def test_onnx_without_a_head_output_exits_2(default_run, tmp_path, capsys) -> No
 @pytest.mark.parametrize(
     ("suffix", "width", "declared", "message"),
     [
-        (".bin", 5, 4, "is not a multiple of 4*num_pts_feats = 16 B"),
-        (".npy", 5, 4, "wrong point width. Note: expected shape (N, 4)"),
-        (".bin", 3, 3, "points | wrong point cloud shape. Note: expected [N, >= 4]"),
+        (".bin", 5, 4, "35 float32 values are not a multiple of load_dim = 4"),
+        (".npy", 5, 4, "wrong point width. Note: expected shape (N, 4) (load_dim of the test pipeline)"),
+        (".bin", 3, 3, "21 float32 values are not a multiple of load_dim = 4"),
     ],
 )
 def test_point_file_of_wrong_width_exits_2(tmp_path, capsys, suffix, width, declared, message) -> None:

@@ -157,7 +157,7 @@ def _parse_sweeps(entry: dict, where: str, root: str) -> tuple[SweepInfo, ...]:
             mat = np.array(mat)
             if mat.shape != (4, 4) or mat.dtype.kind != "f":
                 fail(
-                    f"{where}.lidar_sweeps[{k}].lidar_points.lidar2sensor | bad matrix. Note: expected (4, 4) floats, got {mat.shape} {mat.dtype}"
+                    f"{where}.lidar_sweeps[{k}].lidar_points.lidar2sensor | bad shape. Note: expected (4, 4) floats, got {mat.shape} {mat.dtype}"
                 )
         ts = sweep.get("timestamp")
         out.append(SweepInfo(_resolve(lp["lidar_path"], root), None if ts is None else float(ts), mat))

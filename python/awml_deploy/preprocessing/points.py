@@ -50,11 +50,17 @@ def read_points(path: str, load_dim: int) -> np.ndarray:
         fail(f"{path} | point file not found. Note: expected a .bin/.npy file of float32 points")
     if path.endswith(".npy"):
         points = np.load(path, allow_pickle=False)
+        if points.ndim == 2 and points.shape[1] != load_dim:
+            expected(path, "wrong point width", f"shape (N, {load_dim}) (load_dim of the test pipeline)", points.shape)
     else:
         with open(path, "rb") as f:
             points = np.frombuffer(f.read(), dtype=np.float32)
     if points.size % load_dim:
-        expected(path, f"{points.size} values do not make points of load_dim values", f"a multiple of {load_dim}", 0)
+        fits = [k for k in range(3, 9) if points.size % k == 0]
+        fail(
+            f"{path} | {points.size} float32 values are not a multiple of load_dim = {load_dim}. Note: expected "
+            f"load_dim (test pipeline) matching the file; widths that would fit: {fits}"
+        )
     return points.reshape(-1, load_dim)
 
 
