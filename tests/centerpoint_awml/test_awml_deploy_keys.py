@@ -3,7 +3,6 @@ are accepted with a one-line notice (fixture: a deploy config in AWML's shape, w
 
 from __future__ import annotations
 
-import logging
 import pathlib
 
 import pytest
@@ -16,9 +15,8 @@ from awml_deploy.core.errors import DeployError
 FIXTURE = pathlib.Path(__file__).parent / "fixtures/awml_root/projects/TinyCenterPoint/configs/deploy_config.py"
 
 
-def test_awml_reference_keys_keep_awml_meaning(caplog) -> None:
-    with caplog.at_level(logging.WARNING, logger="awml_deploy"):
-        config = load_config(FIXTURE)
+def test_awml_reference_keys_keep_awml_meaning(notices) -> None:
+    config = load_config(FIXTURE)
     # verification.tolerance: one absolute tolerance per element, whatever the precision (AWML's comparator).
     for precision in ("fp32", "fp16"):
         assert (config.verification.tolerances[precision].atol, config.verification.tolerances[precision].rtol) == (
@@ -33,7 +31,6 @@ def test_awml_reference_keys_keep_awml_meaning(caplog) -> None:
     assert config.export.mode is ExportMode.BOTH and config.runtime_io.sample_idx == 1
     assert config.tensorrt_config.max_workspace_size == 2 << 30
     assert [s.key for s in config.verification.scenarios_for(ExportMode.ONNX)] == ["pytorch_cpu_vs_onnx_cpu"]
-    notices = [r.getMessage() for r in caplog.records]
     assert any(m.startswith("verification.devices | accepted and ignored") for m in notices), notices
     assert any(m.startswith("evaluation.verbose | accepted and ignored") for m in notices), notices
     assert all("\n" not in m for m in notices)
@@ -68,13 +65,11 @@ def test_awml_keys_wrong_use_is_one_line(edit, match) -> None:
     assert "\n" not in str(err.value)
 
 
-def test_deploy_log_path_none_or_folder_is_noted(caplog) -> None:
+def test_deploy_log_path_none_or_folder_is_noted(notices) -> None:
     raw = load_raw(FIXTURE)
     raw["deploy_log_path"] = "logs/deploy.txt"
-    with caplog.at_level(logging.WARNING, logger="awml_deploy"):
-        assert parse_config(raw).logging.file == "deploy.txt"
+    assert parse_config(raw).logging.file == "deploy.txt"
     raw["deploy_log_path"] = None
-    with caplog.at_level(logging.WARNING, logger="awml_deploy"):
-        assert parse_config(raw).logging.file == "deploy.log"
-    messages = [r.getMessage() for r in caplog.records if r.getMessage().startswith("deploy_log_path")]
+    assert parse_config(raw).logging.file == "deploy.log"
+    messages = [m for m in notices if m.startswith("deploy_log_path")]
     assert len(messages) == 2
