@@ -20,6 +20,9 @@ from awml_deploy.core.errors import expected, fail
 PROJECT_DIR = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = PROJECT_DIR.parents[1]
 DEFAULT_MODEL_CONFIG = "projects/centerpoint/configs/centerpoint_tiny_synthetic.py"
+# Pillar encoders the kernels decorate for -> voxel-centre offsets they add: mmdet3d's PillarFeatureNet adds
+# x, y, z - centre; AWML's BackwardPillarFeatureNet (Autoware's 9 features for 4 point features) only x, y.
+ENCODERS = {"PillarFeatureNet": 3, "BackwardPillarFeatureNet": 2}
 
 
 def resolve_path(path: str) -> str:
@@ -103,18 +106,23 @@ def geometry_from_config(cfg: Mapping) -> CenterPointGeometry:
     cfg = cfg.to_dict() if hasattr(cfg, "to_dict") else cfg
     model = _get(cfg, "model")
     encoder = _get(model, "pts_voxel_encoder")
-    if encoder.get("type") != "PillarFeatureNet":
-        expected("model.pts_voxel_encoder.type", "unsupported encoder", "PillarFeatureNet", encoder.get("type"))
+    kind = str(encoder.get("type", "")).rsplit(".", 1)[-1]
+    if kind not in ENCODERS:
+        expected("model.pts_voxel_encoder.type", "unsupported encoder", "one of " + "|".join(ENCODERS), kind)
     if encoder.get("with_distance", False):
         expected("model.pts_voxel_encoder.with_distance", "unsupported by the kernels", False, True)
+    if encoder.get("legacy", True):  # mmdet3d's legacy path overwrites x, y with the centre offsets in place
+        expected("model.pts_voxel_encoder.legacy", "unsupported by the kernels", False, encoder.get("legacy", True))
+    if encoder.get("mode", "max") != "max":
+        expected("model.pts_voxel_encoder.mode", "unsupported by the kernels", "max", encoder.get("mode"))
     layer = _get(model, "data_preprocessor.voxel_layer")
     tasks = _get(model, "pts_bbox_head.tasks")
     if len(tasks) != 1:
         expected("model.pts_bbox_head.tasks", "Autoware's contract has one task head", "1 task", len(tasks))
     in_channels = int(encoder.get("in_channels", 4))
     cluster = 3 if encoder.get("with_cluster_center", True) else 0
-    center = 3 if encoder.get("with_voxel_center", True) else 0
-    if cluster != 3 or center != 3:
+    center = ENCODERS[kind] if encoder.get("with_voxel_center", True) else 0
+    if cluster != 3 or center != ENCODERS[kind]:
         expected("model.pts_voxel_encoder", "decoration must have cluster and voxel centres", "both true", encoder)
     max_voxels = layer["max_voxels"]
     max_voxels = max_voxels[-1] if isinstance(max_voxels, (list, tuple)) else max_voxels
@@ -133,7 +141,7 @@ def geometry_from_config(cfg: Mapping) -> CenterPointGeometry:
         point_features=in_channels,
         encoder_features=in_channels + cluster + center,
         encoder_channels=int(encoder.get("feat_channels", [64])[-1]),
-        use_voxel_center_z=True,
+        use_voxel_center_z=ENCODERS[kind] == 3,
         out_size_factor=int(test_cfg.get("out_size_factor", 1)),
         test_cfg=test_cfg,
         post_center_range=tuple(float(v) for v in coder.get("post_center_range", ())),
