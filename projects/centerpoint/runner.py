@@ -107,7 +107,8 @@ class CenterPointRunner(BaseDeploymentRunner):
     project_name = "centerpoint"
 
     def __init__(self, config: DeployConfig) -> None:
-        from awml_deploy.preprocessing.builder import build_preprocessing_pipeline
+        from awml_deploy.preprocessing.builder import build_preprocessing_pipeline, pipeline_steps
+        from projects.centerpoint.autoware import check_autoware_target
         from projects.centerpoint.evaluator import CenterPointEvaluator
         from projects.centerpoint.export import CenterPointExportPipeline, derive_components
         from projects.centerpoint.model import geometry_from_config, load_centerpoint, load_model_config
@@ -117,7 +118,13 @@ class CenterPointRunner(BaseDeploymentRunner):
         model_config = resolve_path(settings.model_config or DEFAULT_MODEL_CONFIG)
         model_cfg = load_model_config(model_config)
         geometry = geometry_from_config(model_cfg)
+        check_autoware_target(geometry, settings.autoware_target)
         self.preprocess = build_preprocessing_pipeline(model_cfg)
+        sweeps = [
+            s.get("sweeps_num", 10)
+            for s in pipeline_steps(model_cfg)[0]
+            if s.get("type") == "LoadPointsFromMultiSweeps"
+        ]
         info_file = config.runtime_io.info_file  # checked before any work
         self.info = None if info_file is None else resolve_info_file(info_file, model_cfg.get("data_root"))
         checkpoint = None if config.checkpoint_path is None else resolve_path(config.checkpoint_path)
@@ -134,7 +141,9 @@ class CenterPointRunner(BaseDeploymentRunner):
             config,
             load_model=lambda path, device: load_centerpoint(path, device, model_config, settings.trust_checkpoint),
             samples=self._build_samples,
-            export_pipeline=CenterPointExportPipeline(geometry, settings.rot_y_axis_reference, settings.single_graph),
+            export_pipeline=CenterPointExportPipeline(
+                geometry, settings.rot_y_axis_reference, settings.single_graph, sum(sweeps)
+            ),
             evaluator=evaluator,
             pipelines=make_registry(geometry, settings.cpu_threads),
         )

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from awml_deploy.config.reader import SectionReader, as_bool, as_float, as_int, as_mapping, as_str, optional
+from awml_deploy.config.reader import SectionReader, as_bool, as_choice, as_float, as_int, as_mapping, as_str, optional
 from awml_deploy.core.errors import expected
 from projects.centerpoint.evaluator import DEFAULT_BOX_TOLERANCES
 
@@ -34,6 +34,7 @@ class CenterPointSettings:
         metrics: Detection3DMetricsInterface settings overriding the model config's, or None.
         box_tolerances: Decoded-box verification tolerances (center, size, yaw, score, match_radius).
         cpu_threads: Threads of PyTorch and ONNX Runtime on CPU, or None for each library's choice.
+        autoware_target: The Autoware node the model must fit: universe | legacy | none (see ``autoware.py``).
     """
 
     model_config: str | None = None
@@ -46,6 +47,7 @@ class CenterPointSettings:
     metrics: Mapping[str, Any] | None = None
     box_tolerances: Mapping[str, float] = dataclasses.field(default_factory=lambda: dict(DEFAULT_BOX_TOLERANCES))
     cpu_threads: int | None = None
+    autoware_target: str = "universe"
 
 
 def _tolerances(value: object, path: str) -> dict:
@@ -90,6 +92,7 @@ def read_settings(value: object, path: str | None = None) -> CenterPointSettings
         metrics=r.get("metrics", optional(_metrics), None),
         box_tolerances=r.get("box_tolerances", _tolerances, dict(DEFAULT_BOX_TOLERANCES)),
         cpu_threads=r.get("cpu_threads", optional(as_int), None, minimum=1),
+        autoware_target=r.get("autoware_target", as_choice, "universe", ("universe", "legacy", "none")),
     )
     r.finish()
     return settings

@@ -151,8 +151,11 @@ def test_ros_parameter_file_and_single_graph(setup) -> None:
     assert params["model_params"]["encoder_in_feature_size"] == 10
     assert params["model_params"]["max_voxel_size"] == 20000
     assert params["model_params"]["downsample_factor"] == 4
-    assert params["post_process_params"]["score_threshold"] == pytest.approx(0.1)
-    assert params["post_process_params"]["circle_nms_dist_threshold"] == pytest.approx(1.0)
+    post = yaml.safe_load((out / "centerpoint.param.yaml").read_text())["/**"]["ros__parameters"]
+    assert "post_process_params" not in params  # the node reads them from centerpoint.param.yaml
+    assert post["post_process_params"]["score_threshold"] == pytest.approx(0.1)  # the decoder's, as evaluated
+    assert post["post_process_params"]["circle_nms_dist_threshold"] == pytest.approx(1.0)
+    assert post["densification_params"]["num_past_frames"] == 0  # the tiny model's test pipeline has no sweeps
     single = onnx.load(str(out / cp_export.SINGLE_GRAPH_FILE))
     assert [i.name for i in single.graph.input] == ["input_features", "coords", "num_pillars"]
     assert [o.name for o in single.graph.output] == list(cp_export.CONTRACT["pts_backbone_neck_head"][1])
