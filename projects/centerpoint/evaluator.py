@@ -169,6 +169,7 @@ class CenterPointEvaluator(BaseEvaluator):
         self.geometry = geometry
         self.box_tolerances = {**DEFAULT_BOX_TOLERANCES, **(box_tolerances or {})}
         self.first_frame: dict[str, tuple[Mapping, Mapping]] = {}
+        self.frames_by_backend: dict[str, list] = {}  # evaluated frames (METRICS.md objects), for the pictures
         self._backend = ""
 
     def parse_predictions(self, output: Any, sample: Mapping[str, Any]) -> list[dict]:
@@ -183,7 +184,9 @@ class CenterPointEvaluator(BaseEvaluator):
         """:meth:`BaseEvaluator.evaluate`, remembering the first frame's detections per backend (BEV picture)."""
         self._backend = pipeline.spec.backend.value
         self.first_frame.pop(self._backend, None)
-        return super().evaluate(pipeline, samples, *args, **kwargs)
+        result = super().evaluate(pipeline, samples, *args, **kwargs)
+        self.frames_by_backend[self._backend] = list(self.metrics.frames)
+        return result
 
     def verify(
         self,

@@ -169,6 +169,7 @@ class CenterPointRunner(BaseDeploymentRunner):
         if not self.settings.bev_picture or not first:
             return
         from projects.centerpoint.bev import draw_bev
+        from projects.centerpoint.plots import draw_evaluation
 
         sample = next(iter(first.values()))[0]
         detections = {backend: output for backend, (_, output) in first.items()}
@@ -176,6 +177,11 @@ class CenterPointRunner(BaseDeploymentRunner):
         path = draw_bev(sample, detections, self.geometry.class_names, extent, context.run_dir / "bev_frame0.png")
         _LOG.info("BEV picture: %s", path)
         context.result.evaluation["bev_picture"] = {"status": "written", "reason": f"![BEV of frame 0]({path.name})"}
+        labels = self.evaluator.metrics.settings.get("labels", self.geometry.class_names)
+        paths = draw_evaluation(self.evaluator.frames_by_backend, labels, context.run_dir)
+        _LOG.info("evaluation pictures: %s", ", ".join(str(p) for p in paths))
+        links = " ".join(f"![{p.stem}]({p.name})" for p in paths)
+        context.result.evaluation["pictures"] = {"status": "written", "reason": links}
 
 
 PROJECT = ProjectSpec(

@@ -30,7 +30,8 @@ class CenterPointSettings:
             embedded evaluation scenes.
         rot_y_axis_reference: Export the head in Autoware's y-axis convention.
         single_graph: Also write the single-graph ONNX with the scatter plugin node.
-        bev_picture: Draw frame 0 with GT and predictions into the run directory.
+        bev_picture: Draw frame 0 with GT and predictions, per-class PR curves and box-error histograms into the
+            run directory (linked from report.md).
         metrics: Detection3DMetricsInterface settings overriding the model config's, or None.
         box_tolerances: Decoded-box verification tolerances (center, size, yaw, score, match_radius).
         cpu_threads: Threads of PyTorch and ONNX Runtime on CPU, or None for each library's choice.

@@ -24,6 +24,7 @@ from awml_deploy.exporters.onnx import read_metadata  # noqa: E402
 from awml_deploy.pipelines.base import ModelSpec  # noqa: E402
 from awml_deploy.pipelines.factory import PipelineContext, PipelineFactory  # noqa: E402
 from projects.centerpoint import export as cp_export  # noqa: E402
+from projects.centerpoint.autoware import MODEL_PARAM_FILE  # noqa: E402
 from projects.centerpoint.evaluator import CenterPointSamples, compare_detections  # noqa: E402
 from projects.centerpoint.model import REPO_ROOT, load_centerpoint  # noqa: E402
 from projects.centerpoint.pipelines import decorate, from_y_axis, make_registry  # noqa: E402
@@ -144,7 +145,7 @@ def test_ros_parameter_file_and_single_graph(setup) -> None:
     yaml = pytest.importorskip("yaml")
     _, _, _, dirs = setup
     out = dirs[False][0]
-    params = yaml.safe_load((out / cp_export.ROS_PARAM_FILE).read_text())["/**"]["ros__parameters"]
+    params = yaml.safe_load((out / MODEL_PARAM_FILE).read_text())["/**"]["ros__parameters"]
     assert params["model_params"]["class_names"] == ["CAR", "TRUCK", "BUS", "BICYCLE", "PEDESTRIAN"]
     assert params["model_params"]["point_cloud_range"] == [-44.8, -44.8, -2.0, 44.8, 44.8, 4.0]
     assert params["model_params"]["voxel_size"] == [0.4, 0.4, 6.0]
