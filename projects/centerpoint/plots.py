@@ -117,7 +117,10 @@ def draw_evaluation(
             if err[key]:
                 ax.hist(err[key], bins=30, histtype="step", color=COLORS.get(backend, "k"), label=backend)
         ax.set(xlabel=title, ylabel="matched boxes")
-        ax.legend(fontsize=7)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+        else:
+            ax.text(0.5, 0.5, "no matched boxes", ha="center", transform=ax.transAxes)
     fig.suptitle("errors of matched boxes, all classes")
     fig.tight_layout()
     hist_path = out_dir / "box_errors.png"
