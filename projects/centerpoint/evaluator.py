@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -25,12 +25,24 @@ class CenterPointSamples:
         info_path (str): Info .pkl.
         class_names (tuple[str, ...]): Model classes (GT labels are mapped by name).
         limit (int | None): Use only the first ``limit`` frames. Defaults to all.
+        preprocess (Callable[[dict], dict] | None): The model's test pipeline
+            (``preprocessing.build_preprocessing_pipeline``) applied to each frame's mmdet3d results dict.
+            Defaults to the frame's own point file as stored.
+        data_root (str | None): Folder the info file's point paths are relative to. Defaults to the info file's.
     """
 
-    def __init__(self, info_path: str, class_names: tuple[str, ...], limit: int | None = None) -> None:
+    def __init__(
+        self,
+        info_path: str,
+        class_names: tuple[str, ...],
+        limit: int | None = None,
+        preprocess: Callable[[dict], dict] | None = None,
+        data_root: str | None = None,
+    ) -> None:
         from awml_deploy.datasets import info_pkl
 
-        self.info = info_pkl.load_info_pkl(info_path)
+        self.info = info_pkl.load_info_pkl(info_path, data_root)
+        self.preprocess = preprocess
         self.frames = self.info.frames[:limit] if limit is not None else self.info.frames
         self.class_names = class_names
         self.label_names = self.info.classes
@@ -39,10 +51,13 @@ class CenterPointSamples:
         return len(self.frames)
 
     def get_sample(self, index: int) -> Mapping[str, Any]:
-        from awml_deploy.datasets import info_pkl
+        from awml_deploy.datasets import info_pkl, t4_dataset
 
         frame = self.frames[index]
-        points = info_pkl.load_points(frame)
+        if self.preprocess is None:
+            points = info_pkl.load_points(frame)
+        else:
+            points = self.preprocess(t4_dataset.frame_results(frame))["points"]
         names = [self.label_names[int(k)] for k in frame.gt_labels]
         keep = np.array([n in self.class_names for n in names], bool)
         stamp = index if frame.timestamp is None else int(round(frame.timestamp * 1e6))
@@ -153,6 +168,7 @@ class CenterPointEvaluator(BaseEvaluator):
         self.geometry = geometry
         self.box_tolerances = {**DEFAULT_BOX_TOLERANCES, **(box_tolerances or {})}
         self.first_frame: dict[str, tuple[Mapping, Mapping]] = {}
+        self.frames_by_backend: dict[str, list] = {}  # evaluated frames (METRICS.md objects), for the pictures
         self._backend = ""
 
     def parse_predictions(self, output: Any, sample: Mapping[str, Any]) -> list[dict]:
@@ -167,7 +183,9 @@ class CenterPointEvaluator(BaseEvaluator):
         """:meth:`BaseEvaluator.evaluate`, remembering the first frame's detections per backend (BEV picture)."""
         self._backend = pipeline.spec.backend.value
         self.first_frame.pop(self._backend, None)
-        return super().evaluate(pipeline, samples, *args, **kwargs)
+        result = super().evaluate(pipeline, samples, *args, **kwargs)
+        self.frames_by_backend[self._backend] = list(self.metrics.frames)
+        return result
 
     def extra_nodes(self, ref_result: Any, test_result: Any) -> Mapping[str, NodeResult]:
         """The decoded boxes of both backends, compared with ``box_tolerances`` (added to the head tensors)."""

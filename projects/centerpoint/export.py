@@ -1,26 +1,17 @@
 """CenterPoint export: Autoware's two graphs, components derived from the model config, ROS parameters and the
-single-graph variant with the scatter plugin node.
-
-Graphs (the tensor contract of Autoware's ``autoware_lidar_centerpoint``):
-
-* ``pts_voxel_encoder``: ``input_features`` [num_voxels, max_points, F] -> ``pillar_features`` [num_voxels, 1, C]
-  (the PFN layers only; voxelization and decoration are kernels);
-* ``pts_backbone_neck_head``: ``spatial_features`` [1, C, H, W] -> ``heatmap, reg, height, dim, rot, vel``.
-
-With ``rot_y_axis_reference`` the head is rewritten to Autoware's y-axis convention: ``dim`` channels (l, w, h)
--> (w, l, h) and ``rot`` (sin, cos) -> (-cos, -sin); pipelines read the flag from the ONNX metadata and undo it.
+single-graph variant with the scatter plugin node. The tensor contract and the y-axis rewrite live in
+``contract.py``; the export sample is decorated by ``preprocess.py``, as the pipelines' input is.
 """
 
 from __future__ import annotations
 
-import math
 import pathlib
 from collections.abc import Mapping
 from typing import Any
 
 from awml_deploy.config.components import ComponentConfig, parse_component
 from awml_deploy.core.errors import expected, fail
-from awml_deploy.core.fsio import atomic_write_text, save_onnx_atomic
+from awml_deploy.core.fsio import save_onnx_atomic
 from awml_deploy.core.logging import get_logger
 from awml_deploy.core.samples import SampleSource
 from awml_deploy.exporters.onnx import OnnxExportInfo
@@ -30,15 +21,13 @@ from awml_deploy.exporters.pipeline import (
     ExportSampleAdapter,
     ModelComponentBuilder,
 )
-from projects.centerpoint.model import HEAD_OUTPUTS, CenterPointGeometry
+from projects.centerpoint.autoware import write_parameter_files
+from projects.centerpoint.contract import CONTRACT, ENCODER, HEAD, HEAD_OUTPUTS, ROT_Y_KEY, to_y_axis
+from projects.centerpoint.model import CenterPointGeometry
+from projects.centerpoint.preprocess import decorate
 
 _LOG = get_logger("export.centerpoint")
-ENCODER = "pts_voxel_encoder"
-HEAD = "pts_backbone_neck_head"
-ROS_PARAM_FILE = "centerpoint_ml_package.param.yaml"
 SINGLE_GRAPH_FILE = "centerpoint_single.onnx"
-ROT_Y_KEY = "rot_y_axis_reference"
-CONTRACT = {ENCODER: (("input_features",), ("pillar_features",)), HEAD: (("spatial_features",), HEAD_OUTPUTS)}
 
 
 def head_channels(geometry: CenterPointGeometry) -> dict[str, int]:
@@ -161,10 +150,7 @@ def build_modules(model: Any, rot_y_axis_reference: bool) -> tuple[Any, Any]:
             x = self.neck(self.backbone(spatial_features))
             out = self.head(x)[0][0]
             heads = [out[k] for k in HEAD_OUTPUTS]
-            if self.rot_y:
-                heads[3] = heads[3][:, [1, 0, 2]]
-                heads[4] = -heads[4][:, [1, 0]]
-            return tuple(heads)
+            return tuple(to_y_axis(heads) if self.rot_y else heads)
 
     return PillarEncoder(model.pts_voxel_encoder).eval(), BackboneNeckHead(model, rot_y_axis_reference).eval()
 
@@ -173,8 +159,6 @@ class CenterPointSampleAdapter(ExportSampleAdapter):
     """Export sample: one frame's decorated pillars (C++ kernels) and its BEV canvas."""
 
     def extract_sample(self, model: Any, samples: SampleSource, sample_idx: int) -> Any:
-        from projects.centerpoint.pipelines import decorate
-
         if not 0 <= sample_idx < len(samples):
             fail(f"runtime_io.sample_idx | out of range. Note: expected 0 <= idx < {len(samples)}, got {sample_idx}")
         return decorate(samples.get_sample(sample_idx)["points"], model.geometry)
@@ -206,49 +190,6 @@ class CenterPointComponentBuilder(ModelComponentBuilder):
         ]
 
 
-def ros_parameters(geometry: CenterPointGeometry) -> dict:
-    """Autoware ``autoware_lidar_centerpoint`` model and post-process parameters of this model."""
-    g = geometry
-    radius = g.test_cfg.get("min_radius", [0.5])
-    score = float(g.test_cfg.get("score_threshold", 0.35))
-    return {
-        "/**": {
-            "ros__parameters": {
-                "model_params": {
-                    "class_names": [n.upper() for n in g.class_names],
-                    "point_feature_size": g.point_features,
-                    "max_voxel_size": g.max_pillars,
-                    "point_cloud_range": [round(v, 6) for v in g.point_cloud_range],
-                    "voxel_size": [round(v, 6) for v in g.voxel_size],
-                    "downsample_factor": g.out_size_factor,
-                    "encoder_in_feature_size": g.encoder_features,
-                    "has_variance": False,
-                    "has_twist": False,
-                },
-                "post_process_params": {
-                    "score_threshold": score,
-                    "circle_nms_dist_threshold": round(math.sqrt(float(radius[0])), 6),
-                    "yaw_norm_thresholds": [0.0] * len(g.class_names),
-                    "iou_nms_search_distance_2d": 10.0,
-                    "iou_nms_threshold": 0.1,
-                },
-            }
-        }
-    }
-
-
-def write_ros_parameters(geometry: CenterPointGeometry, path: pathlib.Path, rot_y_axis_reference: bool) -> None:
-    """Writes the ROS 2 parameter file next to the ONNX graphs."""
-    import yaml
-
-    header = (
-        "# autoware_lidar_centerpoint model parameters, written by awml-deploy from the mmdet3d model config.\n"
-        f"# Head exported with rot_y_axis_reference={str(rot_y_axis_reference).lower()} "
-        "(Autoware expects true: dim (w, l, h), rot (-cos, -sin)).\n"
-    )
-    atomic_write_text(path, header + yaml.safe_dump(ros_parameters(geometry), sort_keys=False))
-
-
 class CenterPointExportPipeline(ExportPipeline):
     """Two-graph export plus the ROS parameter file and (optionally) the single graph with the scatter plugin.
 
@@ -256,16 +197,22 @@ class CenterPointExportPipeline(ExportPipeline):
         geometry (CenterPointGeometry): Model geometry.
         rot_y_axis_reference (bool | None): Head in Autoware's y-axis convention. Defaults to False.
         single_graph (bool | None): Also write the single-graph ONNX. Defaults to True.
+        num_past_frames (int | None): Past sweeps the model takes (Autoware's densification). Defaults to 0.
     """
 
     def __init__(
-        self, geometry: CenterPointGeometry, rot_y_axis_reference: bool | None = None, single_graph: bool | None = None
+        self,
+        geometry: CenterPointGeometry,
+        rot_y_axis_reference: bool | None = None,
+        single_graph: bool | None = None,
+        num_past_frames: int | None = None,
     ) -> None:
         rot_y = False if rot_y_axis_reference is None else rot_y_axis_reference
         super().__init__(CenterPointComponentBuilder(rot_y), CenterPointSampleAdapter())
         self.geometry = geometry
         self.rot_y_axis_reference = rot_y
         self.single_graph = True if single_graph is None else single_graph
+        self.num_past_frames = 0 if num_past_frames is None else num_past_frames
 
     def export_onnx(
         self, model, samples, sample_idx, components, config, out_dir, metadata=None
@@ -282,8 +229,8 @@ class CenterPointExportPipeline(ExportPipeline):
         }
         infos = super().export_onnx(model, samples, sample_idx, components, config, out_dir, stamped)
         out_dir = pathlib.Path(out_dir)
-        write_ros_parameters(g, out_dir / ROS_PARAM_FILE, self.rot_y_axis_reference)
-        _LOG.info("wrote %s", out_dir / ROS_PARAM_FILE)
+        for path in write_parameter_files(g, out_dir, self.rot_y_axis_reference, self.num_past_frames):
+            _LOG.info("wrote %s", path)
         if self.single_graph:
             self._write_single_graph(out_dir, components)
         return infos
@@ -303,19 +250,3 @@ class CenterPointExportPipeline(ExportPipeline):
         path = out_dir / SINGLE_GRAPH_FILE
         save_onnx_atomic(model, path)
         _LOG.info("wrote %s (AwmlPillarScatter plugin node; TensorRT with libawml_plugins.so)", path)
-
-
-def read_rot_y_flag(onnx_path: str) -> bool:
-    """Whether an exported head uses the y-axis convention (from its metadata; Autoware files without metadata
-    are taken as y-axis, the convention Autoware ships).
-
-    Args:
-        onnx_path (str): The head ONNX.
-
-    Returns:
-        bool: The flag.
-    """
-    from awml_deploy.exporters.onnx import read_metadata
-
-    value = read_metadata(onnx_path).get(ROT_Y_KEY)
-    return True if value is None else value == "true"

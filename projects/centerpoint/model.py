@@ -20,7 +20,9 @@ from awml_deploy.core.errors import expected, fail
 PROJECT_DIR = pathlib.Path(__file__).resolve().parent
 REPO_ROOT = PROJECT_DIR.parents[1]
 DEFAULT_MODEL_CONFIG = "projects/centerpoint/configs/centerpoint_tiny_synthetic.py"
-HEAD_OUTPUTS = ("heatmap", "reg", "height", "dim", "rot", "vel")
+# Pillar encoders the kernels decorate for -> voxel-centre offsets they add: mmdet3d's PillarFeatureNet adds
+# x, y, z - centre; AWML's BackwardPillarFeatureNet (Autoware's 9 features for 4 point features) only x, y.
+ENCODERS = {"PillarFeatureNet": 3, "BackwardPillarFeatureNet": 2}
 
 
 def resolve_path(path: str) -> str:
@@ -104,18 +106,23 @@ def geometry_from_config(cfg: Mapping) -> CenterPointGeometry:
     cfg = cfg.to_dict() if hasattr(cfg, "to_dict") else cfg
     model = _get(cfg, "model")
     encoder = _get(model, "pts_voxel_encoder")
-    if encoder.get("type") != "PillarFeatureNet":
-        expected("model.pts_voxel_encoder.type", "unsupported encoder", "PillarFeatureNet", encoder.get("type"))
+    kind = str(encoder.get("type", "")).rsplit(".", 1)[-1]
+    if kind not in ENCODERS:
+        expected("model.pts_voxel_encoder.type", "unsupported encoder", "one of " + "|".join(ENCODERS), kind)
     if encoder.get("with_distance", False):
         expected("model.pts_voxel_encoder.with_distance", "unsupported by the kernels", False, True)
+    if encoder.get("legacy", True):  # mmdet3d's legacy path overwrites x, y with the centre offsets in place
+        expected("model.pts_voxel_encoder.legacy", "unsupported by the kernels", False, encoder.get("legacy", True))
+    if encoder.get("mode", "max") != "max":
+        expected("model.pts_voxel_encoder.mode", "unsupported by the kernels", "max", encoder.get("mode"))
     layer = _get(model, "data_preprocessor.voxel_layer")
     tasks = _get(model, "pts_bbox_head.tasks")
     if len(tasks) != 1:
         expected("model.pts_bbox_head.tasks", "Autoware's contract has one task head", "1 task", len(tasks))
     in_channels = int(encoder.get("in_channels", 4))
     cluster = 3 if encoder.get("with_cluster_center", True) else 0
-    center = 3 if encoder.get("with_voxel_center", True) else 0
-    if cluster != 3 or center != 3:
+    center = ENCODERS[kind] if encoder.get("with_voxel_center", True) else 0
+    if cluster != 3 or center != ENCODERS[kind]:
         expected("model.pts_voxel_encoder", "decoration must have cluster and voxel centres", "both true", encoder)
     max_voxels = layer["max_voxels"]
     max_voxels = max_voxels[-1] if isinstance(max_voxels, (list, tuple)) else max_voxels
@@ -134,7 +141,7 @@ def geometry_from_config(cfg: Mapping) -> CenterPointGeometry:
         point_features=in_channels,
         encoder_features=in_channels + cluster + center,
         encoder_channels=int(encoder.get("feat_channels", [64])[-1]),
-        use_voxel_center_z=True,
+        use_voxel_center_z=ENCODERS[kind] == 3,
         out_size_factor=int(test_cfg.get("out_size_factor", 1)),
         test_cfg=test_cfg,
         post_center_range=tuple(float(v) for v in coder.get("post_center_range", ())),
@@ -157,10 +164,14 @@ def load_model_config(path: str) -> Any:
         expected("project.model_config", "model config not found", "an mmdet3d config file", path)
     from mmengine.config import Config
 
+    from awml_deploy.awml.custom_imports import import_custom_modules
+
     try:
-        return Config.fromfile(resolved)
+        cfg = Config.fromfile(resolved, import_custom_modules=False)
     except Exception as err:  # noqa: BLE001 - mmengine raises many types
         fail(f"{resolved} | cannot load the model config. Note: {type(err).__name__}: {err}", cause=err)
+    import_custom_modules(cfg, resolved)
+    return cfg
 
 
 def build_model(cfg: Any) -> Any:

@@ -8,7 +8,6 @@ head tensors in mmdet3d's layout (a y-axis head is converted back), so any two b
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,73 +15,15 @@ import numpy as np
 
 from awml_deploy.core.device import DeviceSpec
 from awml_deploy.core.enums import Backend
-from awml_deploy.core.errors import expected, fail
+from awml_deploy.core.errors import fail
 from awml_deploy.pipelines.base import BaseInferencePipeline, ModelSpec
 from awml_deploy.pipelines.factory import PipelineContext, PipelineRegistry
 from awml_deploy.pipelines.runner import BaseRunner
-from projects.centerpoint.model import HEAD_OUTPUTS, CenterPointGeometry
+from projects.centerpoint.contract import CONTRACT, ENCODER, HEAD, HEAD_OUTPUTS, from_y_axis, read_rot_y_flag
+from projects.centerpoint.model import CenterPointGeometry
+from projects.centerpoint.preprocess import check_points, decorate
 
 PROJECT = "centerpoint"
-
-
-@dataclasses.dataclass(frozen=True)
-class DecoratedPillars:
-    """Encoder input of one frame.
-
-    Attributes:
-        features: [P, M, F] float32 decorated points (zero rows for padding slots).
-        coords: [P, 3] int32 (z, y, x).
-        counters: Voxelizer counters (pillar_count, pillars_dropped, ...).
-    """
-
-    features: np.ndarray
-    coords: np.ndarray
-    counters: dict
-
-
-def check_points(points: Any, geometry: CenterPointGeometry) -> np.ndarray:
-    """The points the model uses, [N, point_features] float32; a wrong width fails with exit 2."""
-    arr = np.asarray(points)
-    if arr.ndim != 2 or arr.shape[1] < geometry.point_features:
-        expected(
-            "points",
-            "wrong point cloud shape",
-            f"[N, >= {geometry.point_features}] (x, y, z, intensity, ...)",
-            getattr(arr, "shape", None),
-        )
-    return np.ascontiguousarray(arr[:, : geometry.point_features], dtype=np.float32)
-
-
-def decorate(points: Any, geometry: CenterPointGeometry) -> DecoratedPillars:
-    """Voxelizes and decorates one cloud with the C++ kernels (deterministic, mmcv's pillar order)."""
-    from awml_deploy import kernels
-
-    g = geometry
-    pillars = kernels.voxelize(
-        check_points(points, g),
-        point_cloud_range=g.point_cloud_range,
-        voxel_size=g.voxel_size,
-        max_points_per_pillar=g.max_points_per_pillar,
-        max_pillars=g.max_pillars,
-        deterministic=True,
-    )
-    features = kernels.pillar_features(
-        pillars.pillar_points,
-        pillars.points_per_pillar,
-        pillars.coords,
-        point_cloud_range=g.point_cloud_range,
-        voxel_size=g.voxel_size,
-        use_voxel_center_z=g.use_voxel_center_z,
-    )
-    return DecoratedPillars(features, pillars.coords, pillars.counters)
-
-
-def from_y_axis(heads: dict) -> dict:
-    """Undoes the y-axis head rewrite: dim (w, l, h) -> (l, w, h); rot (-cos, -sin) -> (sin, cos)."""
-    out = dict(heads)
-    out["dim"] = heads["dim"][:, [1, 0, 2]]
-    out["rot"] = -heads["rot"][:, [1, 0]]
-    return out
 
 
 def decode_detections(heads: Mapping[str, Any], geometry: CenterPointGeometry) -> dict:
@@ -220,7 +161,7 @@ class CenterPointOnnxRunner(BaseRunner):
     ) -> None:
         super().__init__("onnx")
         self.cpu_threads = cpu_threads
-        self.paths = {"pts_voxel_encoder": encoder_path, "pts_backbone_neck_head": head_path}
+        self.paths = {ENCODER: encoder_path, HEAD: head_path}
         self.geometry = geometry
         self.device = device
         self.sessions: dict[str, Any] = {}
@@ -228,7 +169,6 @@ class CenterPointOnnxRunner(BaseRunner):
 
     def activate_impl(self) -> None:
         from awml_deploy.pipelines.onnxruntime_backend import OnnxSessionFromPath
-        from projects.centerpoint.export import CONTRACT, read_rot_y_flag
 
         for name, path in self.paths.items():
             session = OnnxSessionFromPath(path, self.device, self.cpu_threads)()
@@ -242,7 +182,7 @@ class CenterPointOnnxRunner(BaseRunner):
                     f"inputs {list(inputs)} and outputs {list(outputs)}, got inputs {got_in} and outputs {got_out}"
                 )
             self.sessions[name] = session
-        self.rot_y = read_rot_y_flag(self.paths["pts_backbone_neck_head"])
+        self.rot_y = read_rot_y_flag(self.paths[HEAD])
 
     def infer_impl(self, feed: Mapping[str, Any]) -> dict[str, Any]:
         from awml_deploy import kernels
@@ -279,7 +219,7 @@ def make_registry(
         return CenterPointTorchPipeline(runner, spec, geometry)
 
     def onnx(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
-        enc, head = (component_file(spec.artifact, context.components[n].onnx_file) for n in _COMPONENTS)
+        enc, head = (component_file(spec.artifact, context.components[n].onnx_file) for n in (ENCODER, HEAD))
         runner = CenterPointOnnxRunner(str(enc), str(head), geometry, spec.device, cpu_threads)
         return CenterPointPipeline(runner, spec, geometry)
 
@@ -294,6 +234,3 @@ def make_registry(
     ):
         registry.register(backend, builder, PROJECT)
     return registry
-
-
-_COMPONENTS = ("pts_voxel_encoder", "pts_backbone_neck_head")

@@ -1,20 +1,8 @@
 """The CenterPoint project: ``PROJECT`` for the framework CLI and its thin runner.
 
-Project settings (the ``project`` section of the deploy config; paths are taken from the current directory,
-else from the repository root):
-
-* ``model_config``: mmdet3d model config. Defaults to the embedded tiny synthetic model.
-* ``trust_checkpoint``: allow a full-pickle checkpoint (see ``model.py``). Defaults to False.
-* ``num_frames``: frames of the data used (None = all). Defaults to all.
-* ``scene_set``: the synthetic scene-set JSON rendered into ``<work_dir>/data`` when ``runtime_io.info_file`` is
-  not given. Defaults to the embedded evaluation scenes.
-* ``rot_y_axis_reference``: export the head in Autoware's y-axis convention. Defaults to False.
-* ``single_graph``: also write the single-graph ONNX with the scatter plugin node. Defaults to True.
-* ``bev_picture``: draw frame 0 with GT and predictions into the run directory. Defaults to True.
-* ``metrics``: Detection3DMetricsInterface settings (thresholds, range_filter, distance_buckets).
-* ``box_tolerances``: decoded-box verification tolerances (center, size, yaw, score, match_radius).
-* ``cpu_threads``: threads of PyTorch (``torch.set_num_threads``, process-wide) and ONNX Runtime on CPU.
-  Defaults to each library's choice.
+Project settings: the ``project`` section of the deploy config, read by ``settings.read_settings`` in the
+runner's constructor (see ``CenterPointSettings``). Paths are taken from the current directory, else from the
+repository root.
 """
 
 from __future__ import annotations
@@ -26,10 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from awml_deploy.config.deploy_config import DeployConfig
-from awml_deploy.core.errors import expected
+from awml_deploy.core.errors import DeployError, expected, fail
 from awml_deploy.core.logging import get_logger
 from awml_deploy.runtime import BaseDeploymentRunner, ProjectSpec
 from projects.centerpoint.model import DEFAULT_MODEL_CONFIG, PROJECT_DIR, resolve_path
+from projects.centerpoint.settings import read_settings
 
 _LOG = get_logger("centerpoint")
 DEFAULT_SCENE_SET = "projects/centerpoint/assets/eval_scenes.json"
@@ -42,36 +31,74 @@ DEFAULT_METRICS = {
     "range_filter": {"max_abs_x": 44.8, "max_abs_y": 44.8},
     "distance_buckets": [[0.0, 15.0], [15.0, 30.0], [30.0, 64.0]],
 }
-OPTION_KEYS = (
-    "model_config",
-    "trust_checkpoint",
-    "num_frames",
-    "scene_set",
-    "rot_y_axis_reference",
-    "single_graph",
-    "bev_picture",
-    "metrics",
-    "box_tolerances",
-    "cpu_threads",
-)
 
 
-def _metric_settings(value: Any, class_names: tuple[str, ...]) -> dict:
-    settings = dict(DEFAULT_METRICS if value is None else value)
+def metric_settings(
+    overrides: Mapping[str, Any] | None, model_cfg: Mapping[str, Any], class_names: tuple[str, ...], source: str
+) -> tuple[dict, str]:
+    """Detection3D metric settings: the model config's T4MetricV2 section (else the synthetic demo's defaults),
+    with ``project.metrics`` overriding key by key; validated here, before any work.
+
+    Args:
+        overrides (Mapping[str, Any] | None): ``project.metrics``.
+        model_cfg (Mapping[str, Any]): The model config (dict form).
+        class_names (tuple[str, ...]): The model's classes.
+        source (str): The model config path, for the report.
+
+    Returns:
+        tuple[dict, str]: The settings and a sentence saying where they came from.
+    """
+    from awml_deploy.awml.t4metric import t4metric_settings
+    from awml_deploy.metrics.settings import parse_detection3d_settings
+
+    found = t4metric_settings(model_cfg, class_names)
+    if found is None:
+        settings, origin = (
+            dict(DEFAULT_METRICS),
+            "the synthetic demo's defaults (no T4MetricV2 evaluator in the model config)",
+        )
+    else:
+        settings, origin = dict(found[0]), f"{source}: {found[1]}"
+    if overrides:
+        settings.update(overrides)
+        origin += f"; project.metrics overrides {sorted(overrides)}"
+    labels = tuple(settings.get("labels", class_names))
+    settings["labels"] = list(labels)
     thresholds = settings.get("thresholds", {})
-    if not isinstance(thresholds, Mapping) or not thresholds:
-        expected("project.metrics.thresholds", "missing", "{mode: [t, ...]} or {mode: {label: [t, ...]}}", thresholds)
     settings["thresholds"] = {
-        mode: ({n: list(values) for n in class_names} if isinstance(values, (list, tuple)) else dict(values))
+        mode: ({n: list(values) for n in labels} if isinstance(values, (list, tuple)) else dict(values))
         for mode, values in thresholds.items()
     }
-    return settings
+    try:
+        parse_detection3d_settings(settings)
+    except DeployError as err:
+        fail(f"project.metrics | {err}", cause=err)
+    return settings, origin
 
 
-def _threads(value: Any) -> int | None:
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-        expected("project.cpu_threads", "invalid", "an integer >= 1 or None", value)
-    return value
+def resolve_info_file(info_file: str, data_root: str | None) -> tuple[str, str | None]:
+    """``runtime_io.info_file`` as AWML reads it: relative to the model config's ``data_root`` (itself relative to
+    the current directory), else as a path of its own; point paths inside are relative to ``data_root``.
+
+    Args:
+        info_file (str): The configured info file.
+        data_root (str | None): ``data_root`` of the model config, or None.
+
+    Returns:
+        tuple[str, str | None]: The info file path and the folder its point paths are relative to (None = the
+        info file's own folder).
+    """
+    tried = []
+    if data_root is not None and not os.path.isabs(info_file):
+        candidate = os.path.join(data_root, info_file)
+        if os.path.isfile(candidate):
+            return candidate, data_root
+        tried.append(os.path.abspath(candidate))
+    own = resolve_path(info_file)
+    if os.path.isfile(own):
+        return own, data_root if data_root is not None and os.path.isdir(data_root) else None
+    tried.append(os.path.abspath(own))
+    expected("runtime_io.info_file", "info file not found", f"an mmdet3d/AWML info .pkl at one of {tried}", info_file)
 
 
 class CenterPointRunner(BaseDeploymentRunner):
@@ -80,66 +107,69 @@ class CenterPointRunner(BaseDeploymentRunner):
     project_name = "centerpoint"
 
     def __init__(self, config: DeployConfig) -> None:
-        from projects.centerpoint.evaluator import CenterPointEvaluator, check_box_tolerances
+        from awml_deploy.preprocessing.builder import build_preprocessing_pipeline, pipeline_steps
+        from projects.centerpoint.autoware import check_autoware_target
+        from projects.centerpoint.evaluator import CenterPointEvaluator
         from projects.centerpoint.export import CenterPointExportPipeline, derive_components
         from projects.centerpoint.model import geometry_from_config, load_centerpoint, load_model_config
         from projects.centerpoint.pipelines import make_registry
 
-        options = dict(config.project)
-        unknown = sorted(set(options) - set(OPTION_KEYS))
-        if unknown:
-            expected("project", f"unknown keys {unknown}", "one of " + "|".join(OPTION_KEYS), unknown)
-        model_config = resolve_path(options.get("model_config") or DEFAULT_MODEL_CONFIG)
-        geometry = geometry_from_config(load_model_config(model_config))
+        settings = read_settings(config.project)
+        model_config = resolve_path(settings.model_config or DEFAULT_MODEL_CONFIG)
+        model_cfg = load_model_config(model_config)
+        geometry = geometry_from_config(model_cfg)
+        check_autoware_target(geometry, settings.autoware_target)
+        self.preprocess = build_preprocessing_pipeline(model_cfg)
+        sweeps = [
+            s.get("sweeps_num", 10)
+            for s in pipeline_steps(model_cfg)[0]
+            if s.get("type") == "LoadPointsFromMultiSweeps"
+        ]
+        info_file = config.runtime_io.info_file  # checked before any work
+        self.info = None if info_file is None else resolve_info_file(info_file, model_cfg.get("data_root"))
         checkpoint = None if config.checkpoint_path is None else resolve_path(config.checkpoint_path)
         config = dataclasses.replace(
             config, checkpoint_path=checkpoint, components=derive_components(geometry, config.components)
         )
-        self.options = options
+        self.settings = settings
         self.geometry = geometry
-        trusted = bool(options.get("trust_checkpoint", False))
-        evaluator = CenterPointEvaluator(
-            geometry,
-            _metric_settings(options.get("metrics"), geometry.class_names),
-            check_box_tolerances(options.get("box_tolerances")),
+        metrics, self.metric_source = metric_settings(
+            settings.metrics, model_cfg.to_dict(), geometry.class_names, model_config
         )
+        evaluator = CenterPointEvaluator(geometry, metrics, settings.box_tolerances)
         super().__init__(
             config,
-            load_model=lambda path, device: load_centerpoint(path, device, model_config, trusted),
+            load_model=lambda path, device: load_centerpoint(path, device, model_config, settings.trust_checkpoint),
             samples=self._build_samples,
             export_pipeline=CenterPointExportPipeline(
-                geometry, bool(options.get("rot_y_axis_reference", False)), bool(options.get("single_graph", True))
+                geometry, settings.rot_y_axis_reference, settings.single_graph, sum(sweeps)
             ),
             evaluator=evaluator,
-            pipelines=make_registry(
-                geometry, _threads(options.get("cpu_threads")), bool(options.get("rot_y_axis_reference", False))
-            ),
+            pipelines=make_registry(geometry, settings.cpu_threads, settings.rot_y_axis_reference),
         )
 
     def _build_samples(self) -> Any:
         from awml_deploy.datasets import synthetic_set
         from projects.centerpoint.evaluator import CenterPointSamples
 
-        limit = self.options.get("num_frames")
-        if limit is not None and (not isinstance(limit, int) or limit < 1):
-            expected("project.num_frames", "invalid", "an integer >= 1 or None (all)", limit)
-        info_file = self.config.runtime_io.info_file
-        if info_file is None:
-            scene_set = resolve_path(self.options.get("scene_set") or DEFAULT_SCENE_SET)
+        limit = self.settings.num_frames
+        if self.info is None:
+            scene_set = resolve_path(self.settings.scene_set or DEFAULT_SCENE_SET)
             data_dir = pathlib.Path(self.config.export.work_dir) / "data" / pathlib.Path(scene_set).stem
             _LOG.info("rendering %s frames of %s into %s", limit or "all", scene_set, data_dir)
             info_file = synthetic_set.materialize_scene_set(scene_set, str(data_dir), limit)
-        elif not os.path.isfile(resolve_path(info_file)):
-            expected("runtime_io.info_file", "info file not found", "an mmdet3d/AWML info .pkl", info_file)
-        return CenterPointSamples(resolve_path(info_file), self.geometry.class_names, limit)
+            return CenterPointSamples(info_file, self.geometry.class_names, limit, self.preprocess)
+        return CenterPointSamples(self.info[0], self.geometry.class_names, limit, self.preprocess, self.info[1])
 
     def run(self, context: Any) -> None:
         """The framework stages, then the BEV picture of frame 0 (linked from report.md)."""
         super().run(context)
+        context.result.evaluation["metric_settings"] = {"status": "from", "reason": self.metric_source}
         first = getattr(self.evaluator, "first_frame", {})
-        if not self.options.get("bev_picture", True) or not first:
+        if not self.settings.bev_picture or not first:
             return
         from projects.centerpoint.bev import draw_bev
+        from projects.centerpoint.plots import draw_evaluation
 
         sample = next(iter(first.values()))[0]
         detections = {backend: output for backend, (_, output) in first.items()}
@@ -147,6 +177,11 @@ class CenterPointRunner(BaseDeploymentRunner):
         path = draw_bev(sample, detections, self.geometry.class_names, extent, context.run_dir / "bev_frame0.png")
         _LOG.info("BEV picture: %s", path)
         context.result.evaluation["bev_picture"] = {"status": "written", "reason": f"![BEV of frame 0]({path.name})"}
+        labels = self.evaluator.metrics.settings.get("labels", self.geometry.class_names)
+        paths = draw_evaluation(self.evaluator.frames_by_backend, labels, context.run_dir)
+        _LOG.info("evaluation pictures: %s", ", ".join(str(p) for p in paths))
+        links = " ".join(f"![{p.stem}]({p.name})" for p in paths)
+        context.result.evaluation["pictures"] = {"status": "written", "reason": links}
 
 
 PROJECT = ProjectSpec(

@@ -69,7 +69,11 @@ def test_default_deploy_passes_with_report(default_run, capsys) -> None:
     assert set(ox["latency"]) >= {"preprocess_ms", "model_ms", "postprocess_ms", "total_ms"}
     run_dir = pathlib.Path(report["run_dir"])
     assert (run_dir / "bev_frame0.png").stat().st_size > 10_000
-    assert "![BEV of frame 0](bev_frame0.png)" in (run_dir / "report.md").read_text()
+    md = (run_dir / "report.md").read_text()
+    assert "![BEV of frame 0](bev_frame0.png)" in md
+    for picture in ("pr_curves.png", "box_errors.png"):
+        assert (run_dir / picture).stat().st_size > 10_000 and f"({picture})" in md
+    assert "metric_settings: from — the synthetic demo's defaults" in md  # the tiny config has no T4MetricV2
     onnx_dir = work_dir / "onnx"
     for name in ("pts_voxel_encoder.onnx", "pts_backbone_neck_head.onnx", "centerpoint_single.onnx"):
         assert (onnx_dir / name).is_file()
@@ -106,9 +110,9 @@ def test_onnx_without_a_head_output_exits_2(default_run, tmp_path, capsys) -> No
 @pytest.mark.parametrize(
     ("suffix", "width", "declared", "message"),
     [
-        (".bin", 5, 4, "is not a multiple of 4*num_pts_feats = 16 B"),
-        (".npy", 5, 4, "wrong point width. Note: expected shape (N, 4)"),
-        (".bin", 3, 3, "points | wrong point cloud shape. Note: expected [N, >= 4]"),
+        (".bin", 5, 4, "35 float32 values are not a multiple of load_dim = 4"),
+        (".npy", 5, 4, "wrong point width. Note: expected shape (N, 4) (load_dim of the test pipeline)"),
+        (".bin", 3, 3, "21 float32 values are not a multiple of load_dim = 4"),
     ],
 )
 def test_point_file_of_wrong_width_exits_2(tmp_path, capsys, suffix, width, declared, message) -> None:

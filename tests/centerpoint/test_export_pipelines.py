@@ -24,6 +24,7 @@ from awml_deploy.exporters.onnx import read_metadata  # noqa: E402
 from awml_deploy.pipelines.base import ModelSpec  # noqa: E402
 from awml_deploy.pipelines.factory import PipelineContext, PipelineFactory  # noqa: E402
 from projects.centerpoint import export as cp_export  # noqa: E402
+from projects.centerpoint.autoware import MODEL_PARAM_FILE  # noqa: E402
 from projects.centerpoint.evaluator import CenterPointSamples, compare_detections  # noqa: E402
 from projects.centerpoint.model import REPO_ROOT, load_centerpoint  # noqa: E402
 from projects.centerpoint.pipelines import decorate, from_y_axis, make_registry  # noqa: E402
@@ -144,15 +145,18 @@ def test_ros_parameter_file_and_single_graph(setup) -> None:
     yaml = pytest.importorskip("yaml")
     _, _, _, dirs = setup
     out = dirs[False][0]
-    params = yaml.safe_load((out / cp_export.ROS_PARAM_FILE).read_text())["/**"]["ros__parameters"]
+    params = yaml.safe_load((out / MODEL_PARAM_FILE).read_text())["/**"]["ros__parameters"]
     assert params["model_params"]["class_names"] == ["CAR", "TRUCK", "BUS", "BICYCLE", "PEDESTRIAN"]
     assert params["model_params"]["point_cloud_range"] == [-44.8, -44.8, -2.0, 44.8, 44.8, 4.0]
     assert params["model_params"]["voxel_size"] == [0.4, 0.4, 6.0]
     assert params["model_params"]["encoder_in_feature_size"] == 10
     assert params["model_params"]["max_voxel_size"] == 20000
     assert params["model_params"]["downsample_factor"] == 4
-    assert params["post_process_params"]["score_threshold"] == pytest.approx(0.1)
-    assert params["post_process_params"]["circle_nms_dist_threshold"] == pytest.approx(1.0)
+    post = yaml.safe_load((out / "centerpoint.param.yaml").read_text())["/**"]["ros__parameters"]
+    assert "post_process_params" not in params  # the node reads them from centerpoint.param.yaml
+    assert post["post_process_params"]["score_threshold"] == pytest.approx(0.1)  # the decoder's, as evaluated
+    assert post["post_process_params"]["circle_nms_dist_threshold"] == pytest.approx(1.0)
+    assert post["densification_params"]["num_past_frames"] == 0  # the tiny model's test pipeline has no sweeps
     single = onnx.load(str(out / cp_export.SINGLE_GRAPH_FILE))
     assert [i.name for i in single.graph.input] == ["input_features", "coords", "num_pillars"]
     assert [o.name for o in single.graph.output] == list(cp_export.CONTRACT["pts_backbone_neck_head"][1])

@@ -21,6 +21,13 @@ max_voxels = 20000
 point_load_dim = 4
 point_use_dim = 4
 
+# The deploy-time preprocessing (awml_deploy.preprocessing.build_preprocessing_pipeline reads it, as mmdet3d would).
+test_pipeline = [
+    dict(type="LoadPointsFromFile", coord_type="LIDAR", load_dim=point_load_dim, use_dim=point_use_dim),
+    dict(type="PointsRangeFilter", point_cloud_range=point_cloud_range),
+    dict(type="Pack3DDetInputs", keys=["points"]),
+]
+
 norm_cfg_1d = dict(type="BN1d", eps=1e-3, momentum=0.01)
 norm_cfg_2d = dict(type="BN", eps=1e-3, momentum=0.01)
 

@@ -1,4 +1,9 @@
-"""`awml-deploy <project> [config] [--mode] [--work-dir] [--cfg-options ...]` and `awml-deploy list`.
+"""`awml-deploy <project> [deploy_cfg] [model_cfg] [--checkpoint] [--rot-y-axis-reference] [--awml-root]
+[--mode] [--work-dir] [--cfg-options ...]` and `awml-deploy list`.
+
+The positional form is AWML's (`<project> <deploy_cfg> <model_cfg>`): the model config sets
+``project.model_config`` and ``--rot-y-axis-reference`` sets ``project.rot_y_axis_reference``; a project that
+has no such setting says so in one line.
 
 Exit codes: 0 every enabled gate passed, 1 a gate failed, 2 usage or configuration error.
 """
@@ -30,6 +35,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("project", help="project name (see `awml-deploy list`), or `list`")
     parser.add_argument(
         "config", nargs="?", default=None, help="deploy config (.py/.yaml/.json); defaults to the project's"
+    )
+    parser.add_argument(
+        "model_config", nargs="?", default=None, help="model config (AWML/mmdet3d .py); sets project.model_config"
+    )
+    parser.add_argument(
+        "--rot-y-axis-reference",
+        action="store_true",
+        help="export the head in Autoware's y-axis convention (AWML's flag); sets project.rot_y_axis_reference",
+    )
+    parser.add_argument(
+        "--awml-root",
+        default=None,
+        metavar="DIR",
+        help="AWML checkout whose projects.* and autoware_ml import next to ours; defaults to $AWML_ROOT",
     )
     parser.add_argument("--mode", choices=("onnx", "trt", "both", "none"), default=None, help="override export.mode")
     parser.add_argument("--work-dir", default=None, help="override export.work_dir")
@@ -71,16 +90,20 @@ def run(argv: Sequence[str] | None = None) -> int:
         if args.config is not None:
             fail(f"usage | `list` takes no config. Note: expected `awml-deploy list`, got {args.config!r}")
         return list_projects()
+    from awml_deploy.awml.root import add_awml_root
     from awml_deploy.config.loader import load_config
     from awml_deploy.runtime.projects import load_project
     from awml_deploy.runtime.session import deploy
 
+    add_awml_root(args.awml_root)
     project = load_project(args.project)
     config_path = args.config if args.config is not None else project.default_config
     if config_path is None:
         fail(f"usage | project {project.name} has no default config. Note: expected a config path, got none")
     overrides = list(args.cfg_options)
     for flag, key in (
+        (args.model_config, "project.model_config"),
+        (True if args.rot_y_axis_reference else None, "project.rot_y_axis_reference"),
         (args.mode, "export.mode"),
         (args.work_dir, "export.work_dir"),
         (args.checkpoint, "checkpoint_path"),

@@ -27,6 +27,9 @@ from awml_deploy.config.sections import (
 )
 from awml_deploy.config.stages import EvaluationConfig, VerificationConfig, parse_evaluation, parse_verification
 from awml_deploy.core.errors import expected
+from awml_deploy.core.logging import get_logger
+
+_LOG = get_logger("config")
 
 TOP_LEVEL_KEYS = (
     "checkpoint_path",
@@ -40,6 +43,7 @@ TOP_LEVEL_KEYS = (
     "evaluation",
     "logging",
     "project",
+    "deploy_log_path",
 )
 
 
@@ -115,6 +119,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _awml_log_path(reader: SectionReader, logging: LoggingConfig) -> LoggingConfig:
+    """AWML's ``deploy_log_path``: its file name becomes ``logging.file`` (the log of each run lives in the run
+    directory, next to the report); a folder part, or None/blank (AWML: no file log), is noted in one line."""
+    if not reader.has("deploy_log_path"):
+        return logging
+    value = reader.get("deploy_log_path", optional(as_str), None, allow_empty=True)
+    if value is None or not value.strip():
+        _LOG.warning("deploy_log_path | %r: every run keeps its log in its run directory (logging.file)", value)
+        return logging
+    name = value.strip().replace("\\", "/").rsplit("/", 1)[-1]
+    if name != value.strip():
+        _LOG.warning("deploy_log_path | %r: the log is written as %s in each run directory", value, name)
+    section = reader.data.get("logging")
+    if isinstance(section, Mapping) and "file" in section and section["file"] != name:
+        expected("deploy_log_path", "differs from logging.file", "one of the two", value)
+    return dataclasses.replace(logging, file=name)
+
+
 def parse_config(raw: object) -> DeployConfig:
     """Validates a raw mapping into a :class:`DeployConfig`.
 
@@ -140,7 +162,7 @@ def parse_config(raw: object) -> DeployConfig:
         tensorrt_config=parse_tensorrt_config(section("tensorrt_config")),
         verification=parse_verification(section("verification"), devices),
         evaluation=parse_evaluation(section("evaluation"), devices),
-        logging=parse_logging(section("logging")),
+        logging=_awml_log_path(reader, parse_logging(section("logging"))),
         project=_freeze(dict(reader.get("project", as_mapping, {}))),
         raw=_freeze(dict(reader.data)),
     )

@@ -11,7 +11,9 @@ from awml_deploy.config.sections import DevicesConfig
 from awml_deploy.core.device import DeviceSpec
 from awml_deploy.core.enums import Backend, ExportMode
 from awml_deploy.core.errors import expected
+from awml_deploy.core.logging import get_logger
 
+_LOG = get_logger("config")
 DEFAULT_TOLERANCES = {"fp32": (1e-4, 1e-3), "fp16": (2e-2, 2e-2)}
 
 
@@ -128,10 +130,16 @@ def parse_verification(value: object, devices: DevicesConfig) -> VerificationCon
     enabled = reader.get("enabled", as_bool, True)
     num = reader.get("num_verify_samples", as_int, 3, minimum=1)
     tol_reader = SectionReader(reader.get("tolerances", as_mapping, {}), "verification.tolerances")
+    awml_tolerance = reader.get("tolerance", optional(as_float), None, minimum=0.0)
+    if awml_tolerance is not None and tol_reader.data:
+        expected("verification.tolerance", "given with verification.tolerances", "one of the two", awml_tolerance)
     tolerances = {}
     for precision, (atol, rtol) in DEFAULT_TOLERANCES.items():
+        if awml_tolerance is not None:  # AWML: one absolute tolerance per element, whatever the precision
+            atol, rtol = awml_tolerance, 0.0
         tolerances[precision] = tol_reader.get(precision, _tolerance, Tolerance(atol, rtol), Tolerance(atol, rtol))
     tol_reader.finish()
+    _awml_ignored(reader, "verification.devices", "scenario devices resolve through the top-level devices")
     per_output = {
         name: _tolerance(raw, f"verification.per_output.{name}", tolerances["fp32"])
         for name, raw in as_mapping(reader.get("per_output", as_mapping, {}), "verification.per_output").items()
@@ -185,12 +193,33 @@ class EvaluationConfig:
     min_primary_metric: float | None = None
 
 
-def _eval_backend(value: object, path: str, devices: DevicesConfig, default_device: str) -> EvalBackendConfig:
+def _awml_ignored(reader: SectionReader, path: str, why: str) -> None:
+    """Accepts a key AWML parses but never uses, with a one-line notice."""
+    name = path.rsplit(".", 1)[-1]
+    if reader.has(name):
+        reader.get(name, lambda value, key: value)
+        _LOG.warning("%s | accepted and ignored, as AWML does (%s)", path, why)
+
+
+# AWML's explicit artifact key of each backend (evaluation.backends.<backend>.<key>); ours is `artifact`.
+AWML_ARTIFACT_KEYS = {"onnx": "model_dir", "tensorrt": "engine_dir"}
+
+
+def _eval_backend(
+    value: object, path: str, devices: DevicesConfig, default_device: str, artifact: str | None = None
+) -> EvalBackendConfig:
     reader = SectionReader(value, path)
+    backend = path.rsplit(".", 1)[-1]
+    artifact = reader.get("artifact", optional(as_str), artifact)
+    awml_key = AWML_ARTIFACT_KEYS.get(backend)
+    if awml_key is not None and reader.has(awml_key):
+        if reader.has("artifact"):
+            expected(f"{path}.{awml_key}", "given with artifact", "one of the two (the same meaning)", artifact)
+        artifact = reader.get(awml_key, optional(as_str), None)
     config = EvalBackendConfig(
         enabled=reader.get("enabled", as_bool, True),
         device=reader.get("device", devices.resolve, devices.resolve(default_device, path)),
-        artifact=reader.get("artifact", optional(as_str), None),
+        artifact=artifact,
     )
     reader.finish()
     if path.endswith(".tensorrt") and not config.device.is_cuda:
@@ -208,12 +237,22 @@ def parse_evaluation(value: object, devices: DevicesConfig) -> EvaluationConfig:
         expected("evaluation.num_samples", "must be -1 (all) or positive", "-1 or an integer >= 1", num_samples)
     warmup = reader.get("warmup", as_int, 2, minimum=0)
     defaults = {Backend.PYTORCH: "cpu", Backend.ONNX: "cpu", Backend.TENSORRT: "cuda"}
-    backends = {b: EvalBackendConfig(True, devices.resolve(d, "evaluation")) for b, d in defaults.items()}
+    models = {  # AWML: evaluation.models = {backend: artifact path}
+        Backend.parse(name, f"evaluation.models.{name}"): as_str(path, f"evaluation.models.{name}")
+        for name, path in as_mapping(reader.get("models", as_mapping, {}), "evaluation.models").items()
+    }
+    backends = {
+        b: EvalBackendConfig(True, devices.resolve(d, "evaluation"), models.get(b)) for b, d in defaults.items()
+    }
     for name, raw in as_mapping(reader.get("backends", as_mapping, {}), "evaluation.backends").items():
         path = f"evaluation.backends.{name}"
         backend = Backend.parse(name, path)
-        backends[backend] = _eval_backend(raw, f"evaluation.backends.{backend}", devices, defaults.get(backend, "cpu"))
+        backends[backend] = _eval_backend(
+            raw, f"evaluation.backends.{backend}", devices, defaults.get(backend, "cpu"), models.get(backend)
+        )
     delta = reader.get("max_primary_metric_delta", optional(as_float), None, minimum=0.0)
     floor = reader.get("min_primary_metric", optional(as_float), None, minimum=0.0, maximum=1.0)
+    _awml_ignored(reader, "evaluation.verbose", "progress and per-stage timings are always logged")
+    _awml_ignored(reader, "evaluation.devices", "backend devices are evaluation.backends.<backend>.device")
     reader.finish()
     return EvaluationConfig(enabled, num_samples, warmup, MappingProxyType(backends), delta, floor)

@@ -41,8 +41,8 @@ class SweepInfo:
     Attributes:
         lidar_path: Resolved path of the sweep's point file.
         timestamp: Sweep time (s), or None when the file has none.
-        lidar2sensor: (4, 4) ``lidar_points.lidar2sensor`` of the sweep (see :func:`load_points`), or None
-            (points already in the current frame).
+        lidar2sensor: (4, 4) ``lidar_points.lidar2sensor`` of the sweep (see :func:`load_points`), in the dtype
+            the file stores (mmdet3d computes with that dtype), or None (points already in the current frame).
     """
 
     lidar_path: str
@@ -66,6 +66,7 @@ class FrameInfo:
         gt_labels: (K,) int64 labels into the file's classes.
         num_lidar_pts: (K,) int64 points per box (-1 where the file does not say).
         semantic_mask_path: Resolved path of a per-point uint8 label file, or None.
+        has_sweeps_key: Whether the entry has ``lidar_sweeps`` at all (mmdet3d pads only frames without it).
     """
 
     index: int
@@ -79,6 +80,7 @@ class FrameInfo:
     gt_labels: np.ndarray
     num_lidar_pts: np.ndarray
     semantic_mask_path: str | None
+    has_sweeps_key: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,10 +156,10 @@ def _parse_sweeps(entry: dict, where: str, root: str) -> tuple[SweepInfo, ...]:
             fail(f"{where}.lidar_sweeps[{k}] | no lidar_points.lidar_path. Note: expected a dict with a path string")
         mat = lp.get("lidar2sensor")
         if mat is not None:
-            mat = np.asarray(mat, dtype=np.float64)
-            if mat.shape != (4, 4):
+            mat = np.array(mat)
+            if mat.shape != (4, 4) or mat.dtype.kind != "f":
                 fail(
-                    f"{where}.lidar_sweeps[{k}].lidar_points.lidar2sensor | bad shape. Note: expected (4, 4), got {mat.shape}"
+                    f"{where}.lidar_sweeps[{k}].lidar_points.lidar2sensor | bad shape. Note: expected (4, 4) floats, got {mat.shape} {mat.dtype}"
                 )
         ts = sweep.get("timestamp")
         out.append(SweepInfo(_resolve(lp["lidar_path"], root), None if ts is None else float(ts), mat))
@@ -219,6 +221,7 @@ def load_info_pkl(path: str, data_root: str | None = None) -> InfoFile:
                 gt_labels=labels,
                 num_lidar_pts=npts,
                 semantic_mask_path=None if sem is None else _resolve(sem, data_root),
+                has_sweeps_key="lidar_sweeps" in entry,
             )
         )
     return InfoFile(path=path, classes=classes, frames=tuple(frames), metainfo=dict(metainfo))
@@ -280,7 +283,7 @@ def load_points(frame: FrameInfo, num_sweeps: int | None = None) -> np.ndarray:
         sp = read_point_file(sweep.lidar_path, frame.num_pts_feats).copy()
         if sweep.lidar2sensor is not None:
             rot, trans = sweep.lidar2sensor[:3, :3], sweep.lidar2sensor[:3, 3]
-            sp[:, :3] = (sp[:, :3].astype(np.float64) @ rot - trans).astype(np.float32)
+            sp[:, :3] = (sp[:, :3].astype(np.float64) @ rot.astype(np.float64) - trans).astype(np.float32)
         if frame.timestamp is not None and sweep.timestamp is not None:
             sp[:, -1] = frame.timestamp - sweep.timestamp
         parts.append(sp)
