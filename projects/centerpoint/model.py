@@ -165,7 +165,9 @@ def load_model_config(path: str) -> Any:
     from mmengine.config import Config
 
     from awml_deploy.awml.custom_imports import import_custom_modules
+    from awml_deploy.awml.root import add_awml_root_of
 
+    add_awml_root_of(resolved)  # a model config inside an AWML checkout imports that checkout's projects.*
     try:
         cfg = Config.fromfile(resolved, import_custom_modules=False)
     except Exception as err:  # noqa: BLE001 - mmengine raises many types

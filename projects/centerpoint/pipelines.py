@@ -14,10 +14,8 @@ from typing import Any
 import numpy as np
 
 from awml_deploy.core.device import DeviceSpec
-from awml_deploy.core.enums import Backend
 from awml_deploy.core.errors import fail
 from awml_deploy.pipelines.base import BaseInferencePipeline, ModelSpec
-from awml_deploy.pipelines.factory import PipelineContext, PipelineRegistry
 from awml_deploy.pipelines.runner import BaseRunner
 from projects.centerpoint.contract import CONTRACT, ENCODER, HEAD, HEAD_OUTPUTS, from_y_axis, read_rot_y_flag
 from projects.centerpoint.model import CenterPointGeometry
@@ -197,40 +195,3 @@ class CenterPointOnnxRunner(BaseRunner):
 
     def deactivate_impl(self) -> None:
         self.sessions = {}
-
-
-def make_registry(
-    geometry: CenterPointGeometry, cpu_threads: int | None = None, rot_y_axis_reference: bool | None = None
-) -> PipelineRegistry:
-    """The CenterPoint pipeline builders of the four backends.
-
-    Args:
-        geometry (CenterPointGeometry): Model geometry.
-        cpu_threads (int | None): CPU threads of PyTorch and ONNX Runtime. Defaults to each library's choice.
-        rot_y_axis_reference (bool | None): Head convention of the TensorRT engines. Defaults to False.
-
-    Returns:
-        PipelineRegistry: Builders registered under project "centerpoint".
-    """
-    from awml_deploy.core.artifacts import component_file
-
-    def pytorch(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
-        runner = CenterPointTorchRunner(lambda: context.load_pytorch_model(spec.device), spec.device, cpu_threads)
-        return CenterPointTorchPipeline(runner, spec, geometry)
-
-    def onnx(spec: ModelSpec, context: PipelineContext) -> BaseInferencePipeline:
-        enc, head = (component_file(spec.artifact, context.components[n].onnx_file) for n in (ENCODER, HEAD))
-        runner = CenterPointOnnxRunner(str(enc), str(head), geometry, spec.device, cpu_threads)
-        return CenterPointPipeline(runner, spec, geometry)
-
-    from projects.centerpoint.runtime_backend import runtime_builder
-
-    registry = PipelineRegistry()
-    for backend, builder in (
-        (Backend.PYTORCH, pytorch),
-        (Backend.ONNX, onnx),
-        (Backend.TENSORRT, runtime_builder(geometry, cpu_threads, True, rot_y_axis_reference)),  # C++ runtime, plans
-        (Backend.RUNTIME, runtime_builder(geometry, cpu_threads)),  # the C++ runtime on the ONNX files
-    ):
-        registry.register(backend, builder, PROJECT)
-    return registry

@@ -109,10 +109,10 @@ class CenterPointRunner(BaseDeploymentRunner):
     def __init__(self, config: DeployConfig) -> None:
         from awml_deploy.preprocessing.builder import build_preprocessing_pipeline, pipeline_steps
         from projects.centerpoint.autoware import check_autoware_target
+        from projects.centerpoint.backends import make_registry
         from projects.centerpoint.evaluator import CenterPointEvaluator
         from projects.centerpoint.export import CenterPointExportPipeline, derive_components
         from projects.centerpoint.model import geometry_from_config, load_centerpoint, load_model_config
-        from projects.centerpoint.pipelines import make_registry
 
         settings = read_settings(config.project)
         model_config = resolve_path(settings.model_config or DEFAULT_MODEL_CONFIG)

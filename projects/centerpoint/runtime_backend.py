@@ -18,8 +18,10 @@ import numpy as np
 from awml_deploy.core.device import DeviceSpec
 from awml_deploy.core.errors import EXIT_GATE_FAILED, fail
 from awml_deploy.pipelines.runner import BaseRunner
-from projects.centerpoint.model import HEAD_OUTPUTS, CenterPointGeometry
-from projects.centerpoint.pipelines import CenterPointPipeline, check_points
+from projects.centerpoint.contract import HEAD_OUTPUTS, read_rot_y_flag
+from projects.centerpoint.model import CenterPointGeometry
+from projects.centerpoint.pipelines import CenterPointPipeline
+from projects.centerpoint.preprocess import check_points
 
 _ORT_DTYPES = {"tensor(float)": "float32", "tensor(int32)": "int32", "tensor(int64)": "int64"}
 
@@ -145,8 +147,6 @@ class CenterPointRuntimeRunner(BaseRunner):
         if self.plans:
             engines: list[Any] = list(self.paths)
         else:
-            from projects.centerpoint.export import read_rot_y_flag
-
             self.rot_y = read_rot_y_flag(self.paths[1])
             engines = [onnx_engine(p, self.cpu_threads) for p in self.paths]
         settings = runtime_settings(self.geometry, self.rot_y)

@@ -20,16 +20,15 @@ def load_model_config(path=None):
     Returns:
         mmengine.Config: The config.
     """
-    from projects.yolox.awml import awml_root, check_model_types, expose_awml, import_custom_modules
+    from awml_deploy.awml.custom_imports import import_custom_modules
+    from awml_deploy.awml.root import add_awml_root_of
 
     path = pathlib.Path(path or DEFAULT_CONFIG)
     if not path.is_file():
         fail(f"yolox model config | file not found. Note: expected an mmdet config file, got {path}")
     from mmengine import Config
 
-    root = awml_root(path)
-    if root is not None:
-        expose_awml(root)
+    add_awml_root_of(path)
     try:
         cfg = Config.fromfile(str(path), import_custom_modules=False)
     except Exception as err:  # noqa: BLE001 - mmengine raises FileNotFoundError, SyntaxError, KeyError...
@@ -47,8 +46,32 @@ def load_model_config(path=None):
             f"yolox model config | model.type is not YOLOX. Note: expected 'YOLOX', got "
             f"{cfg.get('model', {}).get('type')!r} in {path}"
         )
-    check_model_types(cfg, import_custom_modules(cfg))
+    import_custom_modules(cfg, f"yolox model config {path}")
+    check_model_types(cfg)
     return cfg
+
+
+def check_model_types(cfg) -> None:
+    """Fails when a type of the model (detector, backbone, neck, head) is not registered after the custom imports."""
+    from mmengine.registry import init_default_scope
+
+    init_default_scope("mmdet")
+    from mmdet.registry import MODELS
+
+    model = cfg.model
+    parts = {"model": model, **{f"model.{k}": model.get(k) for k in ("backbone", "neck", "bbox_head")}}
+    for key, part in parts.items():
+        if part is None or "type" not in part:
+            continue
+        try:
+            found = MODELS.get(part["type"]) is not None
+        except Exception:  # noqa: BLE001 - a scope prefix of an uninstalled package
+            found = False
+        if not found:
+            fail(
+                f"{key}.type | not a registered model type. Note: expected a type of mmdet or of the config's "
+                f"custom_imports (AWML checkout on --awml-root/AWML_ROOT), got {part['type']!r}"
+            )
 
 
 def build_model(cfg):

@@ -25,9 +25,10 @@ from awml_deploy.pipelines.base import ModelSpec  # noqa: E402
 from awml_deploy.pipelines.factory import PipelineContext, PipelineFactory  # noqa: E402
 from projects.centerpoint import export as cp_export  # noqa: E402
 from projects.centerpoint.autoware import MODEL_PARAM_FILE  # noqa: E402
+from projects.centerpoint.backends import make_registry  # noqa: E402
 from projects.centerpoint.evaluator import CenterPointSamples, compare_detections  # noqa: E402
 from projects.centerpoint.model import REPO_ROOT, load_centerpoint  # noqa: E402
-from projects.centerpoint.pipelines import decorate, from_y_axis, make_registry  # noqa: E402
+from projects.centerpoint.pipelines import decorate, from_y_axis  # noqa: E402
 
 CHECKPOINT = str(REPO_ROOT / "projects/centerpoint/assets/centerpoint_tiny_synthetic.pth")
 SCENES = str(REPO_ROOT / "projects/centerpoint/assets/eval_scenes.json")

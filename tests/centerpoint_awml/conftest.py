@@ -7,6 +7,11 @@ import logging
 
 import pytest
 
+from awml_deploy.runtime import register_project
+
+# The bundle registers itself as its deploy binary does (tools/bazel/defs.bzl awml_project_deploy).
+register_project("centerpoint", "projects.centerpoint.runner")
+
 
 @pytest.fixture
 def notices():

@@ -28,6 +28,7 @@ FLOORS = {
     "report": 1,
     "trt_plugins": 1,
     "preprocessing": 1,
+    "awml": 1,
     "pipelines": 2,
     "exporters": 3,
     "verification": 3,

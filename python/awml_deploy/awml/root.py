@@ -1,8 +1,8 @@
 """An AWML checkout on ``sys.path``, so its ``projects.*`` (a namespace package, as ours) and ``autoware_ml``
 import next to our bundles.
 
-The checkout comes from ``--awml-root DIR``, else the ``AWML_ROOT`` environment variable, else whatever is on
-``sys.path`` already. It is appended after our own entries: our bundles keep their names, AWML's ``projects``
+The checkout comes from ``--awml-root DIR``, else the ``AWML_ROOT`` environment variable, else the checkout that
+holds the model config (:func:`awml_root_of`), else whatever is on ``sys.path`` already. It is appended after our own entries: our bundles keep their names, AWML's ``projects``
 folders (``projects/CenterPoint``...) join the same namespace.
 """
 
@@ -52,3 +52,35 @@ def _extend_namespace(root: str) -> None:
             "no projects/__init__.py on sys.path",
             module.__file__,
         )
+
+
+def awml_root_of(config_path: str | pathlib.Path) -> pathlib.Path | None:
+    """The AWML checkout a model config lives in: the nearest folder above it holding ``autoware_ml/`` and a
+    namespace ``projects/``; None when there is none.
+
+    Args:
+        config_path (str | pathlib.Path): The model config file.
+
+    Returns:
+        pathlib.Path | None: The checkout root.
+    """
+    for parent in pathlib.Path(config_path).absolute().parents:
+        projects = parent / "projects"
+        if (parent / "autoware_ml").is_dir() and projects.is_dir() and not (projects / "__init__.py").exists():
+            return parent
+    return None
+
+
+def add_awml_root_of(config_path: str | pathlib.Path) -> str | None:
+    """Puts the AWML checkout holding ``config_path`` on ``sys.path`` when ``--awml-root``/``AWML_ROOT`` gave none.
+
+    Args:
+        config_path (str | pathlib.Path): The model config file.
+
+    Returns:
+        str | None: The folder added (or already present), or None when the config is in no checkout.
+    """
+    root = awml_root_of(config_path)
+    if root is None or str(root) in sys.path:
+        return None if root is None else str(root)
+    return add_awml_root(str(root))
