@@ -64,8 +64,8 @@ PYEOF
 }
 pip_install() { run "$PY" -m pip install -q --disable-pip-version-check -c "$CONSTRAINTS" "$@"; }
 
-BASE=(torch numpy onnx onnx-ir onnxruntime onnxscript mmengine pybind11 PyYAML rich tqdm pytest hypothesis ruff
-  shapely matplotlib scipy ninja)
+BASE=(torch numpy onnx onnx-ir onnxruntime onnxscript onnxconverter-common mmengine pybind11 PyYAML rich tqdm pytest hypothesis ruff
+  shapely pyquaternion matplotlib scipy ninja)
 need=$(check_py "${BASE[@]}")
 if [ -n "$need" ]; then
   say "installing Python packages: $need"
