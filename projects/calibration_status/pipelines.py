@@ -12,8 +12,6 @@ from typing import Any
 import numpy as np
 
 from awml_deploy.core.errors import expected
-from awml_deploy.core.samples import SampleSource
-from awml_deploy.exporters import ExportSampleAdapter
 from awml_deploy.pipelines.base import BaseInferencePipeline, ModelSpec
 from awml_deploy.pipelines.factory import PipelineRegistry, wrapped_generic_registry
 from awml_deploy.pipelines.runner import BaseRunner
@@ -42,6 +40,11 @@ def preprocess_sample(sample: Mapping[str, Any], settings: PreprocessSettings) -
     return x[None]
 
 
+def model_inputs(sample: Mapping[str, Any], settings: PreprocessSettings) -> dict[str, np.ndarray]:
+    """``{"input": (1, 5, H, W)}``: the named model inputs of one sample (pipelines and export sample alike)."""
+    return {INPUT_NAME: preprocess_sample(sample, settings)}
+
+
 def to_numpy(value: Any) -> np.ndarray:
     """A torch tensor or array as a numpy array."""
     if hasattr(value, "detach"):
@@ -67,7 +70,7 @@ class CalibrationPipeline(BaseInferencePipeline):
         self.labels = tuple(labels)
 
     def preprocess(self, sample: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict]:
-        return {INPUT_NAME: preprocess_sample(sample, self.settings)}, {"uuid": sample.get("uuid")}
+        return model_inputs(sample, self.settings), {"uuid": sample.get("uuid")}
 
     def postprocess(self, raw_output: Any, metadata: dict) -> dict:
         logits = to_numpy(raw_output[OUTPUT_NAME]).astype(np.float64)
@@ -90,19 +93,3 @@ def pipeline_registry(settings: PreprocessSettings, labels: Sequence[str]) -> Pi
         PipelineRegistry: Builders for pytorch, onnx and tensorrt under the project name.
     """
     return wrapped_generic_registry(PROJECT, lambda runner, spec: CalibrationPipeline(runner, spec, settings, labels))
-
-
-class PreprocessedSampleAdapter(ExportSampleAdapter):
-    """Export sample: the preprocessed input of sample ``sample_idx`` (``{"inputs": {"input": (1, 5, H, W)}}``).
-
-    Args:
-        settings (PreprocessSettings): Preprocessing settings.
-    """
-
-    def __init__(self, settings: PreprocessSettings) -> None:
-        self.settings = settings
-
-    def extract_sample(self, model: Any, samples: SampleSource, sample_idx: int) -> Any:
-        if not 0 <= sample_idx < len(samples):
-            expected("runtime_io.sample_idx", "out of range", f"0 <= idx < {len(samples)}", sample_idx)
-        return {"inputs": {INPUT_NAME: preprocess_sample(samples.get_sample(sample_idx), self.settings)}}

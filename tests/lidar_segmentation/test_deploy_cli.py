@@ -10,7 +10,6 @@ import torch
 from awml_deploy.cli.main import main
 from awml_deploy.core.errors import DeployError
 from projects.lidar_segmentation.dataset import LABELS
-from projects.lidar_segmentation.model import ModelSettings, build_model
 from projects.lidar_segmentation.pipelines import check_points
 from projects.lidar_segmentation.runner import DEFAULT_EVAL_SET, PROJECT
 
@@ -57,22 +56,6 @@ def _one_line_exit_2(argv, capsys):
     return err[-1]
 
 
-def test_broken_checkpoint_is_one_line_exit_2(tmp_path, capsys):
-    broken = tmp_path / "broken.pth"
-    broken.write_bytes(b"not a checkpoint")
-    argv = [PROJECT.name, "--mode", "onnx", "--work-dir", str(tmp_path / "w"), "--checkpoint", str(broken)]
-    line = _one_line_exit_2(argv + ["--cfg-options", *SHORT], capsys)
-    assert f"checkpoint {broken} | cannot be loaded with weights_only=True" in line
-
-
-def test_wrong_architecture_checkpoint_is_one_line_exit_2(tmp_path, capsys):
-    five = tmp_path / "five_classes.pth"
-    torch.save(build_model(ModelSettings(num_classes=5, width=8)).state_dict(), five)
-    argv = [PROJECT.name, "--mode", "onnx", "--work-dir", str(tmp_path / "w"), "--checkpoint", str(five)]
-    line = _one_line_exit_2(argv + ["--cfg-options", *SHORT], capsys)
-    assert "architecture mismatch" in line and "expected width 16, 7 classes" in line
-
-
 def test_tampered_eval_scenes_are_one_line_exit_2(tmp_path, capsys):
     data = json.loads(DEFAULT_EVAL_SET.read_text())
     data["frames"][0]["boxes"][0][0] += 1.0  # move an object: the rendered cloud no longer matches its sha256
@@ -88,12 +71,15 @@ def test_tampered_eval_scenes_are_one_line_exit_2(tmp_path, capsys):
     [
         ("project.min_label_agreement=1.5", "project.min_label_agreement | out of range"),
         ("project.model.num_classes=5", "project.model.num_classes | does not match the labels"),
-        ("project.colour=1", "project | unknown keys"),
+        ("project.model.sensor_height=nan", "project.model.sensor_height | must be a finite number"),
+        ("project.model.elevation_min_deg=10.0", "project.model.elevation_min_deg | not below elevation_max_deg"),
+        ("project.min_label_agreement='high'", "project.min_label_agreement | must be a finite number, not str"),
     ],
 )
 def test_bad_project_settings_are_one_line_exit_2(tmp_path, capsys, option, message):
     line = _one_line_exit_2([PROJECT.name, "--work-dir", str(tmp_path / "w"), "--cfg-options", option], capsys)
     assert message in line
+    assert not (tmp_path / "w").exists()  # rejected in the runner's constructor, before any work
 
 
 @pytest.mark.parametrize(
