@@ -43,12 +43,16 @@ class CalibrationEvaluator(BaseEvaluator):
         labels (Sequence[str]): Class names in logit order.
         min_class_agreement (float | None): Verification gate: the fraction of compared samples whose predicted
             class is the same on both backends must reach this. Defaults to 1.0.
+        output_name (str | None): Name of the logits output. Defaults to "logits".
     """
 
-    def __init__(self, labels: Sequence[str], min_class_agreement: float | None = None) -> None:
+    def __init__(
+        self, labels: Sequence[str], min_class_agreement: float | None = None, output_name: str | None = None
+    ) -> None:
         super().__init__(ClassificationMetricsInterface({"labels": list(labels)}))
         self.labels = tuple(labels)
         self.min_class_agreement = 1.0 if min_class_agreement is None else float(min_class_agreement)
+        self.output_name = OUTPUT_NAME if output_name is None else output_name
         AgreementCounter(self.min_class_agreement)  # validates the gate once, at construction
 
     def parse_predictions(self, output: Any, sample: Mapping[str, Any]) -> list[dict]:
@@ -94,7 +98,7 @@ class CalibrationEvaluator(BaseEvaluator):
         counter = AgreementCounter(self.min_class_agreement, "samples")
 
         def compare_and_count(ref_out: Any, test_out: Any):
-            counter.add(ref_out[OUTPUT_NAME], test_out[OUTPUT_NAME])
+            counter.add(ref_out[self.output_name], test_out[self.output_name])
             return compare(ref_out, test_out)
 
         result = super().verify(key, ref, test, samples, num_samples, compare_and_count, progress)

@@ -1,9 +1,16 @@
-"""The classifier: mmdet's ResNet-18 with 5 input channels, global average pooling and a linear head.
+"""The classifier: mmpretrain's ``ImageClassifier`` (ResNet, 5 input channels, GlobalAveragePooling, LinearClsHead).
+
+The network is built with mmdet's ``ResNet`` (the same module and parameter names as mmpretrain's ``ResNet``:
+``backbone.conv1``, ``backbone.bn1``, ``backbone.layer1.0.conv1``...), a global average pooling and a linear head
+whose parameters are ``head.fc.*`` as in mmpretrain's ``LinearClsHead``, so an AWML training checkpoint of
+``projects/CalibrationStatusClassification`` loads as it is. mmpretrain itself is not imported: its only
+torchvision for torch 2.13 is a CUDA build that does not import beside CPU torch (docs/reference/feasibility_mm.md);
+``tests/calibration_status/test_awml_model.py`` proves the two equal where mmpretrain is importable.
 
 The embedded checkpoint uses ``base_channels=16`` (a quarter of the standard width, ~0.7 M parameters, 2.8 MB) so
 that it trains on a CPU in minutes and is small enough to commit; ``base_channels=64`` is the standard ResNet-18.
 Checkpoints are plain state dicts or mmengine checkpoints, read weights-only unless trusted. torch and mmdet are
-imported lazily; mmpretrain/torchvision are never imported (see docs/reference/feasibility_mm.md, "torchvision is a trap").
+imported lazily.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from awml_deploy.core.errors import expected
 from awml_deploy.runtime.single_network import ParameterShape, load_network
 
 STEM_KEY = "backbone.conv1.weight"
-HEAD_KEY = "head.weight"
+HEAD_KEY = "head.fc.weight"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,8 +73,15 @@ def build_model(settings: ModelSettings | None = None) -> Any:
     import torch
     from mmdet.models.backbones import ResNet
 
+    class LinearClsHead(torch.nn.Module):
+        """mmpretrain's ``LinearClsHead`` at inference: ``fc`` on the pooled features."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc = torch.nn.Linear(settings.base_channels * 8, settings.num_classes)
+
     class CalibrationClassifier(torch.nn.Module):
-        """ResNet backbone (last stage) → global average pooling → linear head."""
+        """ResNet backbone (last stage) → global average pooling → linear head (any input height and width)."""
 
         def __init__(self) -> None:
             super().__init__()
@@ -78,7 +92,7 @@ def build_model(settings: ModelSettings | None = None) -> Any:
                 out_indices=(3,),
                 norm_eval=False,
             )
-            self.head = torch.nn.Linear(settings.base_channels * 8, settings.num_classes)
+            self.head = LinearClsHead()
 
         def init_weights(self) -> None:
             """Kaiming/constant initialisation of the backbone (mmdet's), default init of the head."""
@@ -86,7 +100,7 @@ def build_model(settings: ModelSettings | None = None) -> Any:
 
         def forward(self, image):
             features = self.backbone(image)[-1]
-            return self.head(features.mean(dim=(2, 3)))
+            return self.head.fc(features.mean(dim=(2, 3)))
 
     return CalibrationClassifier()
 

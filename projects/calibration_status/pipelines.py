@@ -6,7 +6,7 @@ post-processing are the project's, so every backend sees exactly the same input 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -53,27 +53,34 @@ def to_numpy(value: Any) -> np.ndarray:
 
 
 class CalibrationPipeline(BaseInferencePipeline):
-    """Preprocess (projection + rasterisation + normalisation), run, then softmax + argmax.
+    """Preprocess (the bundle's or AWML's fused input), run, then softmax + argmax.
 
     Args:
-        runner (BaseRunner): Backend runner taking ``{"input": (B, 5, H, W)}`` and returning ``{"logits": ...}``.
+        runner (BaseRunner): Backend runner taking ``{"input": (B, 5, H, W)}`` and returning the logits.
         spec (ModelSpec): What runs where.
-        settings (PreprocessSettings): Preprocessing settings.
+        to_inputs (Callable[[Mapping[str, Any]], dict]): Sample → named model inputs.
         labels (Sequence[str]): Class names in logit order.
+        output_name (str | None): Name of the logits output. Defaults to "logits".
     """
 
     def __init__(
-        self, runner: BaseRunner, spec: ModelSpec, settings: PreprocessSettings, labels: Sequence[str]
+        self,
+        runner: BaseRunner,
+        spec: ModelSpec,
+        to_inputs: Callable[[Mapping[str, Any]], dict],
+        labels: Sequence[str],
+        output_name: str | None = None,
     ) -> None:
         super().__init__(runner, spec)
-        self.settings = settings
+        self.to_inputs = to_inputs
         self.labels = tuple(labels)
+        self.output_name = OUTPUT_NAME if output_name is None else output_name
 
     def preprocess(self, sample: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict]:
-        return model_inputs(sample, self.settings), {"uuid": sample.get("uuid")}
+        return self.to_inputs(sample), {"uuid": sample.get("uuid")}
 
     def postprocess(self, raw_output: Any, metadata: dict) -> dict:
-        logits = to_numpy(raw_output[OUTPUT_NAME]).astype(np.float64)
+        logits = to_numpy(raw_output[self.output_name]).astype(np.float64)
         if logits.shape != (1, len(self.labels)):
             expected(f"{self.spec.label} logits", "wrong shape", [1, len(self.labels)], list(logits.shape))
         probs = np.exp(logits[0] - logits[0].max())
@@ -82,14 +89,19 @@ class CalibrationPipeline(BaseInferencePipeline):
         return {"label": self.labels[index], "index": index, "score": float(probs[index]), "logits": logits[0]}
 
 
-def pipeline_registry(settings: PreprocessSettings, labels: Sequence[str]) -> PipelineRegistry:
+def pipeline_registry(
+    to_inputs: Callable[[Mapping[str, Any]], dict], labels: Sequence[str], output_name: str | None = None
+) -> PipelineRegistry:
     """The project's pipelines: the generic backend runners wrapped in :class:`CalibrationPipeline`.
 
     Args:
-        settings (PreprocessSettings): Preprocessing settings.
-        labels (Sequence[str]): Class names.
+        to_inputs (Callable[[Mapping[str, Any]], dict]): Sample → named model inputs.
+        labels (Sequence[str]): Class names in logit order.
+        output_name (str | None): Name of the logits output. Defaults to "logits".
 
     Returns:
         PipelineRegistry: Builders for pytorch, onnx and tensorrt under the project name.
     """
-    return wrapped_generic_registry(PROJECT, lambda runner, spec: CalibrationPipeline(runner, spec, settings, labels))
+    return wrapped_generic_registry(
+        PROJECT, lambda runner, spec: CalibrationPipeline(runner, spec, to_inputs, labels, output_name)
+    )
