@@ -20,7 +20,8 @@ The ``project`` section of the deploy config (all keys optional; :class:`Calibra
 With ``model_config`` the network is built from the config's mmpretrain ``model`` dict (``head.fc.*`` parameter
 names, so AWML training checkpoints load), the labels follow its ``classes`` and the input is AWML's
 ``CalibrationClassificationTransform`` (:mod:`projects.calibration_status.fusion`), in place of ``project.model``
-and ``project.preprocess``.
+and ``project.preprocess``. ``runtime_io.info_file`` names the evaluation data: our evaluation set (``.json``) or AWML
+calibration infos (``.pkl``, :mod:`projects.calibration_status.t4_infos`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from projects.calibration_status.model import ModelSettings, load_model
 from projects.calibration_status.pipelines import PROJECT as PROJECT_NAME
 from projects.calibration_status.pipelines import model_inputs, pipeline_registry
 from projects.calibration_status.projection import NUM_CHANNELS, PreprocessSettings
+from projects.calibration_status.t4_infos import T4CalibrationSamples
 
 HERE = pathlib.Path(__file__).resolve().parent
 DEFAULT_CONFIG = HERE / "configs" / "deploy_default.py"
@@ -108,7 +110,9 @@ class CalibrationStatusRunner(SingleNetworkRunner):
             component = awml_component(settings.awml_deploy_config, "project.awml_deploy_config", base, len(labels))
             config = dataclasses.replace(config, components=MappingProxyType({base.name: component}))
         output_name = next(iter(config.components.values())).io.outputs[0].name
-        samples = CalibrationSamples(config.runtime_io.info_file or str(DEFAULT_EVAL_SET), settings.eval_limit)
+        source = config.runtime_io.info_file or str(DEFAULT_EVAL_SET)
+        reader = T4CalibrationSamples if source.endswith(".pkl") else CalibrationSamples
+        samples = reader(source, settings.eval_limit)
         super().__init__(
             config,
             load_model=functools.partial(load_model, settings=model, trusted=settings.trust_checkpoint),
