@@ -76,17 +76,13 @@ class LidarSegmentationRunner(SingleNetworkRunner):
         samples = SegmentationScenes(config.runtime_io.info_file or str(DEFAULT_EVAL_SET), settings.eval_limit)
         super().__init__(
             config,
-            load_model=functools.partial(_load, settings=settings),
+            load_model=functools.partial(load_model, settings=settings.model, trusted=settings.trust_checkpoint),
             samples=samples,
             to_inputs=model_inputs,
             evaluator=LidarSegmentationEvaluator(LABELS, settings.min_label_agreement),
             pipelines=pipeline_registry(LABELS),
         )
         self.settings = settings
-
-
-def _load(checkpoint_path: str, device: str, settings: LidarSegmentationSettings):
-    return load_model(checkpoint_path, device, settings.model, settings.trust_checkpoint)
 
 
 PROJECT = ProjectSpec(

@@ -40,7 +40,7 @@ def test_default_config_deploys_with_all_gates(tmp_path, capsys):
         entry = report["evaluation"][backend]
         result = entry["metrics"]
         assert entry["num_samples"] == 3 and entry["primary_metric"] == {"name": "miou", "value": result["miou"]}
-        assert result["miou"] >= 0.5 and set(result["per_label"]) == set(LABELS)
+        assert result["miou"] >= 0.75 and set(result["per_label"]) == set(LABELS)  # 0.819 on these 3 frames
         assert result["confusion_matrix"]["labels"] == list(LABELS)
         assert sum(map(sum, result["confusion_matrix"]["counts"])) == result["num_points"] > 40000
         assert entry["latency"]["preprocess_ms"]["count"] == 3

@@ -64,14 +64,17 @@ def test_logits_do_not_depend_on_point_order(exported):
     np.testing.assert_allclose(shuffled, base[order], atol=1e-4, rtol=1e-4)
 
 
-def test_committed_checkpoint_miou_on_eval_subset(exported):
-    _, _, _, session, frames = exported
+def test_committed_checkpoint_miou_on_the_evaluation_scenes(exported):
+    """The checkpoint was selected on validation seeds 800000+ (tools/train.py); these 16 frames (seeds 900000+)
+    took no part in training or selection. train.py reported evaluation-set mIoU 0.6145 for it."""
+    session = exported[3]
+    scenes = SegmentationScenes(DEFAULT_EVAL_SET)
     pairs = []
-    for frame in frames:
+    for index in range(len(scenes)):
+        frame = scenes.get_sample(index)
         (logits,) = session.run(["logits"], {"points": frame["points"]})
         pairs.append({"gt_labels": frame["gt_labels"], "pred_labels": logits.argmax(1)})
     result = metrics.evaluate_segmentation(pairs, {"labels": list(LABELS)})
     ious = {k: round(v.iou, 3) for k, v in result.per_label.items()}
-    # The committed checkpoint (11 + 7 CPU-minutes of training) reaches mIoU 0.620 on all 16 frames (issue gate: 0.6).
-    assert result.miou >= 0.6, f"mIoU {result.miou:.4f} on {len(frames)} frames: {ious}"
-    assert result.per_label["ground"].iou > 0.95 and result.per_label["car"].iou > 0.7
+    assert len(pairs) == 16 and result.miou >= 0.60, f"mIoU {result.miou:.4f} on {len(pairs)} frames: {ious}"
+    assert result.per_label["ground"].iou > 0.99 and result.per_label["car"].iou > 0.95
