@@ -133,6 +133,13 @@ def load_awml_model(path: str, key: str, known_labels: tuple[str, ...]) -> AwmlM
     """
     config = load_config_file(path, key)
     model = model_settings(config.get("model"), f"{key}:model")
+    if model.in_channels != 5:
+        expected(
+            f"{key}:model.backbone.in_channels",
+            "does not fit the fused input",
+            "5 (B, G, R, depth, intensity)",
+            model.in_channels,
+        )
     labels = tuple(config.get("classes") or AWML_LABELS)
     if sorted(labels) != sorted(known_labels) or len(labels) != model.num_classes:
         expected(f"{key}:classes", "do not match the data", f"an ordering of {list(known_labels)}", list(labels))

@@ -90,6 +90,22 @@ def test_info_pickle_that_would_run_code_is_refused(fixture_dir, tmp_path, capsy
     assert not (tmp_path / "w").exists()
 
 
+def test_model_config_with_three_channels_is_one_line(fixture_dir, tmp_path, capsys):
+    text = (fixture_dir / "model_config.py").read_text().replace("in_channels=5", "in_channels=3")
+    (tmp_path / "rgb.py").write_text(text)
+    code = main(
+        [
+            PROJECT.name,
+            "--work-dir",
+            str(tmp_path / "w"),
+            "--cfg-options",
+            f"project.model_config={tmp_path / 'rgb.py'}",
+        ]
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and "model.backbone.in_channels | does not fit the fused input" in err[-1]
+
+
 @pytest.mark.parametrize(
     ("option", "message"),
     [
