@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from awml_deploy.core.arrays import as_numpy
 from awml_deploy.core.logging import get_logger
 from awml_deploy.evaluation import BaseEvaluator, ClassificationMetricsInterface
-from awml_deploy.verification.results import FAILED, PASSED
+from awml_deploy.verification.agreement import AgreementCounter
 from projects.calibration_status.pipelines import OUTPUT_NAME
 
 _LOG = get_logger("calibration_status")
@@ -45,12 +43,17 @@ class CalibrationEvaluator(BaseEvaluator):
         labels (Sequence[str]): Class names in logit order.
         min_class_agreement (float | None): Verification gate: the fraction of compared samples whose predicted
             class is the same on both backends must reach this. Defaults to 1.0.
+        output_name (str | None): Name of the logits output. Defaults to "logits".
     """
 
-    def __init__(self, labels: Sequence[str], min_class_agreement: float | None = None) -> None:
+    def __init__(
+        self, labels: Sequence[str], min_class_agreement: float | None = None, output_name: str | None = None
+    ) -> None:
         super().__init__(ClassificationMetricsInterface({"labels": list(labels)}))
         self.labels = tuple(labels)
         self.min_class_agreement = 1.0 if min_class_agreement is None else float(min_class_agreement)
+        self.output_name = OUTPUT_NAME if output_name is None else output_name
+        AgreementCounter(self.min_class_agreement)  # validates the gate once, at construction
 
     def parse_predictions(self, output: Any, sample: Mapping[str, Any]) -> list[dict]:
         return [{"uuid": sample["uuid"], "label": output["label"], "score": output["score"]}]
@@ -92,22 +95,13 @@ class CalibrationEvaluator(BaseEvaluator):
         Returns:
             ScenarioResult: The framework's result; its reason states the agreement rate.
         """
-        agree: list[bool] = []
+        counter = AgreementCounter(self.min_class_agreement, "samples")
 
         def compare_and_count(ref_out: Any, test_out: Any):
-            ref_class = as_numpy(ref_out[OUTPUT_NAME]).argmax(axis=-1)
-            test_class = as_numpy(test_out[OUTPUT_NAME]).argmax(axis=-1)
-            agree.extend((ref_class == test_class).tolist())
+            counter.add(ref_out[self.output_name], test_out[self.output_name])
             return compare(ref_out, test_out)
 
         result = super().verify(key, ref, test, samples, num_samples, compare_and_count, progress)
-        if not agree:
-            return result
-        rate = float(np.mean(agree))
-        text = f"class agreement {rate:.4f} ({sum(agree)}/{len(agree)}, gate >= {self.min_class_agreement:g})"
-        _LOG.info("%s %s", key, text)
-        if rate < self.min_class_agreement:
-            reason = f"{result.reason}; {text}" if result.reason else text
-            return dataclasses.replace(result, status=FAILED, reason=reason)
-        reason = f"{result.reason}; {text}" if result.status != PASSED else text
-        return dataclasses.replace(result, reason=reason)
+        if counter.total:
+            _LOG.info("%s %s", key, counter.describe())
+        return counter.gate(result)

@@ -6,15 +6,13 @@ post-processing are the project's, so every backend sees exactly the same input 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from awml_deploy.core.arrays import as_numpy
 from awml_deploy.core.errors import expected
-from awml_deploy.core.samples import SampleSource
-from awml_deploy.exporters import ExportSampleAdapter
 from awml_deploy.pipelines.base import BaseInferencePipeline, ModelSpec
 from awml_deploy.pipelines.factory import PipelineRegistry, wrapped_generic_registry
 from awml_deploy.pipelines.runner import BaseRunner
@@ -43,28 +41,40 @@ def preprocess_sample(sample: Mapping[str, Any], settings: PreprocessSettings) -
     return x[None]
 
 
+def model_inputs(sample: Mapping[str, Any], settings: PreprocessSettings) -> dict[str, np.ndarray]:
+    """``{"input": (1, 5, H, W)}``: the named model inputs of one sample (pipelines and export sample alike)."""
+    return {INPUT_NAME: preprocess_sample(sample, settings)}
+
+
 class CalibrationPipeline(BaseInferencePipeline):
-    """Preprocess (projection + rasterisation + normalisation), run, then softmax + argmax.
+    """Preprocess (the bundle's or AWML's fused input), run, then softmax + argmax.
 
     Args:
-        runner (BaseRunner): Backend runner taking ``{"input": (B, 5, H, W)}`` and returning ``{"logits": ...}``.
+        runner (BaseRunner): Backend runner taking ``{"input": (B, 5, H, W)}`` and returning the logits.
         spec (ModelSpec): What runs where.
-        settings (PreprocessSettings): Preprocessing settings.
+        to_inputs (Callable[[Mapping[str, Any]], dict]): Sample → named model inputs.
         labels (Sequence[str]): Class names in logit order.
+        output_name (str | None): Name of the logits output. Defaults to "logits".
     """
 
     def __init__(
-        self, runner: BaseRunner, spec: ModelSpec, settings: PreprocessSettings, labels: Sequence[str]
+        self,
+        runner: BaseRunner,
+        spec: ModelSpec,
+        to_inputs: Callable[[Mapping[str, Any]], dict],
+        labels: Sequence[str],
+        output_name: str | None = None,
     ) -> None:
         super().__init__(runner, spec)
-        self.settings = settings
+        self.to_inputs = to_inputs
         self.labels = tuple(labels)
+        self.output_name = OUTPUT_NAME if output_name is None else output_name
 
     def preprocess(self, sample: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict]:
-        return {INPUT_NAME: preprocess_sample(sample, self.settings)}, {"uuid": sample.get("uuid")}
+        return self.to_inputs(sample), {"uuid": sample.get("uuid")}
 
     def postprocess(self, raw_output: Any, metadata: dict) -> dict:
-        logits = as_numpy(raw_output[OUTPUT_NAME]).astype(np.float64)
+        logits = as_numpy(raw_output[self.output_name]).astype(np.float64)
         if logits.shape != (1, len(self.labels)):
             expected(f"{self.spec.label} logits", "wrong shape", [1, len(self.labels)], list(logits.shape))
         probs = np.exp(logits[0] - logits[0].max())
@@ -73,30 +83,19 @@ class CalibrationPipeline(BaseInferencePipeline):
         return {"label": self.labels[index], "index": index, "score": float(probs[index]), "logits": logits[0]}
 
 
-def pipeline_registry(settings: PreprocessSettings, labels: Sequence[str]) -> PipelineRegistry:
+def pipeline_registry(
+    to_inputs: Callable[[Mapping[str, Any]], dict], labels: Sequence[str], output_name: str | None = None
+) -> PipelineRegistry:
     """The project's pipelines: the generic backend runners wrapped in :class:`CalibrationPipeline`.
 
     Args:
-        settings (PreprocessSettings): Preprocessing settings.
-        labels (Sequence[str]): Class names.
+        to_inputs (Callable[[Mapping[str, Any]], dict]): Sample → named model inputs.
+        labels (Sequence[str]): Class names in logit order.
+        output_name (str | None): Name of the logits output. Defaults to "logits".
 
     Returns:
         PipelineRegistry: Builders for pytorch, onnx and tensorrt under the project name.
     """
-    return wrapped_generic_registry(PROJECT, lambda runner, spec: CalibrationPipeline(runner, spec, settings, labels))
-
-
-class PreprocessedSampleAdapter(ExportSampleAdapter):
-    """Export sample: the preprocessed input of sample ``sample_idx`` (``{"inputs": {"input": (1, 5, H, W)}}``).
-
-    Args:
-        settings (PreprocessSettings): Preprocessing settings.
-    """
-
-    def __init__(self, settings: PreprocessSettings) -> None:
-        self.settings = settings
-
-    def extract_sample(self, model: Any, samples: SampleSource, sample_idx: int) -> Any:
-        if not 0 <= sample_idx < len(samples):
-            expected("runtime_io.sample_idx", "out of range", f"0 <= idx < {len(samples)}", sample_idx)
-        return {"inputs": {INPUT_NAME: preprocess_sample(samples.get_sample(sample_idx), self.settings)}}
+    return wrapped_generic_registry(
+        PROJECT, lambda runner, spec: CalibrationPipeline(runner, spec, to_inputs, labels, output_name)
+    )

@@ -11,6 +11,8 @@ import dataclasses
 
 import numpy as np
 
+from awml_deploy.config.reader import as_float, as_int
+from awml_deploy.config.settings import as_floats, setting
 from awml_deploy.core.errors import expected
 
 NUM_CHANNELS = 5
@@ -19,7 +21,7 @@ CHANNELS = ("red", "green", "blue", "depth", "intensity")
 
 @dataclasses.dataclass(frozen=True)
 class PreprocessSettings:
-    """How the 5-channel input is built.
+    """How the 5-channel input is built (the ``project.preprocess`` section).
 
     Attributes:
         height: Image height the model expects.
@@ -30,39 +32,19 @@ class PreprocessSettings:
         min_depth: Points closer than this (m) to the camera plane are dropped.
     """
 
-    height: int = 96
-    width: int = 160
-    mean: tuple[float, float, float] = (128.0, 128.0, 128.0)
-    std: tuple[float, float, float] = (64.0, 64.0, 64.0)
-    max_depth: float = 60.0
-    min_depth: float = 0.5
+    height: int = setting(96, as_int, minimum=32)
+    width: int = setting(160, as_int, minimum=32)
+    mean: tuple[float, float, float] = setting((128.0, 128.0, 128.0), as_floats, length=3)
+    std: tuple[float, float, float] = setting((64.0, 64.0, 64.0), as_floats, length=3, positive=True)
+    max_depth: float = setting(60.0, as_float, minimum=0.0)
+    min_depth: float = setting(0.5, as_float, minimum=0.0)
 
-    @classmethod
-    def from_mapping(cls, data: object, path: str | None = None) -> PreprocessSettings:
-        """Builds settings from a mapping (the ``project.preprocess`` config section).
-
-        Args:
-            data (object): Mapping of field → value, or None for the defaults.
-            path (str | None): Key path for messages. Defaults to "project.preprocess".
-
-        Returns:
-            PreprocessSettings: The settings.
-        """
-        path = "project.preprocess" if path is None else path
-        data = {} if data is None else data
-        names = [f.name for f in dataclasses.fields(cls)]
-        if not hasattr(data, "items") or set(data) - set(names):
-            got = sorted(set(data) - set(names)) if hasattr(data, "items") else data
-            expected(path, "unknown or malformed keys", f"a mapping with keys from {names}", got)
-        values = {k: tuple(float(x) for x in v) if k in ("mean", "std") else v for k, v in data.items()}
-        settings = cls(**values)
-        if settings.height < 32 or settings.width < 32:
-            expected(path, "image too small", "height and width >= 32", (settings.height, settings.width))
-        if len(settings.mean) != 3 or len(settings.std) != 3 or min(settings.std) <= 0:
-            expected(path, "bad mean/std", "three means and three positive stds", (settings.mean, settings.std))
-        if not 0 < settings.min_depth < settings.max_depth:
-            expected(path, "bad depth range", "0 < min_depth < max_depth", (settings.min_depth, settings.max_depth))
-        return settings
+    def check(self, path: str) -> None:
+        """Rules across fields (called by :func:`awml_deploy.config.settings.read_settings`)."""
+        if not 0 < self.min_depth < self.max_depth:
+            expected(
+                f"{path}.min_depth", "bad depth range", "0 < min_depth < max_depth", (self.min_depth, self.max_depth)
+            )
 
 
 def check_intrinsics(intrinsics: object, height: int, width: int) -> np.ndarray:

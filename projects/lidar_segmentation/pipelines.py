@@ -13,8 +13,6 @@ from typing import Any
 import numpy as np
 
 from awml_deploy.core.errors import expected
-from awml_deploy.core.samples import SampleSource
-from awml_deploy.exporters import ExportSampleAdapter
 from awml_deploy.pipelines.factory import PipelineRegistry, wrapped_generic_registry
 from awml_deploy.pipelines.segmentation import SegmentationPipeline
 
@@ -46,6 +44,13 @@ def check_points(points: object, path: str | None = None) -> np.ndarray:
     return pts
 
 
+def model_inputs(sample: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """``{"points": (N, 4)}``: the named model inputs of one sample (pipelines and export sample alike)."""
+    if INPUT_NAME not in sample:
+        expected("sample", "missing points", f"a sample with {INPUT_NAME!r}", sorted(sample))
+    return {INPUT_NAME: check_points(sample[INPUT_NAME])}
+
+
 class LidarSegmentationPipeline(SegmentationPipeline):
     """Point checks, then the network on any backend, then the framework's argmax (per point).
 
@@ -56,10 +61,8 @@ class LidarSegmentationPipeline(SegmentationPipeline):
     """
 
     def preprocess(self, sample: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict]:
-        if INPUT_NAME not in sample:
-            expected("sample", "missing points", f"a sample with {INPUT_NAME!r}", sorted(sample))
-        points = check_points(sample[INPUT_NAME])
-        return {INPUT_NAME: points}, {"num_elements": len(points), "frame_index": sample.get("frame_index")}
+        inputs = model_inputs(sample)
+        return inputs, {"num_elements": len(inputs[INPUT_NAME]), "frame_index": sample.get("frame_index")}
 
 
 def pipeline_registry(labels: Sequence[str]) -> PipelineRegistry:
@@ -74,12 +77,3 @@ def pipeline_registry(labels: Sequence[str]) -> PipelineRegistry:
     return wrapped_generic_registry(
         PROJECT, lambda runner, spec: LidarSegmentationPipeline(runner, spec, labels, OUTPUT_NAME)
     )
-
-
-class PointsSampleAdapter(ExportSampleAdapter):
-    """Export sample: the checked cloud of sample ``sample_idx`` (``{"inputs": {"points": (N, 4)}}``)."""
-
-    def extract_sample(self, model: Any, samples: SampleSource, sample_idx: int) -> Any:
-        if not 0 <= sample_idx < len(samples):
-            expected("runtime_io.sample_idx", "out of range", f"0 <= idx < {len(samples)}", sample_idx)
-        return {"inputs": {INPUT_NAME: check_points(samples.get_sample(sample_idx)[INPUT_NAME])}}

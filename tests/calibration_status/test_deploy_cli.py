@@ -7,7 +7,6 @@ import torch
 
 from awml_deploy.cli.main import main
 from awml_deploy.runtime import register_project
-from projects.calibration_status.model import ModelSettings, build_model
 from projects.calibration_status.runner import DEFAULT_EVAL_SET, PROJECT
 
 # The bundle registers itself as its deploy binary does (tools/bazel/defs.bzl awml_project_deploy).
@@ -31,7 +30,9 @@ def test_default_config_deploys_with_all_gates(tmp_path, capsys):
     report = _report(work)
     gates = {g["name"]: g for g in report["gates"]}
     verification = gates["verification.pytorch_cpu_vs_onnx_cpu"]
-    assert verification["status"] == "passed" and verification["reason"].startswith("class agreement 1.0000 (4/4")
+    assert verification["status"] == "passed" and verification["reason"].startswith(
+        "label agreement 1.000000 (4/4 samples"
+    )
     scenario = report["verification"]["pytorch_cpu_vs_onnx_cpu"]
     assert set(scenario["summary"]) == {"logits"} and scenario["summary"]["logits"]["max_abs"] < 1e-4
     for backend in ("pytorch", "onnx"):
@@ -56,22 +57,6 @@ def _one_line_exit_2(argv, capsys):
     return err[-1]
 
 
-def test_broken_checkpoint_is_one_line_exit_2(tmp_path, capsys):
-    broken = tmp_path / "broken.pth"
-    broken.write_bytes(b"not a checkpoint")
-    argv = [PROJECT.name, "--mode", "onnx", "--work-dir", str(tmp_path / "w"), "--checkpoint", str(broken)]
-    line = _one_line_exit_2(argv + ["--cfg-options", *SHORT], capsys)
-    assert f"checkpoint {broken} | cannot be loaded weights-only" in line
-
-
-def test_wrong_channel_count_checkpoint_is_one_line_exit_2(tmp_path, capsys):
-    three = tmp_path / "rgb_only.pth"
-    torch.save(build_model(ModelSettings(in_channels=3)).state_dict(), three)
-    argv = [PROJECT.name, "--mode", "onnx", "--work-dir", str(tmp_path / "w"), "--checkpoint", str(three)]
-    line = _one_line_exit_2(argv + ["--cfg-options", *SHORT], capsys)
-    assert "wrong input channel count" in line and "expected 5 channels" in line and "got 3" in line
-
-
 def test_wrong_channel_count_in_config_is_one_line_exit_2(tmp_path, capsys):
     argv = [PROJECT.name, "--work-dir", str(tmp_path / "w"), "--cfg-options", "project.model.in_channels=4"]
     line = _one_line_exit_2(argv, capsys)
@@ -92,10 +77,33 @@ def test_bad_intrinsics_in_eval_set_is_one_line_exit_2(tmp_path, capsys):
     ("option", "message"),
     [
         ("project.min_class_agreement=1.5", "project.min_class_agreement | out of range"),
-        ("project.preprocess.width=8", "project.preprocess | image too small"),
-        ("project.colour=1", "project | unknown keys"),
+        ("project.preprocess.width=8", "project.preprocess.width | out of range"),
+        ("project.colour=1", "project.colour | unknown key"),
+        ("project.model.depth=50", "project.model.depth | unsupported depth"),
+        ("project.preprocess.min_depth=70.0", "project.preprocess.min_depth | bad depth range"),
     ],
 )
 def test_bad_project_settings_are_one_line_exit_2(tmp_path, capsys, option, message):
     line = _one_line_exit_2([PROJECT.name, "--work-dir", str(tmp_path / "w"), "--cfg-options", option], capsys)
     assert message in line
+    assert not (tmp_path / "w").exists()  # rejected in the runner's constructor: no run directory, no manifest
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("project.preprocess.mean=abc", "project.preprocess.mean | must be a list, not str"),
+        ("project.preprocess.mean=5", "project.preprocess.mean | must be a list, not int"),
+        ("project.preprocess.mean=[1,2]", "project.preprocess.mean | wrong length"),
+        ("project.preprocess.mean=['a','b','c']", "project.preprocess.mean | holds a str"),
+        ("project.preprocess.std=[1,0,1]", "project.preprocess.std | out of range"),
+        ("project.preprocess.height='96'", "project.preprocess.height | must be an integer, not str"),
+        ("project.eval_limit=true", "project.eval_limit | must be an integer, not bool"),
+        ("project.model=5", "project.model | must be a mapping, not int"),
+    ],
+)
+def test_reliability_finding_5_preprocess_types_are_one_line(tmp_path, capsys, option, message):
+    """Finding 5 (cases 218-220): bare float()/tuple()/< on the section gave tracebacks."""
+    line = _one_line_exit_2([PROJECT.name, "--work-dir", str(tmp_path / "w"), "--cfg-options", option], capsys)
+    assert message in line
+    assert not (tmp_path / "w").exists()

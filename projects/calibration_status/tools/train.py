@@ -35,7 +35,7 @@ from projects.calibration_status.projection import build_input  # noqa: E402
 
 
 def build_torch_replica(settings: ModelSettings):
-    """mmdet ``ResNet(depth=18|34, style="pytorch")`` + GAP + Linear in plain PyTorch, with mmdet's state-dict names."""
+    """mmdet ``ResNet(depth=18|34, style="pytorch")`` + GAP + ``head.fc`` in plain PyTorch, with the same state-dict names."""
     from torch import nn
 
     class BasicBlock(nn.Module):
@@ -81,14 +81,19 @@ def build_torch_replica(settings: ModelSettings):
             x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
             return self.layer4(self.layer3(self.layer2(self.layer1(x))))
 
+    class Head(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc = nn.Linear(settings.base_channels * 8, settings.num_classes)
+
     class Classifier(nn.Module):
         def __init__(self) -> None:
             super().__init__()
             self.backbone = Backbone()
-            self.head = nn.Linear(settings.base_channels * 8, settings.num_classes)
+            self.head = Head()
 
         def forward(self, image):
-            return self.head(self.backbone(image).mean(dim=(2, 3)))
+            return self.head.fc(self.backbone(image).mean(dim=(2, 3)))
 
     return Classifier()
 

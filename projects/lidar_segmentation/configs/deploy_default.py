@@ -41,9 +41,9 @@ evaluation = dict(
     warmup=1,
     backends=dict(pytorch=dict(device="cpu"), onnx=dict(device="cpu"), tensorrt=dict(device="cuda")),
     max_primary_metric_delta=0.01,
-    # quality floor: mIoU ~0.62 on the embedded scenes with today's checkpoint; 0.55 leaves room for the
-    # re-selected checkpoint (picked on a split disjoint from these scenes)
-    min_primary_metric=0.55,
+    # quality floor: the shipped checkpoint (selected on validation seeds disjoint from these scenes) reaches
+    # mIoU 0.6145 on the 16 embedded scenes
+    min_primary_metric=0.60,
 )
 
 logging = dict(level="INFO", progress=False)

@@ -3,7 +3,8 @@
     PYTHONPATH=python:. python3 projects/lidar_segmentation/tools/generate_dataset.py [--frames 16]
 
 Scenes are ``synthetic_lidar.sample_scene(seed)`` for seeds ``EVAL_SEED0 .. EVAL_SEED0 + frames - 1``; training uses
-seeds below ``EVAL_SEED0`` (tools/train.py), so the two never overlap.
+seeds below ``EVAL_SEED0`` (tools/train.py: training 0 .. frames - 1, validation from ``VAL_SEED0`` = 800000), so
+the three never overlap.
 """
 
 from __future__ import annotations
