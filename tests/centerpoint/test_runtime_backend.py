@@ -23,8 +23,9 @@ from awml_deploy.datasets import synthetic_set  # noqa: E402
 from awml_deploy.verification.comparator import make_comparator  # noqa: E402
 from awml_deploy.verification.tolerances import Tolerances  # noqa: E402
 from projects.centerpoint import export as cp_export  # noqa: E402
+from projects.centerpoint.contract import HEAD_OUTPUTS  # noqa: E402
 from projects.centerpoint.evaluator import CenterPointSamples, compare_detections  # noqa: E402
-from projects.centerpoint.model import HEAD_OUTPUTS, REPO_ROOT, load_centerpoint  # noqa: E402
+from projects.centerpoint.model import REPO_ROOT, load_centerpoint  # noqa: E402
 from projects.centerpoint.pipelines import CenterPointOnnxRunner, CenterPointPipeline  # noqa: E402
 from projects.centerpoint.runtime_backend import (  # noqa: E402
     CenterPointRuntimePipeline,

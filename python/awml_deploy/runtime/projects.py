@@ -1,7 +1,10 @@
 """Project registry: name → module path; a project module defines ``PROJECT = ProjectSpec(...)``.
 
-The framework names no project. A project registers itself in one of three ways (later wins):
+The framework names no project. A project is found in one of four ways (later wins):
 
+0. a bundle folder in the ``projects`` namespace package on ``sys.path`` (a checkout's ``projects/<name>/`` whose
+   ``runner.py`` assigns ``PROJECT = ProjectSpec(...)``): found by reading the file, nothing is imported, so
+   ``python -m awml_deploy <name>`` works in a checkout without installing it;
 1. the ``awml_deploy.projects`` entry-point group of an installed distribution (``pip install -e .`` of this
    repository registers its bundles so)::
 
@@ -77,9 +80,32 @@ def entry_point_projects() -> dict[str, str]:
     }
 
 
+def namespace_projects() -> dict[str, str]:
+    """Bundles in the ``projects`` namespace on ``sys.path``: ``projects/<name>/runner.py`` defining ``PROJECT``."""
+    import pathlib
+    import sys
+
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        folder = pathlib.Path(entry or ".") / "projects"
+        if not folder.is_dir() or (folder / "__init__.py").exists():
+            continue  # no folder, or a regular package (not a namespace: not ours)
+        for runner in sorted(folder.glob("*/runner.py")):
+            name = runner.parent.name
+            try:
+                text = runner.read_text(encoding="utf-8")
+            except OSError:
+                continue
+            if name.isidentifier() and "PROJECT = ProjectSpec(" in text:
+                found.setdefault(name, f"projects.{name}.runner")
+    return found
+
+
 def registered_projects() -> dict[str, str]:
-    """All projects: entry points, then ``AWML_DEPLOY_PROJECTS``, then :func:`register_project` (later wins)."""
-    projects = entry_point_projects()
+    """All projects: the ``projects`` namespace, entry points, ``AWML_DEPLOY_PROJECTS``, then
+    :func:`register_project` (later wins)."""
+    projects = namespace_projects()
+    projects.update(entry_point_projects())
     for item in filter(None, (s.strip() for s in os.environ.get(ENV_VAR, "").split(","))):
         name, sep, module = item.partition("=")
         if not sep or not name.strip() or not module.strip():

@@ -104,7 +104,11 @@ def check_configured_paths(config: DeployConfig) -> None:
         # Relative paths are the project's to resolve (e.g. against the repository root); absolute ones must exist.
         if value is not None and os.path.isabs(value) and not os.path.exists(value):
             expected(key, "path does not exist", "an existing file", value)
-    if config.export.onnx_path is not None and not pathlib.Path(config.export.onnx_path).exists():
+    onnx_path = config.export.onnx_path
+    exported = produced[Backend.ONNX] is not None and pathlib.Path(onnx_path or "").absolute() == (
+        produced[Backend.ONNX].absolute()
+    )  # AWML's reference configs name the folder the run exports (onnx_path=<work_dir>/onnx)
+    if onnx_path is not None and not exported and not pathlib.Path(onnx_path).exists():
         expected(
             "export.onnx_path", "path does not exist", "an existing ONNX file or directory", config.export.onnx_path
         )
