@@ -29,7 +29,8 @@ FAST = ["project.cpu_threads=1", "project.bev_picture=False", "evaluation.warmup
 
 
 def write_checkpoint(path: pathlib.Path) -> None:
-    """Random weights in mmengine's checkpoint layout (meta + state_dict + optimizer), plain-typed meta."""
+    """Random weights in mmengine's training-checkpoint layout: meta with numpy scalars, state_dict, optimizer and a
+    message_hub holding mmengine HistoryBuffers (what mmengine's Runner writes; loaded weights-only)."""
     import mmdet3d.models  # noqa: F401
     import projects.TinyCenterPoint.models  # noqa: F401 - the fixture's custom neck
     import torch
@@ -46,8 +47,21 @@ def write_checkpoint(path: pathlib.Path) -> None:
             module.running_mean.uniform_(-0.1, 0.1)
             module.running_var.uniform_(0.5, 1.5)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
-    meta = {"epoch": 3, "iter": 120, "mmengine_version": "0.10.7", "dataset_meta": {"classes": ["car"]}}
-    torch.save({"meta": meta, "state_dict": model.state_dict(), "optimizer": optimizer.state_dict()}, path)
+    import numpy as np
+    from mmengine.logging import MessageHub
+
+    hub = MessageHub.get_instance("awml_fixture_checkpoint")
+    hub.update_scalar("train/loss", 1.25)
+    hub.update_scalar("train/lr", np.float64(1e-4))
+    meta = {
+        "epoch": 3,
+        "iter": 120,
+        "seed": np.int64(0),
+        "mmengine_version": "0.10.7",
+        "dataset_meta": {"classes": ["car"]},
+    }
+    checkpoint = {"meta": meta, "state_dict": model.state_dict(), "optimizer": optimizer.state_dict()}
+    torch.save({**checkpoint, "message_hub": hub.state_dict()}, path)
 
 
 @pytest.fixture(scope="module")

@@ -105,10 +105,14 @@ def check_configured_paths(config: DeployConfig) -> None:
         if value is not None and os.path.isabs(value) and not os.path.exists(value):
             expected(key, "path does not exist", "an existing file", value)
     onnx_path = config.export.onnx_path
-    exported = produced[Backend.ONNX] is not None and pathlib.Path(onnx_path or "").absolute() == (
-        produced[Backend.ONNX].absolute()
-    )  # AWML's reference configs name the folder the run exports (onnx_path=<work_dir>/onnx)
-    if onnx_path is not None and not exported and not pathlib.Path(onnx_path).exists():
+    if onnx_path is not None and produced[Backend.ONNX] is not None and not pathlib.Path(onnx_path).exists():
+        # AWML's reference configs set onnx_path=<work_dir>/onnx, a fallback a run that exports ONNX never reads
+        get_logger("config").warning(
+            "export.onnx_path | %s does not exist and is not used: this run exports ONNX to %s",
+            onnx_path,
+            produced[Backend.ONNX],
+        )
+    elif onnx_path is not None and not pathlib.Path(onnx_path).exists():
         expected(
             "export.onnx_path", "path does not exist", "an existing ONNX file or directory", config.export.onnx_path
         )
@@ -116,8 +120,18 @@ def check_configured_paths(config: DeployConfig) -> None:
         path = settings.artifact
         if path is None or pathlib.Path(path).exists():
             continue
+        if backend is Backend.TENSORRT and not tensorrt_availability().available:
+            continue  # the backend is skipped on this machine (said in the log and the report)
         target = produced.get(backend)
         if target is not None and pathlib.Path(path).absolute() == target.absolute():
+            continue
+        if target is not None:  # this run's export is what gets evaluated (registered artifacts come first)
+            get_logger("config").warning(
+                "evaluation.backends.%s.artifact | %s does not exist and is not used: this run exports to %s",
+                backend.value,
+                path,
+                target,
+            )
             continue
         expected(
             f"evaluation.backends.{backend.value}.artifact",
