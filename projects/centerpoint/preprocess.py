@@ -47,6 +47,29 @@ def check_points(points: Any, geometry: CenterPointGeometry) -> np.ndarray:
     return np.ascontiguousarray(arr[:, : geometry.point_features], dtype=np.float32)
 
 
+def voxelize_points(points: Any, geometry: CenterPointGeometry) -> Any:
+    """Voxelizes one cloud into pillars with the C++ kernel (deterministic, mmcv's pillar order).
+
+    Args:
+        points (Any): [N, >= point_features] array.
+        geometry (CenterPointGeometry): Model geometry.
+
+    Returns:
+        awml_deploy.kernels.Pillars: Pillar points, points per pillar, coords and counters.
+    """
+    from awml_deploy import kernels
+
+    g = geometry
+    return kernels.voxelize(
+        check_points(points, g),
+        point_cloud_range=g.point_cloud_range,
+        voxel_size=g.voxel_size,
+        max_points_per_pillar=g.max_points_per_pillar,
+        max_pillars=g.max_pillars,
+        deterministic=True,
+    )
+
+
 def decorate(points: Any, geometry: CenterPointGeometry) -> DecoratedPillars:
     """Voxelizes and decorates one cloud with the C++ kernels (deterministic, mmcv's pillar order).
 
@@ -60,14 +83,7 @@ def decorate(points: Any, geometry: CenterPointGeometry) -> DecoratedPillars:
     from awml_deploy import kernels
 
     g = geometry
-    pillars = kernels.voxelize(
-        check_points(points, g),
-        point_cloud_range=g.point_cloud_range,
-        voxel_size=g.voxel_size,
-        max_points_per_pillar=g.max_points_per_pillar,
-        max_pillars=g.max_pillars,
-        deterministic=True,
-    )
+    pillars = voxelize_points(points, g)
     features = kernels.pillar_features(
         pillars.pillar_points,
         pillars.points_per_pillar,

@@ -11,6 +11,7 @@ import pytest
 
 from awml_deploy.core.errors import DeployError
 from projects.centerpoint.model import DEFAULT_MODEL_CONFIG, geometry_from_config, load_model_config
+from projects.centerpoint.preprocess import decorate, voxelize_points
 
 pytest.importorskip("mmengine")
 
@@ -56,8 +57,6 @@ def test_kernel_decoration_without_z_centre_matches_mmdet3d(cfg) -> None:
     from mmdet3d.registry import MODELS
     from mmengine.registry import init_default_scope
 
-    from awml_deploy import kernels
-
     init_default_scope("mmdet3d")
     geometry = geometry_from_config(_with_encoder(cfg, type="BackwardPillarFeatureNet"))
     encoder = MODELS.build(copy.deepcopy(cfg["model"]["pts_voxel_encoder"])).eval()
@@ -65,23 +64,8 @@ def test_kernel_decoration_without_z_centre_matches_mmdet3d(cfg) -> None:
     points = np.concatenate(
         [rng.uniform(-40, 40, (3000, 2)), rng.uniform(-1.5, 3.5, (3000, 1)), rng.uniform(0, 1, (3000, 1))], 1
     ).astype(np.float32)
-    g = geometry
-    pillars = kernels.voxelize(
-        points,
-        point_cloud_range=g.point_cloud_range,
-        voxel_size=g.voxel_size,
-        max_points_per_pillar=g.max_points_per_pillar,
-        max_pillars=g.max_pillars,
-        deterministic=True,
-    )
-    ours = kernels.pillar_features(
-        pillars.pillar_points,
-        pillars.points_per_pillar,
-        pillars.coords,
-        point_cloud_range=g.point_cloud_range,
-        voxel_size=g.voxel_size,
-        use_voxel_center_z=g.use_voxel_center_z,
-    )
+    pillars = voxelize_points(points, geometry)
+    ours = decorate(points, geometry).features
     captured = {}
     encoder.pfn_layers[0].register_forward_pre_hook(lambda module, args: captured.setdefault("x", args[0]))
     coors = torch.from_numpy(np.pad(pillars.coords, ((0, 0), (1, 0))).astype(np.int32))

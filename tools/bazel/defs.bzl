@@ -182,3 +182,40 @@ def awml_project_deploy(project, module = None, visibility = None):
         ],
         visibility = visibility,
     )
+
+# DESIGN's floors of the framework's subpackages: a subpackage is visible to those on its floor and above, never
+# below (tests/framework/test_import_graph.py checks the same arrows on every import of the sources).
+FRAMEWORK_FLOORS = {
+    "awml": 1,
+    "cli": 6,
+    "config": 1,
+    "core": 0,
+    "datasets": 1,
+    "evaluation": 4,
+    "exporters": 3,
+    "metrics": 1,
+    "pipelines": 2,
+    "preprocessing": 1,
+    "report": 1,
+    "runtime": 5,
+    "trt_plugins": 1,
+    "verification": 3,
+}
+
+def awml_framework_library(name, deps = [], data = []):
+    """The py_library of framework subpackage `name` (python/awml_deploy/<name>), with floor-derived visibility."""
+    floor = FRAMEWORK_FLOORS[name]
+    visibility = ["//python/awml_deploy:__pkg__"] + [
+        "//python/awml_deploy/%s:__pkg__" % other
+        for other, other_floor in sorted(FRAMEWORK_FLOORS.items())
+        if other != name and other_floor >= floor
+    ]
+    native.py_library(
+        name = name,
+        srcs = native.glob(["*.py"]),
+        data = data,
+        imports = ["../.."],
+        srcs_version = "PY3",
+        visibility = visibility,
+        deps = deps,
+    )
