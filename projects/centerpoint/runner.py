@@ -65,6 +65,14 @@ def metric_settings(
     labels = tuple(settings.get("labels", class_names))
     settings["labels"] = list(labels)
     thresholds = settings.get("thresholds", {})
+    for mode, values in thresholds.items():
+        if not isinstance(values, (list, tuple, Mapping)):
+            expected(
+                f"project.metrics.thresholds.{mode}",
+                f"must be a list or a mapping, not {type(values).__name__}",
+                "[t, ...] (every class) or {label: [t, ...]}",
+                values,
+            )
     settings["thresholds"] = {
         mode: ({n: list(values) for n in labels} if isinstance(values, (list, tuple)) else dict(values))
         for mode, values in thresholds.items()

@@ -34,6 +34,7 @@ def _options(d):
         f"project.model_config={d / 'model_config.py'}",
         f"project.awml_deploy_config={d / 'deploy_settings.py'}",
         f"runtime_io.info_file={d / 'infos.pkl'}",
+        "evaluation.min_primary_metric=None",  # random weights: the shipped checkpoint's floor does not apply
     ]
 
 

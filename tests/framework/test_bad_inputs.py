@@ -186,9 +186,19 @@ def test_finding6_unknown_top_level_key_is_refused_before_expansion(tmp_path, ca
 )
 def test_finding8_nonexistent_paths_are_errors_not_ignored(tiny, capsys, tmp_path, key, value, message):
     config, write = tiny
+    config["export"]["mode"] = "none"  # nothing exported: the configured path is what the run would use
     line = _one_line(["tiny_cnn", str(write(config)), "--cfg-options", f"{key}='{tmp_path / value}'"], capsys)
     assert message in line
     _nothing_written(tmp_path / "work")
+
+
+@pytest.mark.parametrize("key", ["export.onnx_path", "evaluation.backends.onnx.artifact"])
+def test_finding8_nonexistent_path_this_runs_export_replaces_is_a_one_line_notice(tiny, capsys, tmp_path, key):
+    config, write = tiny  # mode onnx: this run's export is what gets verified and evaluated
+    assert main(["tiny_cnn", str(write(config)), "--cfg-options", f"{key}='{tmp_path / 'missing'}'"]) == 0
+    captured = capsys.readouterr()
+    notices = [line for line in captured.err.splitlines() if f"{key} | " in line]
+    assert len(notices) == 1 and "does not exist and is not used: this run exports" in notices[0], captured.err
 
 
 def test_finding8_artifact_naming_this_runs_export_folder_is_accepted(tiny, capsys, tmp_path):

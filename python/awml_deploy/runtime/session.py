@@ -89,10 +89,14 @@ def _existing_ancestor(path: pathlib.Path) -> pathlib.Path:
     return path
 
 
-def check_configured_paths(config: DeployConfig) -> None:
+def check_configured_paths(config: DeployConfig) -> list[str]:
     """``export.onnx_path`` and ``evaluation.backends.<b>.artifact`` must exist (a missing one would be ignored
     silently), unless the artifact is the folder this run exports for that backend; an absolute
-    ``checkpoint_path`` / ``runtime_io.info_file`` must exist and the checkpoint must not be a directory."""
+    ``checkpoint_path`` / ``runtime_io.info_file`` must exist and the checkpoint must not be a directory.
+
+    Returns the one-line notices for configured paths this run does not use (logged once the run's log is set up).
+    """
+    notices: list[str] = []
     work_dir = pathlib.Path(config.export.work_dir)
     mode = config.export.mode
     produced = {Backend.ONNX: work_dir / ONNX_DIR_NAME if mode.exports_onnx else None}
@@ -107,10 +111,9 @@ def check_configured_paths(config: DeployConfig) -> None:
     onnx_path = config.export.onnx_path
     if onnx_path is not None and produced[Backend.ONNX] is not None and not pathlib.Path(onnx_path).exists():
         # AWML's reference configs set onnx_path=<work_dir>/onnx, a fallback a run that exports ONNX never reads
-        get_logger("config").warning(
-            "export.onnx_path | %s does not exist and is not used: this run exports ONNX to %s",
-            onnx_path,
-            produced[Backend.ONNX],
+        notices.append(
+            f"export.onnx_path | {onnx_path} does not exist and is not used: this run exports ONNX to "
+            f"{produced[Backend.ONNX]}"
         )
     elif onnx_path is not None and not pathlib.Path(onnx_path).exists():
         expected(
@@ -126,11 +129,9 @@ def check_configured_paths(config: DeployConfig) -> None:
         if target is not None and pathlib.Path(path).absolute() == target.absolute():
             continue
         if target is not None:  # this run's export is what gets evaluated (registered artifacts come first)
-            get_logger("config").warning(
-                "evaluation.backends.%s.artifact | %s does not exist and is not used: this run exports to %s",
-                backend.value,
-                path,
-                target,
+            notices.append(
+                f"evaluation.backends.{backend.value}.artifact | {path} does not exist and is not used: this run "
+                f"exports to {target}"
             )
             continue
         expected(
@@ -139,15 +140,19 @@ def check_configured_paths(config: DeployConfig) -> None:
             "an existing file or directory (or the folder this run exports)",
             path,
         )
+    return notices
 
 
-def check_run_inputs(config: DeployConfig) -> None:
+def check_run_inputs(config: DeployConfig) -> list[str]:
     """Up-front checks of the work dir, the log file name and configured paths, before anything is written.
 
     Args:
         config (DeployConfig): The validated config.
+
+    Returns:
+        list[str]: One-line notices to log once the run's log is set up.
     """
-    check_configured_paths(config)
+    notices = check_configured_paths(config)
     work_dir = pathlib.Path(config.export.work_dir)
     log_name = config.logging.file
     if "\x00" in log_name:
@@ -178,6 +183,7 @@ def check_run_inputs(config: DeployConfig) -> None:
         expected(
             "export.work_dir", "not enough free disk space", f">= {MIN_FREE_BYTES >> 20} MiB free", f"{free} B free"
         )
+    return notices
 
 
 def _run_stages(runner: BaseDeploymentRunner, context: RunContext, project: str | None) -> DeployError | None:
@@ -238,12 +244,14 @@ def deploy(runner: BaseDeploymentRunner, project: str | None = None, console: bo
     if config.export.mode is ExportMode.TRT:
         require_tensorrt("export.mode=trt")
     work_dir = pathlib.Path(config.export.work_dir)
-    check_run_inputs(config)
+    notices = check_run_inputs(config)
     with file_system_errors("export.work_dir", "a writable directory"):
         lock = work_dir_lock(work_dir)
         lock.__enter__()
     try:
         run_dir, log_file = _start(work_dir, config)
+        for notice in notices:
+            get_logger("config").warning("%s", notice)
         context = RunContext(config, run_dir, runner.artifact_manager(), tensorrt_availability())
         try:
             with file_system_errors(f"export.work_dir {work_dir}", "leftovers of earlier runs that can be removed"):
