@@ -28,7 +28,7 @@ namespace awml::trt {
 enum class RuntimeDevice { kCpu, kCuda };
 
 struct CenterPointDetections {
-  //! Kept boxes in score order; fields as kernels::BoxField (x, y, z, w, l, h, yaw, vx, vy, score, label).
+  //! Kept boxes in score order; fields as kernels::BoxField (x, y, z, dx, dy, dz, yaw, vx, vy, score, label).
   std::vector<std::array<float, kernels::kBoxFields>> boxes;
   int32_t num_pillars = 0;
   int32_t pillars_dropped = 0;  //!< cells that got no pillar because max_pillars was reached

@@ -112,7 +112,7 @@ def write_parameter_files(
     header = (
         "# autoware_lidar_centerpoint parameters, written by awml-deploy from the mmdet3d model config.\n"
         f"# Head exported with rot_y_axis_reference={str(rot_y_axis_reference).lower()} "
-        "(Autoware expects true: dim (w, l, h), rot (-cos, -sin)).\n"
+        "(Autoware expects true: dim (dy, dx, dz), rot (-cos, -sin)).\n"
     )
     files = {
         MODEL_PARAM_FILE: {"model_params": model_params(geometry)},

@@ -5,8 +5,8 @@ Two graphs:
 * ``pts_voxel_encoder``: ``input_features`` [num_voxels, max_points, F] -> ``pillar_features`` [num_voxels, 1, C];
 * ``pts_backbone_neck_head``: ``spatial_features`` [1, C, H, W] -> ``heatmap, reg, height, dim, rot, vel``.
 
-With ``rot_y_axis_reference`` the head is exported in Autoware's y-axis convention: ``dim`` channels (l, w, h)
--> (w, l, h) and ``rot`` (sin, cos) -> (-cos, -sin). The exported head carries the flag in its ONNX metadata
+With ``rot_y_axis_reference`` the head is exported in Autoware's y-axis convention: ``dim`` channels (dx, dy, dz)
+-> (dy, dx, dz) and ``rot`` (sin, cos) -> (-cos, -sin). The exported head carries the flag in its ONNX metadata
 (``ROT_Y_KEY``) and pipelines undo the rewrite with :func:`from_y_axis`.
 """
 
@@ -29,7 +29,7 @@ def to_y_axis(heads: list) -> list:
         heads (list): The six outputs in mmdet3d's layout.
 
     Returns:
-        list: The outputs with dim (w, l, h) and rot (-cos, -sin).
+        list: The outputs with dim (dy, dx, dz) and rot (-cos, -sin).
     """
     out = list(heads)
     out[_DIM] = heads[_DIM][:, [1, 0, 2]]
@@ -38,7 +38,7 @@ def to_y_axis(heads: list) -> list:
 
 
 def from_y_axis(heads: dict) -> dict:
-    """Undoes :func:`to_y_axis`: dim (w, l, h) -> (l, w, h); rot (-cos, -sin) -> (sin, cos).
+    """Undoes :func:`to_y_axis`: dim (dy, dx, dz) -> (dx, dy, dz); rot (-cos, -sin) -> (sin, cos).
 
     Args:
         heads (dict): Output name -> array [B, C, H, W].

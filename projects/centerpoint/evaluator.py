@@ -71,7 +71,7 @@ class CenterPointSamples:
 
 
 def to_objects(boxes: np.ndarray, labels: np.ndarray, names: tuple[str, ...], scores: np.ndarray | None) -> list:
-    """Boxes (x, y, z, l, w, h, yaw) as METRICS.md objects."""
+    """Boxes (x, y, z, dx, dy, dz, yaw; ``awml_deploy.kernels.BOX_FIELDS``) as METRICS.md objects."""
     out = []
     for i, box in enumerate(np.asarray(boxes, np.float64)):
         obj = {

@@ -2,7 +2,7 @@
 kernels, and the C++ ``CenterPointRuntime`` on TensorRT engines or on the ONNX files (runtime_backend.py).
 
 Every pipeline takes a sample ``{"points": [N, F] float32, ...}`` and returns detections
-``{"boxes": [n, 7] (x, y, z_gravity_centre, l, w, h, yaw), "scores": [n], "labels": [n]}``; raw outputs are the six
+``{"boxes": [n, 7] (x, y, z_gravity_centre, dx, dy, dz, yaw: the first seven of ``awml_deploy.kernels.BOX_FIELDS``), "scores": [n], "labels": [n]}``; raw outputs are the six
 head tensors in mmdet3d's layout (a y-axis head is converted back), so any two backends compare directly.
 """
 

@@ -126,6 +126,54 @@ def test_reliability_finding_9_inputs_are_checked_before_any_work(name, option, 
     assert not (tmp_path / "w").exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "option", "message"),
+    [
+        ("calibration_status", "project.min_class_agreement=1.5", "project.min_class_agreement | out of range"),
+        ("calibration_status", "project.preprocess.width=8", "project.preprocess.width | out of range"),
+        ("calibration_status", "project.colour=1", "project.colour | unknown key"),
+        ("calibration_status", "project.model.depth=50", "project.model.depth | unsupported depth"),
+        ("calibration_status", "project.preprocess.min_depth=70.0", "project.preprocess.min_depth | bad depth range"),
+        ("calibration_status", "project.preprocess.mean=abc", "project.preprocess.mean | must be a list, not str"),
+        ("calibration_status", "project.preprocess.mean=5", "project.preprocess.mean | must be a list, not int"),
+        ("calibration_status", "project.preprocess.mean=[1,2]", "project.preprocess.mean | wrong length"),
+        ("calibration_status", "project.preprocess.mean=['a','b','c']", "project.preprocess.mean | holds a str"),
+        ("calibration_status", "project.preprocess.std=[1,0,1]", "project.preprocess.std | out of range"),
+        (
+            "calibration_status",
+            "project.preprocess.height='96'",
+            "project.preprocess.height | must be an integer, not str",
+        ),
+        ("calibration_status", "project.eval_limit=true", "project.eval_limit | must be an integer, not bool"),
+        ("calibration_status", "project.model=5", "project.model | must be a mapping, not int"),
+        ("lidar_segmentation", "project.min_label_agreement=1.5", "project.min_label_agreement | out of range"),
+        ("lidar_segmentation", "project.model.num_classes=5", "project.model.num_classes | does not match the labels"),
+        (
+            "lidar_segmentation",
+            "project.model.sensor_height=nan",
+            "project.model.sensor_height | must be a finite number",
+        ),
+        (
+            "lidar_segmentation",
+            "project.model.elevation_min_deg=10.0",
+            "project.model.elevation_min_deg | not below elevation_max_deg",
+        ),
+        (
+            "lidar_segmentation",
+            "project.min_label_agreement='high'",
+            "project.min_label_agreement | must be a finite number, not str",
+        ),
+    ],
+)
+def test_reliability_finding_5_bad_project_settings_are_one_line_before_any_work(
+    name, option, message, tmp_path, capsys
+):
+    """Finding 5 (cases 218-220: bare float()/tuple()/< on the section gave tracebacks) and the bundles' own checks."""
+    line = _one_line_exit_2(_argv(name, tmp_path, option), capsys)
+    assert message in line
+    assert not (tmp_path / "w").exists()  # rejected in the runner's constructor: no run directory, no manifest
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_export_contract_and_onnxruntime_parity_over_the_dynamic_axis(name, tmp_path):
     torch.set_num_threads(2)

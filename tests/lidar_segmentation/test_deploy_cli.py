@@ -71,22 +71,6 @@ def test_tampered_eval_scenes_are_one_line_exit_2(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    ("option", "message"),
-    [
-        ("project.min_label_agreement=1.5", "project.min_label_agreement | out of range"),
-        ("project.model.num_classes=5", "project.model.num_classes | does not match the labels"),
-        ("project.model.sensor_height=nan", "project.model.sensor_height | must be a finite number"),
-        ("project.model.elevation_min_deg=10.0", "project.model.elevation_min_deg | not below elevation_max_deg"),
-        ("project.min_label_agreement='high'", "project.min_label_agreement | must be a finite number, not str"),
-    ],
-)
-def test_bad_project_settings_are_one_line_exit_2(tmp_path, capsys, option, message):
-    line = _one_line_exit_2([PROJECT.name, "--work-dir", str(tmp_path / "w"), "--cfg-options", option], capsys)
-    assert message in line
-    assert not (tmp_path / "w").exists()  # rejected in the runner's constructor, before any work
-
-
-@pytest.mark.parametrize(
     ("points", "message"),
     [
         (np.zeros((10, 3), np.float32), "points | bad point cloud. Note: expected a float array (N, >=4)"),

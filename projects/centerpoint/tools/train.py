@@ -129,7 +129,7 @@ def predict(model, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     """Runs mmdet3d inference on one cloud.
 
     Returns:
-        tuple: boxes (K, 7) gravity centre (x, y, z, l, w, h, yaw), scores (K,), labels (K,).
+        tuple: boxes (K, 7) gravity centre (x, y, z, dx, dy, dz, yaw), scores (K,), labels (K,).
     """
     import torch
 
