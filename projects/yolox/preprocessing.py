@@ -8,7 +8,6 @@ not know is a one-line error naming it, never silently skipped.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -68,29 +67,22 @@ class PreprocessingPipeline:
 
 
 def build_preprocessing_pipeline(model_cfg) -> PreprocessingPipeline:
-    """Builds the deploy preprocessing from an mmdet config.
+    """Builds the deploy preprocessing from an mmdet config through the framework's builder.
 
     Args:
-        model_cfg: mmengine ``Config`` (or mapping) with ``test_pipeline`` and ``model.data_preprocessor``.
+        model_cfg: mmengine ``Config`` (or mapping) with a test pipeline and ``model.data_preprocessor``.
 
     Returns:
         PreprocessingPipeline: The callable.
     """
-    import awml_deploy.preprocessing.image  # noqa: F401 - registers the 2D transforms
-    from awml_deploy.preprocessing.registry import transform_factory
+    from awml_deploy.preprocessing.builder import build_preprocessing_pipeline as build
 
-    steps: Sequence = model_cfg.get("test_pipeline") or ()
-    if not steps:
-        expected("test_pipeline", "missing", "a list of mmdet transforms", None)
-    if steps[0].get("type") != "LoadImageFromFile":
+    pipeline = build(model_cfg, data_preprocessor=True)
+    if pipeline.names[0] != "LoadImageFromFile":
         expected(
-            "test_pipeline[0].type",
+            f"{pipeline.source}[0].type",
             "the pipeline must start by loading the image",
             "LoadImageFromFile",
-            steps[0].get("type"),
+            pipeline.names[0],
         )
-    preprocessor = dict(model_cfg["model"].get("data_preprocessor") or {"type": "DetDataPreprocessor"})
-    configs = [(f"test_pipeline[{i}]", dict(step)) for i, step in enumerate(steps)]
-    configs.append(("model.data_preprocessor", preprocessor))
-    transforms = tuple(transform_factory(cfg.get("type"), f"{path}.type")(cfg, path) for path, cfg in configs)
-    return PreprocessingPipeline(transforms, tuple(str(cfg.get("type")) for _, cfg in configs))
+    return PreprocessingPipeline(tuple(t for _, t in pipeline.transforms), pipeline.names)

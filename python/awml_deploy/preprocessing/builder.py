@@ -69,20 +69,27 @@ def pipeline_steps(model_cfg: Mapping[str, Any]) -> tuple[list, str]:
     return as_list(cfg["test_pipeline"], "test_pipeline", True), "test_pipeline"
 
 
-def build_preprocessing_pipeline(model_cfg: Mapping[str, Any]) -> PreprocessingPipeline:
+def build_preprocessing_pipeline(
+    model_cfg: Mapping[str, Any], data_preprocessor: bool | None = None
+) -> PreprocessingPipeline:
     """Turns the model config's test pipeline into NumPy transforms.
 
     Args:
         model_cfg (Mapping[str, Any]): mmengine Config (or its dict) of the model.
+        data_preprocessor (bool | None): Also apply ``model.data_preprocessor`` (mmdet's ``DetDataPreprocessor``
+            when the config names none: mean/std, BGR→RGB, batch padding) as the last step. Defaults to False.
 
     Returns:
         PreprocessingPipeline: Callable ``results -> results``.
     """
     _register_all()
     steps, source = pipeline_steps(model_cfg)
+    configs = [(f"{source}[{i}]", step) for i, step in enumerate(steps)]
+    if data_preprocessor:
+        model = as_mapping(model_cfg.get("model") or {}, "model")
+        configs.append(("model.data_preprocessor", model.get("data_preprocessor") or {"type": "DetDataPreprocessor"}))
     transforms: list[tuple[str, Callable]] = []
-    for i, step in enumerate(steps):
-        path = f"{source}[{i}]"
+    for path, step in configs:
         step = as_mapping(step, path)
         factory = transform_factory(step.get("type"), f"{path}.type")
         transforms.append((step["type"], factory(step, path)))
