@@ -58,7 +58,12 @@ def _predict(net, points):
 
 
 def test_assets_are_small_and_the_checkpoint_is_a_plain_fp32_state_dict():
-    sizes = {name: os.path.getsize(os.path.join(ASSETS, name)) for name in os.listdir(ASSETS) if name != "BUILD.bazel"}
+    sizes = {
+        os.path.relpath(os.path.join(folder, name), ASSETS): os.path.getsize(os.path.join(folder, name))
+        for folder, _, names in os.walk(ASSETS)
+        for name in names
+        if name != "BUILD.bazel"
+    }
     assert sum(sizes.values()) <= 8 * 2**20, sizes
     assert sizes["centerpoint_tiny_synthetic.pth"] <= 3 * 2**20
     state = torch.load(CHECKPOINT, map_location="cpu", weights_only=True)
