@@ -217,3 +217,21 @@ def test_runtime_single_engine_mode_on_the_exported_contract(setup) -> None:
     wrong = {**io, "inputs": [dict(t, shape=[-1, 2]) if t["name"] == "coords" else t for t in io["inputs"]]}
     with pytest.raises(_native.RuntimeBindingError, match=r"single: engine io \|.*tensor 'coords' \| dims"):
         _native.CenterPointRuntime(runtime_settings(g, False, None, []), [_single_engine(out, g, wrong)], "cpu")
+
+
+def test_fp16_single_graph_keeps_the_plugin_in_fp32(setup, tmp_path) -> None:
+    """The strongly typed FP16 ONNX (TensorRT >= 10.12) casts the plugin's features back to FP32: AwmlPillarScatter
+    accepts float32 only (ScatterPlugin::supportsFormatCombination)."""
+    pytest.importorskip("onnxconverter_common")
+    from awml_deploy.exporters.onnx_fp16 import convert_to_fp16
+
+    _, _, _, _, _, out = setup
+    model = onnx.load(str(convert_to_fp16(out / cp_export.SINGLE_GRAPH_FILE, tmp_path / "single.fp16.onnx")))
+    producers = {o: n for n in model.graph.node for o in n.output}
+    (node,) = [n for n in model.graph.node if n.op_type == "AwmlPillarScatter"]
+    cast = producers[node.input[0]]
+    assert cast.op_type == "Cast" and {a.name: a.i for a in cast.attribute}["to"] == onnx.TensorProto.FLOAT
+    assert any(n.op_type == "Cast" and node.output[0] in n.input for n in model.graph.node)  # back to FP16 after
+    assert any(n.op_type == "Conv" for n in model.graph.node)  # the rest is converted
+    fp16_tensors = [t for t in model.graph.initializer if t.data_type == onnx.TensorProto.FLOAT16]
+    assert fp16_tensors
