@@ -20,7 +20,10 @@ from projects.centerpoint.runtime_backend import runtime_builder
 
 
 def make_registry(
-    geometry: CenterPointGeometry, cpu_threads: int | None = None, rot_y_axis_reference: bool | None = None
+    geometry: CenterPointGeometry,
+    cpu_threads: int | None = None,
+    rot_y_axis_reference: bool | None = None,
+    single_engine: bool | None = None,
 ) -> PipelineRegistry:
     """The CenterPoint pipeline builders of the four backends.
 
@@ -28,6 +31,8 @@ def make_registry(
         geometry (CenterPointGeometry): Model geometry.
         cpu_threads (int | None): CPU threads of PyTorch and ONNX Runtime. Defaults to each library's choice.
         rot_y_axis_reference (bool | None): Head convention of the TensorRT engines. Defaults to False.
+        single_engine (bool | None): ``tensorrt`` runs the one engine with the AwmlPillarScatter plugin
+            (``project.single_graph``). Defaults to False.
 
     Returns:
         PipelineRegistry: Builders registered under project "centerpoint".
@@ -46,7 +51,7 @@ def make_registry(
     for backend, builder in (
         (Backend.PYTORCH, pytorch),
         (Backend.ONNX, onnx),
-        (Backend.TENSORRT, runtime_builder(geometry, cpu_threads, True, rot_y_axis_reference)),  # C++ runtime, plans
+        (Backend.TENSORRT, runtime_builder(geometry, cpu_threads, True, rot_y_axis_reference, single_engine)),  # plans
         (Backend.RUNTIME, runtime_builder(geometry, cpu_threads)),  # the C++ runtime on the ONNX files
     ):
         registry.register(backend, builder, PROJECT)

@@ -28,6 +28,8 @@ from projects.centerpoint.preprocess import decorate
 
 _LOG = get_logger("export.centerpoint")
 SINGLE_GRAPH_FILE = "centerpoint_single.onnx"
+SINGLE_ENGINE_FILE = "centerpoint_single.engine"
+SINGLE_COMPONENT = "centerpoint_single"
 
 
 def head_channels(geometry: CenterPointGeometry) -> dict[str, int]:
@@ -109,6 +111,57 @@ def derive_components(geometry: CenterPointGeometry, declared: Mapping[str, Comp
             profile.max_shape[0],
         )
     return out
+
+
+def single_component(components: Mapping[str, ComponentConfig]) -> ComponentConfig:
+    """The single graph (encoder + AwmlPillarScatter + head) as one component, from the derived two.
+
+    Inputs: the encoder's ``input_features``, ``coords`` int32 [-1, 3] and ``num_pillars`` int32 [1]
+    (``awml_deploy.trt_plugins.scatter_onnx.join_with_scatter``); outputs: the head's. The pillar axis of
+    ``input_features`` and ``coords`` shares the encoder's profile (the runtime's single-engine contract,
+    ``PlanCenterPoint`` in cpp/trt_runtime/centerpoint_config.cc).
+
+    Args:
+        components (Mapping[str, ComponentConfig]): The components of :func:`derive_components`.
+
+    Returns:
+        ComponentConfig: ``centerpoint_single`` on ``centerpoint_single.onnx`` / ``.engine``.
+    """
+    enc, head = components[ENCODER], components[HEAD]
+    features = enc.tensorrt_profile["input_features"]
+
+    def tensor(spec: Any) -> dict:
+        return {"name": spec.name, "dtype": spec.dtype, "shape": [-1 if d is None else d for d in spec.shape]}
+
+    def coords(shape: tuple[int, ...]) -> list[int]:
+        return [shape[0], 3]
+
+    raw = {
+        "onnx_file": SINGLE_GRAPH_FILE,
+        "engine_file": SINGLE_ENGINE_FILE,
+        "io": {
+            "inputs": [
+                *(tensor(t) for t in enc.io.inputs),
+                {"name": "coords", "dtype": "int32", "shape": [-1, 3]},
+                {"name": "num_pillars", "dtype": "int32", "shape": [1]},
+            ],
+            "outputs": [tensor(t) for t in head.io.outputs],
+            "dynamic_axes": {"input_features": {0: "num_voxels"}, "coords": {0: "num_voxels"}},
+        },
+        "tensorrt_profile": {
+            "input_features": {
+                "min_shape": list(features.min_shape),
+                "opt_shape": list(features.opt_shape),
+                "max_shape": list(features.max_shape),
+            },
+            "coords": {
+                "min_shape": coords(features.min_shape),
+                "opt_shape": coords(features.opt_shape),
+                "max_shape": coords(features.max_shape),
+            },
+        },
+    }
+    return parse_component(SINGLE_COMPONENT, raw)
 
 
 def build_modules(model: Any, rot_y_axis_reference: bool) -> tuple[Any, Any]:
@@ -234,6 +287,41 @@ class CenterPointExportPipeline(ExportPipeline):
         if self.single_graph:
             self._write_single_graph(out_dir, components)
         return infos
+
+    def tensorrt_builds(
+        self, onnx_dir: str | pathlib.Path, components: Mapping[str, ComponentConfig], out_dir: str | pathlib.Path
+    ) -> list[tuple[ComponentConfig, pathlib.Path, pathlib.Path]]:
+        """What :meth:`export_tensorrt` builds: with ``single_graph`` ONE engine, ``centerpoint_single.engine``
+        from ``centerpoint_single.onnx`` (the runtime's single-engine mode runs it); else one per component.
+
+        Returns:
+            list[tuple[ComponentConfig, pathlib.Path, pathlib.Path]]: (component, source ONNX, engine) per engine.
+        """
+        onnx_dir, out_dir = pathlib.Path(onnx_dir), pathlib.Path(out_dir)
+        if not self.single_graph:
+            return [(c, onnx_dir / c.onnx_file, out_dir / c.engine_file) for c in components.values()]
+        single = single_component(components)
+        source = onnx_dir / single.onnx_file
+        if not source.is_file():
+            fail(
+                f"project.single_graph | no {single.onnx_file} to build the single engine from. Note: expected "
+                f"{source} (an export with project.single_graph true), got no such file"
+            )
+        return [(single, source, out_dir / single.engine_file)]
+
+    def export_tensorrt(self, onnx_dir, components, config, device, out_dir) -> list[dict]:
+        """The engines of :meth:`tensorrt_builds`; the single one with the AwmlPillarScatter plugin library loaded.
+
+        Returns:
+            list[dict]: The native build reports.
+        """
+        from awml_deploy.core.native import plugin_library
+        from awml_deploy.exporters.tensorrt import TensorRTExporter
+
+        # resolved before any build: a missing library is named at once
+        plugins = [plugin_library("project.single_graph")] if self.single_graph else None
+        exporter = TensorRTExporter(config, device)
+        return [exporter.export(*build, plugins) for build in self.tensorrt_builds(onnx_dir, components, out_dir)]
 
     def _write_single_graph(self, out_dir: pathlib.Path, components: Mapping[str, ComponentConfig]) -> None:
         import onnx

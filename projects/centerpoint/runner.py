@@ -153,7 +153,9 @@ class CenterPointRunner(BaseDeploymentRunner):
                 geometry, settings.rot_y_axis_reference, settings.single_graph, sum(sweeps)
             ),
             evaluator=evaluator,
-            pipelines=make_registry(geometry, settings.cpu_threads, settings.rot_y_axis_reference),
+            pipelines=make_registry(
+                geometry, settings.cpu_threads, settings.rot_y_axis_reference, settings.single_graph
+            ),
         )
 
     def _build_samples(self) -> Any:

@@ -10,7 +10,7 @@ are the runtime's own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ import numpy as np
 from awml_deploy.core.device import DeviceSpec
 from awml_deploy.core.errors import EXIT_GATE_FAILED, fail
 from awml_deploy.pipelines.runner import BaseRunner
-from projects.centerpoint.contract import HEAD_OUTPUTS, read_rot_y_flag
+from projects.centerpoint.contract import ENCODER, HEAD, HEAD_OUTPUTS, read_rot_y_flag
 from projects.centerpoint.model import CenterPointGeometry
 from projects.centerpoint.pipelines import CenterPointPipeline
 from projects.centerpoint.preprocess import check_points
@@ -27,7 +27,10 @@ _ORT_DTYPES = {"tensor(float)": "float32", "tensor(int32)": "int32", "tensor(int
 
 
 def runtime_settings(
-    geometry: CenterPointGeometry, rot_y_axis_reference: bool, return_heads: bool | None = None
+    geometry: CenterPointGeometry,
+    rot_y_axis_reference: bool,
+    return_heads: bool | None = None,
+    single_engine_plugins: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The ``CenterPointRuntime`` settings of a model, with the binding's key names (it rejects any other key).
 
@@ -38,13 +41,19 @@ def runtime_settings(
         geometry (CenterPointGeometry): Model geometry.
         rot_y_axis_reference (bool): The head was exported in the y-axis convention.
         return_heads (bool | None): Also return the head tensors. Defaults to True.
+        single_engine_plugins (Sequence[str] | None): Single-engine mode (one plan: encoder + AwmlPillarScatter +
+            head) with these plugin libraries loaded before the plan. Defaults to None (two engines).
 
     Returns:
         dict[str, Any]: Settings for ``_native.CenterPointRuntime``.
     """
     g = geometry
     classes = len(g.class_names)
+    mode = {}
+    if single_engine_plugins is not None:
+        mode = {"mode": "single_engine", "plugin_libraries": [str(p) for p in single_engine_plugins]}
     return {
+        **mode,
         "point_cloud_range": [float(v) for v in g.point_cloud_range],
         "voxel_size": [float(v) for v in g.voxel_size],
         "num_point_features": int(g.point_features),
@@ -114,25 +123,34 @@ class CenterPointRuntimeRunner(BaseRunner):
         cpu_threads (int | None): ONNX Runtime intra-op threads. Defaults to ONNX Runtime's choice.
         plans (bool | None): ``encoder``/``head`` are TensorRT plans. Defaults to False.
         rot_y_axis_reference (bool | None): Head convention of plans (ONNX files carry it). Defaults to False.
+        single_engine_plugins (Sequence[str] | None): ``encoder`` is the single-engine plan (encoder +
+            AwmlPillarScatter + head; ``head`` None), run with these plugin libraries. Plans only. Defaults to None.
     """
 
     def __init__(
         self,
         encoder: str,
-        head: str,
+        head: str | None,
         geometry: CenterPointGeometry,
         device: DeviceSpec,
         cpu_threads: int | None = None,
         plans: bool | None = None,
         rot_y_axis_reference: bool | None = None,
+        single_engine_plugins: Sequence[str] | None = None,
     ) -> None:
         super().__init__("runtime")
-        self.paths = (encoder, head)
+        self.paths = (encoder,) if head is None else (encoder, head)
         self.geometry = geometry
         self.device = device
         self.cpu_threads = cpu_threads
         self.plans = False if plans is None else plans
         self.rot_y = False if rot_y_axis_reference is None else rot_y_axis_reference
+        self.single_engine_plugins = single_engine_plugins
+        if (single_engine_plugins is not None) != (len(self.paths) == 1) or (len(self.paths) == 1 and not self.plans):
+            fail(
+                "runtime | engines. Note: expected (encoder, head), or one TensorRT plan with single_engine_plugins, "
+                f"got {list(self.paths)}, plans {self.plans}"
+            )
         self.runtime = None
         self.last: dict[str, Any] = {}
 
@@ -149,7 +167,7 @@ class CenterPointRuntimeRunner(BaseRunner):
         else:
             self.rot_y = read_rot_y_flag(self.paths[1])
             engines = [onnx_engine(p, self.cpu_threads) for p in self.paths]
-        settings = runtime_settings(self.geometry, self.rot_y)
+        settings = runtime_settings(self.geometry, self.rot_y, None, self.single_engine_plugins)
         self.runtime = _native.CenterPointRuntime(settings, engines, "cuda" if self.device.is_cuda else "cpu")
 
     def infer_impl(self, feed: Mapping[str, Any]) -> dict[str, Any]:
@@ -175,11 +193,31 @@ class CenterPointRuntimePipeline(CenterPointPipeline):
         }
 
 
+def runtime_engines(components: Mapping[str, Any], plans: bool, single_engine: bool) -> list[str]:
+    """The component files the runtime opens inside the artifact.
+
+    Args:
+        components (Mapping[str, ComponentConfig]): The derived components.
+        plans (bool): TensorRT plans (else the ONNX files on ONNX Runtime).
+        single_engine (bool): ``project.single_graph``: TensorRT runs the one engine with AwmlPillarScatter
+            (the runtime's single-engine mode). ONNX Runtime has no such op: the ``runtime`` backend keeps the two.
+
+    Returns:
+        list[str]: One plan (single engine), or the encoder's and the head's files.
+    """
+    if plans and single_engine:
+        from projects.centerpoint.export import SINGLE_ENGINE_FILE
+
+        return [SINGLE_ENGINE_FILE]
+    return [c.engine_file if plans else c.onnx_file for c in (components[ENCODER], components[HEAD])]
+
+
 def runtime_builder(
     geometry: CenterPointGeometry,
     cpu_threads: int | None = None,
     plans: bool | None = None,
     rot_y_axis_reference: bool | None = None,
+    single_engine: bool | None = None,
 ) -> Any:
     """The pipeline builder of the C++ runtime on a component artifact (ONNX files, or TensorRT plans with ``plans``).
 
@@ -189,6 +227,8 @@ def runtime_builder(
         plans (bool | None): Run the artifact's TensorRT engine files. Defaults to False (its ONNX files).
         rot_y_axis_reference (bool | None): Head convention of the plans (a plan has no ONNX metadata; ONNX files
             carry their own flag). Defaults to False.
+        single_engine (bool | None): With ``plans``: the one engine of ``project.single_graph``
+            (:func:`runtime_engines`). Defaults to False.
 
     Returns:
         PipelineBuilder: ``(spec, context) -> CenterPointRuntimePipeline``.
@@ -196,13 +236,19 @@ def runtime_builder(
     from awml_deploy.core.artifacts import component_file
 
     use_plans = False if plans is None else plans
-    names = ("pts_voxel_encoder", "pts_backbone_neck_head")
+    single = False if single_engine is None else single_engine
 
     def build(spec: Any, context: Any) -> CenterPointRuntimePipeline:
-        files = [c.engine_file if use_plans else c.onnx_file for c in (context.components[n] for n in names)]
-        enc, head = (str(component_file(spec.artifact, f)) for f in files)
+        files = runtime_engines(context.components, use_plans, single)
+        paths = [str(component_file(spec.artifact, f)) for f in files]
+        plugins = None
+        if len(files) == 1:
+            from awml_deploy.core.native import plugin_library
+
+            plugins = [plugin_library("project.single_graph")]
+        first, second = paths[0], (paths[1] if len(paths) > 1 else None)
         runner = CenterPointRuntimeRunner(
-            enc, head, geometry, spec.device, cpu_threads, use_plans, rot_y_axis_reference
+            first, second, geometry, spec.device, cpu_threads, use_plans, rot_y_axis_reference, plugins
         )
         return CenterPointRuntimePipeline(runner, spec, geometry)
 

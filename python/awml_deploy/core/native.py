@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import pathlib
 
 from awml_deploy.core.errors import EXIT_USAGE, fail
 
 TENSORRT_NOT_INSTALLED = "TensorRT not installed"
+PLUGIN_LIBRARY = "libawml_plugins.so"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,3 +68,29 @@ def native_module():
     from awml_deploy import _native
 
     return _native
+
+
+def plugin_library(subject: str, native_dir: str | pathlib.Path | None = None) -> str:
+    """The AwmlPillarScatter plugin library, resolved as the extension is: ``libawml_plugins.so`` next to
+    ``awml_deploy/_native`` (Bazel puts it there where TensorRT is present: //python/awml_deploy:libawml_plugins.so;
+    out of Bazel, copy it beside ``_native.so``). A usage error (exit 2) when it is missing.
+
+    Args:
+        subject (str): What needs it (named in the error), e.g. "project.single_graph".
+        native_dir (str | pathlib.Path | None): Where to look. Defaults to the folder of ``awml_deploy._native``.
+
+    Returns:
+        str: Absolute path of the library.
+    """
+    if native_dir is None:
+        from awml_deploy import _native
+
+        native_dir = pathlib.Path(_native.__file__).parent
+    path = (pathlib.Path(native_dir) / PLUGIN_LIBRARY).resolve()
+    if not path.is_file():
+        fail(
+            f"{subject} | the TensorRT plugin library is missing. Note: expected {path} (build "
+            "//python/awml_deploy:libawml_plugins.so), got no such file",
+            exit_code=EXIT_USAGE,
+        )
+    return str(path)

@@ -2,7 +2,7 @@
 
 The conversion is onnxconverter-common's ``float16.convert_float_to_float16`` with FP32 graph inputs and outputs
 (``keep_io_types``) and a keep-list of numerically sensitive operators that stay FP32 (its own default block list
-plus :data:`SENSITIVE_OPS`). :func:`check_fp16` runs both graphs on ONNX Runtime (CPU) and fails when an output
+plus :data:`SENSITIVE_OPS`, and every custom-domain node: a TensorRT plugin declares its own types). :func:`check_fp16` runs both graphs on ONNX Runtime (CPU) and fails when an output
 differs beyond the fp16 tolerances, so an FP16 file is never handed to the builder unchecked.
 """
 
@@ -62,8 +62,10 @@ def convert_to_fp16(
     import onnx
 
     float16 = _float16_module()
-    block = sorted(set(float16.DEFAULT_OP_BLOCK_LIST) | set(SENSITIVE_OPS) | set(keep_ops or ()))
     model = onnx.load(str(src))
+    # Custom-domain nodes (TensorRT plugins such as AwmlPillarScatter) keep FP32: their plugins declare their types.
+    custom = {n.op_type for n in model.graph.node if n.domain not in ("", "ai.onnx")}
+    block = sorted(set(float16.DEFAULT_OP_BLOCK_LIST) | set(SENSITIVE_OPS) | set(keep_ops or ()) | custom)
     converted = float16.convert_float_to_float16(model, keep_io_types=True, op_block_list=block)
     converted.metadata_props.add(key="awml_deploy.fp16", value="onnxconverter-common; fp32 ops: " + ",".join(block))
     dst = pathlib.Path(dst)

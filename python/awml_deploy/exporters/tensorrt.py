@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Sequence
 
 from awml_deploy.config.components import ComponentConfig, component_io_spec
 from awml_deploy.config.sections import TensorRTConfig
@@ -47,7 +48,11 @@ class TensorRTExporter:
         return convert_to_fp16(onnx_path, engine_path.with_suffix(".fp16.onnx"))
 
     def export(
-        self, component: ComponentConfig, onnx_path: str | pathlib.Path, engine_path: str | pathlib.Path
+        self,
+        component: ComponentConfig,
+        onnx_path: str | pathlib.Path,
+        engine_path: str | pathlib.Path,
+        plugin_libraries: Sequence[str] | None = None,
     ) -> dict:
         """Builds ``engine_path`` from ``onnx_path`` with the component's profile and declared I/O.
 
@@ -55,6 +60,8 @@ class TensorRTExporter:
             component (ComponentConfig): Component (I/O contract, profiles).
             onnx_path (str | pathlib.Path): Source ONNX file.
             engine_path (str | pathlib.Path): Destination engine file.
+            plugin_libraries (Sequence[str] | None): TensorRT plugin libraries the builder loads before parsing
+                (their versions go into the engine's cache key). Defaults to none.
 
         Returns:
             dict: The native build report (plan path, reuse, mechanism, TensorRT version, build time).
@@ -79,6 +86,7 @@ class TensorRTExporter:
                     -1 if self.config.builder_optimization_level is None else self.config.builder_optimization_level
                 ),
                 timing_cache_path=timing_cache,
+                plugin_libraries=[str(p) for p in plugin_libraries or ()],
             )
         except RuntimeError as err:
             fail(

@@ -16,6 +16,9 @@ namespace awml::trt {
 namespace {
 
 constexpr char kIoFile[] = "tests/cpp/trt_runtime/testdata/centerpoint_tiny_io.txt";
+// The single graph (encoder + AwmlPillarScatter + head) and its engine profile, written by
+// tests/centerpoint/test_single_engine.py (which fails when the file is stale).
+constexpr char kSingleIoFile[] = "tests/cpp/trt_runtime/testdata/centerpoint_single_io.txt";
 
 Dims ParseDims(std::string const& text) {
   Dims dims;
@@ -29,12 +32,13 @@ struct Exported {
   CenterPointConfig config;
   EngineIo encoder;
   EngineIo head;
+  EngineIo single;
 };
 
-Exported ReadExported() {
+Exported ReadExported(char const* path = kIoFile) {
   Exported out;
-  std::ifstream file(kIoFile);
-  EXPECT_TRUE(file.good()) << "cannot read " << kIoFile;
+  std::ifstream file(path);
+  EXPECT_TRUE(file.good()) << "cannot read " << path;
   std::string line;
   while (std::getline(file, line)) {
     std::stringstream in(line);
@@ -52,7 +56,9 @@ Exported ReadExported() {
       continue;
     }
     in >> component >> name;
-    EngineIo& io = component == "pts_voxel_encoder" ? out.encoder : out.head;
+    EngineIo& io = component == "pts_voxel_encoder"    ? out.encoder
+                   : component == "centerpoint_single" ? out.single
+                                                       : out.head;
     if (kind == "tensor") {
       std::string role, dtype, dims;
       in >> role >> dtype >> dims;
@@ -104,6 +110,26 @@ TEST(EncoderContractTest, TheOldStaticContractRejectsTheExportAndADifferentProfi
   other.profiles[0].shapes["input_features"].opt[0] = 1234;
   Status const profile = ValidateEngineIo(plan->encoder_io, other);
   EXPECT_NE(profile.message().find("profile 0 'input_features' | range"), std::string::npos) << profile.message();
+}
+
+TEST(EncoderContractTest, SingleEngineContractAcceptsTheExportedSingleGraphAndItsProfile) {
+  Exported exported = ReadExported(kSingleIoFile);
+  ASSERT_EQ(exported.single.tensors.size(), 9u);  // input_features, coords, num_pillars + six head outputs
+  exported.config.mode = CenterPointMode::kSingleEngine;
+  StatusOr<CenterPointPlan> const plan = PlanCenterPoint(exported.config);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  Status const status = ValidateEngineIo(plan->single_io, exported.single);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+
+  EngineIo other = exported.single;  // a coords profile off the encoder's pillar range is named
+  other.profiles[0].shapes["coords"].max[0] = exported.config.voxelize.max_pillars / 4;
+  Status const profile = ValidateEngineIo(plan->single_io, other);
+  EXPECT_NE(profile.message().find("profile 0 'coords' | range"), std::string::npos) << profile.message();
+  EngineIo int64_coords = exported.single;  // a coords dtype other than the plugin's int32 is named
+  for (TensorSpec& t : int64_coords.tensors) {
+    if (t.name == "coords") t.dtype = DataType::kInt64;
+  }
+  EXPECT_FALSE(ValidateEngineIo(plan->single_io, int64_coords).ok());
 }
 
 }  // namespace
