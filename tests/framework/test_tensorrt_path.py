@@ -27,9 +27,11 @@ def fake_native(monkeypatch):
         timing_cache_path,
         device_index,
         builder_optimization_level,
+        plugin_libraries=(),
     ):
         calls["build"].append(
             dict(
+                plugin_libraries=list(plugin_libraries),
                 onnx_path=onnx_path,
                 precision=precision,
                 io_spec=io_spec,
