@@ -18,6 +18,7 @@ from awml_deploy.config.reader import as_bool, as_int, optional
 from awml_deploy.config.settings import as_floats, read_settings, section, setting
 from awml_deploy.core.errors import DeployError, fail
 from awml_deploy.exporters import OnnxExporter, read_metadata
+from awml_deploy.exporters.onnx_fp16 import check_fp16, convert_to_fp16
 from awml_deploy.runtime.single_network import ParameterShape, check_state_dict
 from projects.calibration_status import model as calibration_model
 from projects.calibration_status import runner as calibration_runner
@@ -212,6 +213,14 @@ def test_export_contract_and_onnxruntime_parity_over_the_dynamic_axis(name, tmp_
         assert ort_logits.shape == (size, io.outputs[0].shape[1])
         np.testing.assert_allclose(ort_logits, torch_logits, atol=1e-3, rtol=1e-3)
         assert (ort_logits.argmax(1) == torch_logits.argmax(1)).mean() >= 0.999
+    # Both bundles default to precision_policy fp16: on TensorRT >= 10.12 / 11 that is a strongly typed engine built
+    # from the FP16 ONNX the maintained converter writes (FP32 I/O, keep-list), held to the config's fp16 tolerance.
+    fp16 = convert_to_fp16(path, tmp_path / "model_fp16.onnx")
+    fp16_graph = onnx.load(str(fp16))
+    assert any(t.data_type == onnx.TensorProto.FLOAT16 for t in fp16_graph.graph.initializer)
+    assert fp16_graph.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    tolerance = config.verification.tolerances["fp16"]
+    check_fp16(path, fp16, [{input_name: example}], tolerance.atol, tolerance.rtol)
 
 
 @dataclasses.dataclass(frozen=True)

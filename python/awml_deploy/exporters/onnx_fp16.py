@@ -31,6 +31,8 @@ SENSITIVE_OPS = (
     "ReduceSum",
     "ReduceSumSquare",
     "ReduceL2",
+    "ScatterElements",  # scatter-add accumulates (and ONNX Runtime's CPU kernel has no float16 reduction)
+    "ScatterND",
 )
 
 
@@ -67,6 +69,7 @@ def convert_to_fp16(
     custom = {n.op_type for n in model.graph.node if n.domain not in ("", "ai.onnx")}
     block = sorted(set(float16.DEFAULT_OP_BLOCK_LIST) | set(SENSITIVE_OPS) | set(keep_ops or ()) | custom)
     converted = float16.convert_float_to_float16(model, keep_io_types=True, op_block_list=block)
+    _retarget_float_casts(converted)
     converted.metadata_props.add(key="awml_deploy.fp16", value="onnxconverter-common; fp32 ops: " + ",".join(block))
     dst = pathlib.Path(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
@@ -75,6 +78,23 @@ def convert_to_fp16(
     onnx.checker.check_model(str(tmp))
     tmp.replace(dst)
     return dst
+
+
+def _retarget_float_casts(model: Any) -> None:
+    """``Cast(to=FLOAT)`` nodes inside the converted region get ``to=FLOAT16``.
+
+    onnxconverter-common retypes their outputs to float16 (graph value_info) but leaves the ``to`` attribute, so
+    ONNX Runtime refuses the graph (a Cast of integer coordinates to float, as in a range-image projection).
+    """
+    import onnx
+
+    fp16_values = {v.name for v in model.graph.value_info if v.type.tensor_type.elem_type == onnx.TensorProto.FLOAT16}
+    for node in model.graph.node:
+        if node.op_type != "Cast" or not node.output or node.output[0] not in fp16_values:
+            continue
+        for attr in node.attribute:
+            if attr.name == "to" and attr.i == onnx.TensorProto.FLOAT:
+                attr.i = onnx.TensorProto.FLOAT16
 
 
 def check_fp16(
