@@ -354,7 +354,11 @@ TEST(CenterPointRuntimeCuda, EqualsTheCpuRuntimeWhereADeviceExists) {
       EXPECT_EQ(a->num_pillars, b->num_pillars);
       compared += a->boxes.size();
       for (std::size_t i = 0; i < a->boxes.size(); ++i) {
-        for (int f = 0; f < kernels::kBoxFields; ++f) EXPECT_NEAR(a->boxes[i][f], b->boxes[i][f], 1e-4) << seed;
+        for (int f = 0; f < kernels::kBoxFields; ++f) {
+          // The random network's sizes overflow exp() to +inf on both devices: equal values, infinite ones included.
+          if (a->boxes[i][f] == b->boxes[i][f]) continue;
+          EXPECT_NEAR(a->boxes[i][f], b->boxes[i][f], 1e-4) << seed;
+        }
       }
     }
     EXPECT_GT(compared, 0u) << "no boxes at threshold " << config.decode.score_thresholds[0];
