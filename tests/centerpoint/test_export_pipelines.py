@@ -15,45 +15,33 @@ ort = pytest.importorskip("onnxruntime")
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("mmdet3d")
 
-from awml_deploy.config.loader import load_config  # noqa: E402
+from default_export import CHECKPOINT, load_default  # noqa: E402
+
 from awml_deploy.core.artifacts import Artifact  # noqa: E402
 from awml_deploy.core.device import DeviceSpec  # noqa: E402
 from awml_deploy.core.enums import Backend  # noqa: E402
-from awml_deploy.datasets import synthetic_set  # noqa: E402
 from awml_deploy.exporters.onnx import read_metadata  # noqa: E402
 from awml_deploy.pipelines.base import ModelSpec  # noqa: E402
 from awml_deploy.pipelines.factory import PipelineContext, PipelineFactory  # noqa: E402
 from projects.centerpoint import export as cp_export  # noqa: E402
 from projects.centerpoint.autoware import MODEL_PARAM_FILE  # noqa: E402
 from projects.centerpoint.backends import make_registry  # noqa: E402
-from projects.centerpoint.evaluator import CenterPointSamples, compare_detections  # noqa: E402
-from projects.centerpoint.model import REPO_ROOT, load_centerpoint  # noqa: E402
+from projects.centerpoint.evaluator import compare_detections  # noqa: E402
 from projects.centerpoint.pipelines import decorate, from_y_axis  # noqa: E402
 
-CHECKPOINT = str(REPO_ROOT / "projects/centerpoint/assets/centerpoint_tiny_synthetic.pth")
-SCENES = str(REPO_ROOT / "projects/centerpoint/assets/eval_scenes.json")
-DEPLOY_CONFIG = str(REPO_ROOT / "projects/centerpoint/configs/deploy_default.py")
 NUM_FRAMES = 3
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     """Model, three demo frames, the default config's components, and both exports (plain and y-axis)."""
-    torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("centerpoint")
-    model = load_centerpoint(CHECKPOINT, "cpu")
-    samples = CenterPointSamples(
-        synthetic_set.materialize_scene_set(SCENES, str(root / "data"), NUM_FRAMES), model.geometry.class_names
-    )
-    config = load_config(DEPLOY_CONFIG)
-    components = cp_export.derive_components(model.geometry, config.components)
+    default = load_default(root, NUM_FRAMES)
     dirs = {}
     for rot_y in (False, True):
         out = root / f"onnx_roty_{rot_y}"
-        pipeline = cp_export.CenterPointExportPipeline(model.geometry, rot_y, single_graph=not rot_y)
-        infos = pipeline.export_onnx(model, samples, 0, components, config.onnx_config, out, {"producer": "test"})
-        dirs[rot_y] = (out, infos)
-    return model, samples, components, dirs
+        dirs[rot_y] = (out, default.export(out, rot_y, single_graph=not rot_y))
+    return default.model, default.samples, default.components, dirs
 
 
 def _session(path: pathlib.Path):

@@ -13,21 +13,14 @@ onnx = pytest.importorskip("onnx")
 pytest.importorskip("mmdet3d")
 pytest.importorskip("onnxconverter_common")
 
+from default_export import load_default  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
 
 from awml_deploy import kernels  # noqa: E402
-from awml_deploy.config.loader import load_config  # noqa: E402
 from awml_deploy.core.errors import DeployError  # noqa: E402
-from awml_deploy.datasets import synthetic_set  # noqa: E402
 from awml_deploy.exporters.onnx_fp16 import SENSITIVE_OPS, check_fp16, convert_to_fp16  # noqa: E402
 from projects.centerpoint import export as cp_export  # noqa: E402
-from projects.centerpoint.evaluator import CenterPointSamples  # noqa: E402
-from projects.centerpoint.model import REPO_ROOT, load_centerpoint  # noqa: E402
 from projects.centerpoint.pipelines import decorate  # noqa: E402
-
-CHECKPOINT = str(REPO_ROOT / "projects/centerpoint/assets/centerpoint_tiny_synthetic.pth")
-SCENES = str(REPO_ROOT / "projects/centerpoint/assets/eval_scenes.json")
-DEPLOY_CONFIG = str(REPO_ROOT / "projects/centerpoint/configs/deploy_default.py")
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +28,10 @@ def graphs(tmp_path_factory):
     """FP32 export, its FP16 conversion, real encoder and head feeds, and the config's fp16 tolerance."""
     import onnxruntime as ort
 
-    torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("fp16")
-    model = load_centerpoint(CHECKPOINT, "cpu")
-    samples = CenterPointSamples(
-        synthetic_set.materialize_scene_set(SCENES, str(root / "data"), 3), model.geometry.class_names
-    )
-    config = load_config(DEPLOY_CONFIG)
-    components = cp_export.derive_components(model.geometry, config.components)
-    pipeline = cp_export.CenterPointExportPipeline(model.geometry, False, single_graph=False)
-    pipeline.export_onnx(model, samples, 0, components, config.onnx_config, root / "fp32", {})
+    default = load_default(root, 3)
+    model, samples, config = default.model, default.samples, default.config
+    default.export(root / "fp32", rot_y=False, single_graph=False)
     paths = {}
     for name in (cp_export.ENCODER, cp_export.HEAD):
         fp32 = root / "fp32" / f"{name}.onnx"

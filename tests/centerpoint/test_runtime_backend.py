@@ -16,16 +16,16 @@ pytest.importorskip("onnxruntime")
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("mmdet3d")
 
+from default_export import load_default  # noqa: E402
+
 from awml_deploy import _native  # noqa: E402
-from awml_deploy.config.loader import load_config  # noqa: E402
 from awml_deploy.core.device import DeviceSpec  # noqa: E402
-from awml_deploy.datasets import synthetic_set  # noqa: E402
 from awml_deploy.verification.comparator import make_comparator  # noqa: E402
 from awml_deploy.verification.tolerances import Tolerances  # noqa: E402
 from projects.centerpoint import export as cp_export  # noqa: E402
 from projects.centerpoint.contract import HEAD_OUTPUTS  # noqa: E402
-from projects.centerpoint.evaluator import CenterPointSamples, compare_detections  # noqa: E402
-from projects.centerpoint.model import REPO_ROOT, load_centerpoint  # noqa: E402
+from projects.centerpoint.evaluator import compare_detections  # noqa: E402
+from projects.centerpoint.model import REPO_ROOT  # noqa: E402
 from projects.centerpoint.pipelines import CenterPointOnnxRunner, CenterPointPipeline  # noqa: E402
 from projects.centerpoint.runtime_backend import (  # noqa: E402
     CenterPointRuntimePipeline,
@@ -34,9 +34,6 @@ from projects.centerpoint.runtime_backend import (  # noqa: E402
     runtime_settings,
 )
 
-CHECKPOINT = str(REPO_ROOT / "projects/centerpoint/assets/centerpoint_tiny_synthetic.pth")
-SCENES = str(REPO_ROOT / "projects/centerpoint/assets/eval_scenes.json")
-DEPLOY_CONFIG = str(REPO_ROOT / "projects/centerpoint/configs/deploy_default.py")
 NUM_FRAMES = 6
 IO_FILE = REPO_ROOT / "tests/cpp/trt_runtime/testdata/centerpoint_tiny_io.txt"
 
@@ -66,21 +63,13 @@ def io_lines(geometry, components, out: pathlib.Path) -> list[str]:
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     """Model, the first embedded evaluation frames, the default config, and both exports (plain and y-axis)."""
-    torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("centerpoint_runtime")
-    model = load_centerpoint(CHECKPOINT, "cpu")
-    samples = CenterPointSamples(
-        synthetic_set.materialize_scene_set(SCENES, str(root / "data"), NUM_FRAMES), model.geometry.class_names
-    )
-    config = load_config(DEPLOY_CONFIG)
-    components = cp_export.derive_components(model.geometry, config.components)
+    default = load_default(root, NUM_FRAMES)
     dirs = {}
     for rot_y in (False, True):
-        out = root / f"onnx_roty_{rot_y}"
-        pipeline = cp_export.CenterPointExportPipeline(model.geometry, rot_y, single_graph=False)
-        pipeline.export_onnx(model, samples, 0, components, config.onnx_config, out, {"producer": "test"})
-        dirs[rot_y] = out
-    return model, samples, config, components, dirs
+        dirs[rot_y] = root / f"onnx_roty_{rot_y}"
+        default.export(dirs[rot_y], rot_y, single_graph=False)
+    return default.model, default.samples, default.config, default.components, dirs
 
 
 def _files(out: pathlib.Path) -> tuple[str, str]:

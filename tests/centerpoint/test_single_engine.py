@@ -20,22 +20,18 @@ ort = pytest.importorskip("onnxruntime")
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("mmdet3d")
 
+from default_export import load_default  # noqa: E402
+
 from awml_deploy import _native, kernels  # noqa: E402
 from awml_deploy.config.components import component_io_spec  # noqa: E402
-from awml_deploy.config.loader import load_config  # noqa: E402
 from awml_deploy.core.errors import EXIT_USAGE, DeployError  # noqa: E402
 from awml_deploy.core.native import PLUGIN_LIBRARY, plugin_library  # noqa: E402
-from awml_deploy.datasets import synthetic_set  # noqa: E402
 from awml_deploy.trt_plugins import scatter_onnx  # noqa: E402
 from projects.centerpoint import export as cp_export  # noqa: E402
 from projects.centerpoint.contract import HEAD_OUTPUTS  # noqa: E402
-from projects.centerpoint.evaluator import CenterPointSamples  # noqa: E402
-from projects.centerpoint.model import REPO_ROOT, load_centerpoint  # noqa: E402
+from projects.centerpoint.model import REPO_ROOT  # noqa: E402
 from projects.centerpoint.runtime_backend import onnx_engine, runtime_engines, runtime_settings  # noqa: E402
 
-CHECKPOINT = str(REPO_ROOT / "projects/centerpoint/assets/centerpoint_tiny_synthetic.pth")
-SCENES = str(REPO_ROOT / "projects/centerpoint/assets/eval_scenes.json")
-DEPLOY_CONFIG = str(REPO_ROOT / "projects/centerpoint/configs/deploy_default.py")
 FIELDS_SOURCE = REPO_ROOT / "cpp/plugins/trt/scatter/scatter_fields.cc"
 IO_FILE = REPO_ROOT / "tests/cpp/trt_runtime/testdata/centerpoint_single_io.txt"
 NUM_FRAMES = 3
@@ -45,19 +41,13 @@ _DTYPES = {onnx.TensorProto.FLOAT: "float32", onnx.TensorProto.INT32: "int32"}
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     """Model, demo frames, the default config (single_graph true) and its export with the single graph."""
-    torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("centerpoint_single")
-    model = load_centerpoint(CHECKPOINT, "cpu")
-    samples = CenterPointSamples(
-        synthetic_set.materialize_scene_set(SCENES, str(root / "data"), NUM_FRAMES), model.geometry.class_names
-    )
-    config = load_config(DEPLOY_CONFIG)
-    assert config.project["single_graph"] is True  # the default selects the single engine
-    components = cp_export.derive_components(model.geometry, config.components)
-    pipeline = cp_export.CenterPointExportPipeline(model.geometry, False, single_graph=True)
+    default = load_default(root, NUM_FRAMES)
+    assert default.config.project["single_graph"] is True  # the default selects the single engine
     out = root / "onnx"
-    pipeline.export_onnx(model, samples, 0, components, config.onnx_config, out, {"producer": "test"})
-    return model, samples, config, components, pipeline, out
+    default.export(out, rot_y=False, single_graph=True)
+    pipeline = cp_export.CenterPointExportPipeline(default.model.geometry, False, single_graph=True)
+    return default.model, default.samples, default.config, default.components, pipeline, out
 
 
 def _graph_io(path) -> dict:
