@@ -33,6 +33,7 @@ class RunRecord:
         verification: Scenario key → scenario result JSON.
         evaluation: Backend → evaluation result.
         deltas: Backend → primary-metric delta vs PyTorch.
+        housekeeping: What the run cleaned up or moved aside in the work dir.
         error: A run-stopping error, or None.
     """
 
@@ -51,6 +52,7 @@ class RunRecord:
     verification: dict
     evaluation: dict
     deltas: dict
+    housekeeping: dict = dataclasses.field(default_factory=dict)
     error: DeployError | None = None
 
 
@@ -93,4 +95,5 @@ def build_report(record: RunRecord) -> dict:
         "verification": record.verification,
         "evaluation": record.evaluation,
         "deltas": record.deltas,
+        "housekeeping": record.housekeeping,
     }

@@ -96,5 +96,6 @@ class RunContext:
             verification=result.verification,
             evaluation=result.evaluation,
             deltas=result.deltas,
+            housekeeping=self.housekeeping.to_json_dict(),
             error=error,
         )

@@ -245,10 +245,9 @@ def deploy(runner: BaseDeploymentRunner, project: str | None = None, console: bo
         require_tensorrt("export.mode=trt")
     work_dir = pathlib.Path(config.export.work_dir)
     notices = check_run_inputs(config)
-    with file_system_errors("export.work_dir", "a writable directory"):
-        lock = work_dir_lock(work_dir)
-        lock.__enter__()
-    try:
+    with contextlib.ExitStack() as held:
+        with file_system_errors("export.work_dir", "a writable directory"):
+            held.enter_context(work_dir_lock(work_dir))
         run_dir, log_file = _start(work_dir, config)
         for notice in notices:
             get_logger("config").warning("%s", notice)
@@ -261,7 +260,6 @@ def deploy(runner: BaseDeploymentRunner, project: str | None = None, console: bo
             if error is None:
                 check_integrity(context)
             report = json_safe(build_report(context.record(project, started, time.time(), str(log_file), error)))
-            report["housekeeping"] = context.housekeeping.to_json_dict()
             manifest = {key: report[key] for key in MANIFEST_KEYS}
             manifest["artifacts"] = report["artifacts"]
             with file_system_errors(f"report {run_dir}", "space and permission to write the report"):
@@ -275,8 +273,6 @@ def deploy(runner: BaseDeploymentRunner, project: str | None = None, console: bo
                 print(line, file=sys.stdout)
         finally:
             close_logging()
-    finally:
-        lock.__exit__(None, None, None)
     if error is not None:
         raise error
     return RunOutcome(EXIT_OK if report["passed"] else EXIT_GATE_FAILED, run_dir, report_json, report_md, report)
