@@ -28,6 +28,8 @@ def _distribution(site: pathlib.Path, entries: dict[str, str]) -> None:
 
 
 def test_list_shows_registered_projects(capsys, monkeypatch, tmp_path):
+    # Only what is registered here: no checkout's projects/ namespace on the path (that would be found, see below).
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if not (pathlib.Path(p or ".") / "projects").is_dir()])
     _distribution(tmp_path, {"from_ep": "tiny_project", "ep_with_attr": "tiny_project:PROJECT"})
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv(projects.ENV_VAR, "extra=some.module.path")
@@ -104,3 +106,18 @@ def test_module_entry_point_exit_code():
         env=dict(os.environ, PYTHONPATH=python_dir),
     )
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_bundles_in_a_projects_namespace_are_found_without_installing(monkeypatch, tmp_path):
+    checkout, regular = tmp_path / "checkout", tmp_path / "regular"
+    for name, text in (("demo_bundle", "PROJECT = ProjectSpec('demo_bundle', make)\n"), ("not_a_bundle", "x = 1\n")):
+        (checkout / "projects" / name).mkdir(parents=True)
+        (checkout / "projects" / name / "runner.py").write_text(text)
+    (regular / "projects" / "shadowed").mkdir(parents=True)  # a regular package named projects: not a namespace
+    (regular / "projects" / "__init__.py").write_text("")
+    (regular / "projects" / "shadowed" / "runner.py").write_text("PROJECT = ProjectSpec('shadowed', make)\n")
+    monkeypatch.syspath_prepend(str(regular))
+    monkeypatch.syspath_prepend(str(checkout))
+    found = projects.namespace_projects()
+    assert found["demo_bundle"] == "projects.demo_bundle.runner"
+    assert "not_a_bundle" not in found and "shadowed" not in found
