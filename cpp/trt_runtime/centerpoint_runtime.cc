@@ -42,7 +42,7 @@ struct CenterPointRuntime::Impl {
   int32_t pillars = 0;             // pillar count of the current frame (host copy)
 
   RuntimeBuffer points, pillar_points, points_per_pillar, coords, voxel_counters, voxel_workspace;
-  RuntimeBuffer encoder_input, encoder_output, canvas, decoded, decode_counters, decode_workspace;
+  RuntimeBuffer encoder_input, encoder_output, canvas, decoded, decode_counters, decode_workspace, scatter_workspace;
   RuntimeBuffer kept, num_kept, nms_workspace;
   std::map<std::string, RuntimeBuffer> head_outputs;
   // Host side: staging for host engines on a CUDA runtime, and the results ([num_kept, voxel counters...,
@@ -126,6 +126,8 @@ struct CenterPointRuntime::Impl {
       AWML_ASSIGN_OR_RETURN(voxel_workspace, Make(bytes));
       AWML_RETURN_IF_ERROR(WithStage(kernels::DecodeCudaWorkspaceBytes(plan.decode, &bytes), "decode"));
       AWML_ASSIGN_OR_RETURN(decode_workspace, Make(bytes));
+      AWML_RETURN_IF_ERROR(WithStage(kernels::ScatterDenseCudaWorkspaceBytes(plan.scatter, &bytes), "scatter"));
+      AWML_ASSIGN_OR_RETURN(scatter_workspace, Make(bytes));
       AWML_RETURN_IF_ERROR(WithStage(kernels::CircleNmsCudaWorkspaceBytes(plan.nms, &bytes), "circle nms"));
       AWML_ASSIGN_OR_RETURN(nms_workspace, Make(bytes));
       AWML_ASSIGN_OR_RETURN(pinned_counters, PinnedBuffer::Allocate(host_counters.size()));
@@ -231,8 +233,10 @@ Status CenterPointRuntime::Preprocess(float const* points, int64_t num_points) {
   int32_t const* count = m.voxel_counters.as<int32_t>() + kernels::kPillarCount;
 #if AWML_RUNTIME_WITH_CUDA
   if (m.cuda()) {
-    AWML_RETURN_IF_ERROR(WithStage(kernels::VoxelizeCuda(m.config.voxelize, points, num_points, out,
-                                                         m.voxel_workspace.data(), m.voxel_workspace.size(), m.stream),
+    kernels::VoxelizeConfig voxelize = m.config.voxelize;
+    voxelize.zero_unused_slots = false;  // the feature decoration never reads the unused slots
+    AWML_RETURN_IF_ERROR(WithStage(kernels::VoxelizeCuda(voxelize, points, num_points, out, m.voxel_workspace.data(),
+                                                         m.voxel_workspace.size(), m.stream),
                                    "voxelize"));
     return WithStage(
         kernels::PillarFeaturesCuda(m.plan.features, m.pillar_points.as<float>(), m.points_per_pillar.as<int32_t>(),
@@ -274,9 +278,11 @@ Status CenterPointRuntime::RunNetwork() {
   int32_t const* count = m.voxel_counters.as<int32_t>() + kernels::kPillarCount;
 #if AWML_RUNTIME_WITH_CUDA
   if (m.cuda()) {
-    AWML_RETURN_IF_ERROR(WithStage(kernels::ScatterCuda(m.plan.scatter, m.encoder_output.as<float>(),
-                                                        m.coords.as<int32_t>(), count, m.canvas.as<float>(), m.stream),
-                                   "scatter"));
+    AWML_RETURN_IF_ERROR(
+        WithStage(kernels::ScatterDenseCuda(m.plan.scatter, m.encoder_output.as<float>(), m.coords.as<int32_t>(), count,
+                                            m.canvas.as<float>(), m.scatter_workspace.data(),
+                                            m.scatter_workspace.size(), m.stream),
+                  "scatter"));
   } else
 #endif
   {

@@ -43,7 +43,7 @@ bool SameBits(std::vector<T> const& a, T const* b, size_t n) {
 struct Scratch {
   std::vector<float> pts, feat, canvas, pillar_feat, f_got;
   std::vector<int32_t> num, coords, i_got;
-  DeviceBuffer<char> ws;
+  DeviceBuffer<char> ws, scatter_ws;
   DeviceBuffer<float> cloud, d_pts, d_feat, d_pf, d_canvas;
   DeviceBuffer<int32_t> d_num, d_coords, d_counters{kNumVoxelizeCounters};
 };
@@ -124,6 +124,16 @@ void CheckCloud(VoxelizeConfig const& vc, bool center_z, int channels, std::vect
   ASSERT_TRUE(
       ScatterCuda(sc, s.d_pf.get(), s.d_coords.get(), s.d_counters.get() + kPillarCount, s.d_canvas.get(), nullptr)
           .ok());
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  ASSERT_TRUE(SameBits(s.d_canvas.DownloadTo(&s.f_got, s.canvas.size()), s.canvas.data(), s.canvas.size()));
+  // The one-pass scatter writes the same canvas; its workspace keeps the previous cloud's map (reused on purpose).
+  size_t dense_bytes = 0;
+  ASSERT_TRUE(ScatterDenseCudaWorkspaceBytes(sc, &dense_bytes).ok());
+  if (s.scatter_ws.size() < dense_bytes) s.scatter_ws.Resize(dense_bytes);
+  s.d_canvas.Poison();
+  ASSERT_TRUE(ScatterDenseCuda(sc, s.d_pf.get(), s.d_coords.get(), s.d_counters.get() + kPillarCount, s.d_canvas.get(),
+                               s.scatter_ws.get(), s.scatter_ws.size(), nullptr)
+                  .ok());
   ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   ASSERT_TRUE(SameBits(s.d_canvas.DownloadTo(&s.f_got, s.canvas.size()), s.canvas.data(), s.canvas.size()));
 }
@@ -212,10 +222,13 @@ TEST(PillarsCuda, FastModeMatchesDeterministicAsSets) {
     ASSERT_TRUE(VoxelizeCpu(vc, cloud.data(), n, cpu.outputs()).ok());
     ASSERT_EQ(cpu.counters[kPointsDroppedPillarFull] + cpu.counters[kPillarsDropped], 0);
     vc.mode = VoxelizeMode::kFast;
+    vc.zero_unused_slots = i % 4 < 2;
     size_t ws_bytes = 0;
     ASSERT_TRUE(VoxelizeCudaWorkspaceBytes(vc, n, &ws_bytes).ok());
     DeviceBuffer<char> ws(ws_bytes);
+    ws.Poison();  // the fast path needs no initialised workspace
     DeviceBuffer<float> d_cloud, d_pts(cpu.points.size());
+    d_pts.Poison();
     d_cloud.Upload(cloud);
     DeviceBuffer<int32_t> d_num(cpu.num.size()), d_coords(cpu.coords.size()), d_counters(kNumVoxelizeCounters);
     ASSERT_TRUE(VoxelizeCuda(vc, d_cloud.get(), n, {d_pts.get(), d_num.get(), d_coords.get(), d_counters.get()},
@@ -240,6 +253,22 @@ TEST(PillarsCuda, FastModeMatchesDeterministicAsSets) {
       }
       return m;
     };
+    // Unused slots: zero with zero_unused_slots, untouched (still the poison pattern) without it.
+    std::vector<float> const poison = [] {
+      DeviceBuffer<float> b(1);
+      b.Poison();
+      return b.Download(1);
+    }();
+    for (int q = 0; q < p; ++q) {
+      for (int k = num[q]; k < vc.max_points_per_pillar; ++k) {
+        float const* slot =
+            pts.data() + (static_cast<size_t>(q) * vc.max_points_per_pillar + k) * vc.num_point_features;
+        for (int d = 0; d < vc.num_point_features; ++d) {
+          float const want = vc.zero_unused_slots ? 0.0f : poison[0];
+          ASSERT_EQ(std::memcmp(&slot[d], &want, sizeof(float)), 0) << "pillar " << q << " slot " << k;
+        }
+      }
+    }
     auto const want = pillar_set(cpu.num.data(), cpu.coords.data(), cpu.points.data());
     auto const got = pillar_set(num.data(), coords.data(), pts.data());
     ASSERT_EQ(want.size(), got.size());
@@ -248,6 +277,47 @@ TEST(PillarsCuda, FastModeMatchesDeterministicAsSets) {
       auto const& w = got.at(key);
       ASSERT_EQ(v.size(), w.size());
       for (size_t k = 0; k < v.size(); ++k) ASSERT_EQ(std::memcmp(v[k].data(), w[k].data(), v[k].size() * 4), 0);
+    }
+  }
+}
+
+// The one-pass scatter on hand-made coordinates: pillars sharing a cell (the later one wins, as on the CPU),
+// coordinates off the canvas, a negative and an oversized count, planes with and without 16-byte rows.
+TEST(PillarsCuda, DenseScatterNamedCasesEqualCpu) {
+  REQUIRE_GPU();
+  for (auto const& [gx, gy] : {std::pair{5, 3}, std::pair{8, 4}, std::pair{480, 480}}) {
+    ScatterConfig sc;
+    sc.num_channels = 3;
+    sc.grid_x = gx;
+    sc.grid_y = gy;
+    sc.max_pillars = 6;
+    std::vector<int32_t> const coords = {0, 0, 0, 0, 1, 2, 0, 1, 2, 0, gy, 0, 0, 0, -1, 0, gy - 1, gx - 1};
+    std::vector<float> feat(static_cast<size_t>(sc.max_pillars) * sc.num_channels);
+    for (size_t k = 0; k < feat.size(); ++k) feat[k] = 1.0f + static_cast<float>(k);
+    for (int32_t count : {-3, 0, 2, 3, 6, 100}) {
+      SCOPED_TRACE(std::to_string(gx) + "x" + std::to_string(gy) + " count " + std::to_string(count));
+      std::vector<float> want(static_cast<size_t>(sc.num_channels) * gx * gy, -7.0f);
+      ASSERT_TRUE(ScatterCpu(sc, feat.data(), coords.data(), &count, want.data()).ok());
+      DeviceBuffer<float> d_feat, d_canvas(want.size());
+      DeviceBuffer<int32_t> d_coords, d_count;
+      d_feat.Upload(feat);
+      d_coords.Upload(coords);
+      d_count.Upload(std::vector<int32_t>{count});
+      size_t bytes = 0;
+      ASSERT_TRUE(ScatterDenseCudaWorkspaceBytes(sc, &bytes).ok());
+      DeviceBuffer<char> ws(bytes);
+      ws.Poison();
+      d_canvas.Poison();
+      ASSERT_TRUE(
+          ScatterDenseCuda(sc, d_feat.get(), d_coords.get(), d_count.get(), d_canvas.get(), ws.get(), bytes, nullptr)
+              .ok());
+      ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+      std::vector<float> const got = d_canvas.Download(want.size());
+      ASSERT_EQ(std::memcmp(got.data(), want.data(), want.size() * sizeof(float)), 0);
+      ASSERT_EQ(ScatterDenseCuda(sc, d_feat.get(), d_coords.get(), d_count.get(), d_canvas.get(), ws.get(), bytes - 1,
+                                 nullptr)
+                    .code(),
+                StatusCode::kInvalidArgument);
     }
   }
 }

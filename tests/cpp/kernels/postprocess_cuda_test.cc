@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -143,6 +144,49 @@ TEST(PostprocessCuda, NamedCasesEqualCpu) {
   }
   nc.max_output = 4096;
   CheckHeads(dc, nc, ties, true, "tied scores");
+}
+
+// Circle NMS alone on hand-built boxes: counts around the 64-rank steps and at full capacity, crowded centres
+// (long suppression chains), NaN coordinates and labels, unsorted and sorted input, every flag.
+TEST(PostprocessCuda, CircleNmsSizesEqualCpu) {
+  REQUIRE_GPU();
+  std::mt19937 rng(5);
+  for (int n : {0, 1, 63, 64, 65, 127, 128, 129, 1000, 4096}) {
+    for (int variant = 0; variant < 4; ++variant) {
+      SCOPED_TRACE("n " + std::to_string(n) + " variant " + std::to_string(variant));
+      CircleNmsConfig nc;
+      nc.max_boxes = 4096;
+      nc.input_sorted = variant & 1;
+      nc.inclusive = variant & 2;
+      nc.per_class = variant == 3;
+      nc.squared_radius = 0.25f;
+      nc.max_output = variant == 2 ? 50 : 4096;
+      std::vector<float> boxes(static_cast<size_t>(nc.max_boxes) * kBoxFields, 0.0f);
+      std::uniform_real_distribution<float> pos(0.0f, n > 200 ? 12.0f : 3.0f), score(0.0f, 1.0f);
+      for (int i = 0; i < n; ++i) {
+        float* b = boxes.data() + static_cast<size_t>(i) * kBoxFields;
+        b[kBoxX] = pos(rng);
+        b[kBoxY] = i % 7 == 0 ? b[kBoxX] : pos(rng);
+        b[kBoxScore] = nc.input_sorted ? 1.0f - static_cast<float>(i) / (n + 1) : score(rng);
+        b[kBoxLabel] = static_cast<float>(i % 3);
+        if (i % 97 == 5) b[kBoxX] = NAN;
+        if (i % 89 == 7) b[kBoxLabel] = NAN;
+      }
+      std::vector<float> want(static_cast<size_t>(nc.max_output) * kBoxFields, -7.0f);
+      int32_t want_n = -1;
+      ASSERT_TRUE(CircleNmsCpu(nc, boxes.data(), &n, want.data(), &want_n).ok());
+      DeviceBuffer<float> d_boxes, d_kept(want.size());
+      DeviceBuffer<int32_t> d_n, d_kept_n(1);
+      d_boxes.Upload(boxes);
+      d_n.Upload(std::vector<int32_t>{n});
+      d_kept.Poison();
+      ASSERT_TRUE(CircleNmsCuda(nc, d_boxes.get(), d_n.get(), d_kept.get(), d_kept_n.get(), nullptr, 0, nullptr).ok());
+      ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+      ASSERT_EQ(d_kept_n.Download(1)[0], want_n);
+      size_t const nk = static_cast<size_t>(want_n) * kBoxFields;
+      ASSERT_EQ(std::memcmp(d_kept.Download(nk).data(), want.data(), nk * sizeof(float)), 0);
+    }
+  }
 }
 
 }  // namespace

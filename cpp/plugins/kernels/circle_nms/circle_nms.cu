@@ -1,10 +1,10 @@
-// CUDA circle NMS, entirely on the device: (1) one block sorts by score (unless input_sorted), (2) a 64 x 64 tiled
-// kernel builds the suppression bit mask (upper triangle), (3) one block sweeps it greedily, 64 boxes per step, and
-// writes the kept boxes. Workspace is caller-owned and persistent.
+// CUDA circle NMS in one kernel of one block, in shared memory: sort by score (unless input_sorted), then the greedy
+// sweep 64 ranks at a time, then the kept boxes written in rank order. No workspace, no host synchronisation.
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "cpp/common/cuda_status.h"
-#include "cpp/common/workspace_carver.h"
 #include "cpp/plugins/kernels/circle_nms/circle_nms.h"
 #include "cpp/plugins/kernels/circle_nms/suppress.h"
 #include "cpp/plugins/kernels/decode/head_math.h"
@@ -15,123 +15,147 @@ namespace {
 
 constexpr int kTile = 64;
 constexpr int kMaxWords = kMaxCandidates / kTile;
-constexpr int kSweepThreads = 1024;
+constexpr int kNmsThreads = score_sort::kSortThreads;
 
-struct NmsWorkspace {
-  int32_t* n;       // clamped count
-  uint16_t* order;  // rank -> input position
-  float* xyl;       // [max_boxes, 3] sorted x, y, label
-  uint64_t* mask;   // [max_boxes, words]
+struct NmsArgs {
+  int cap, max_output;
+  float squared_radius;
+  bool inclusive, per_class, input_sorted;
+  float const* boxes;
+  int32_t const* num_boxes;
+  float* out_boxes;
+  int32_t* num_out;
 };
 
-__global__ void __launch_bounds__(score_sort::kSortThreads)
-    NmsSortKernel(int cap, bool input_sorted, float const* boxes, int32_t const* num_boxes, NmsWorkspace w) {
-  __shared__ uint64_t keys[kMaxCandidates];
-  __shared__ uint16_t vals[kMaxCandidates];
-  int n = *num_boxes;
-  n = n < 0 ? 0 : (n > cap ? cap : n);
-  int const size = score_sort::NextPow2(n);
-  for (int i = threadIdx.x; i < size; i += blockDim.x) {
-    keys[i] = i < n ? head_math::ScoreKey(boxes[i * kBoxFields + kBoxScore], static_cast<uint32_t>(i)) : ~uint64_t{0};
-    vals[i] = static_cast<uint16_t>(i);
-  }
-  __syncthreads();
-  if (!input_sorted) score_sort::BlockSortPairs(keys, vals, n);
-  for (int r = threadIdx.x; r < n; r += blockDim.x) {
-    float const* b = boxes + vals[r] * kBoxFields;
-    w.order[r] = vals[r];
-    w.xyl[3 * r + 0] = b[kBoxX];
-    w.xyl[3 * r + 1] = b[kBoxY];
-    w.xyl[3 * r + 2] = b[kBoxLabel];
-  }
-  if (threadIdx.x == 0) *w.n = n;
+// Shared-memory layout for a capacity of `cap` boxes (dynamic shared memory; keys are reused for x, y once sorted).
+struct NmsShared {
+  uint64_t* keys;     // [NextPow2(cap)] sort keys, then float2 (x, y) by rank
+  uint16_t* order;    // [NextPow2(cap)] rank -> input position
+  float* label;       // [cap] by rank
+  uint32_t* removed;  // [2 * ceil(cap / 64)] bit per rank
+};
+
+__host__ __device__ inline int Pow2AtLeast(int n) {
+  int p = 1;
+  while (p < n) p <<= 1;
+  return p;
 }
 
-__global__ void MaskKernel(int words, float squared_radius, bool inclusive, bool per_class, NmsWorkspace w) {
-  int const row_tile = blockIdx.y, col_tile = blockIdx.x;
-  if (col_tile < row_tile) return;
-  int const n = *w.n;
-  int const row0 = row_tile * kTile, col0 = col_tile * kTile;
-  if (row0 >= n || col0 >= n) return;
-  __shared__ float cols[kTile * 3];
-  int const cols_here = min(kTile, n - col0);
-  if (threadIdx.x < cols_here) {
-    for (int d = 0; d < 3; ++d) cols[threadIdx.x * 3 + d] = w.xyl[(col0 + threadIdx.x) * 3 + d];
-  }
-  __syncthreads();
-  int const i = row0 + threadIdx.x;
-  if (i >= n) return;
-  float const xi = w.xyl[3 * i], yi = w.xyl[3 * i + 1], li = w.xyl[3 * i + 2];
-  uint64_t bits = 0;
-  int const start = (row_tile == col_tile) ? threadIdx.x + 1 : 0;
-  for (int k = start; k < cols_here; ++k) {
-    if (circle::Suppresses(xi, yi, li, cols[3 * k], cols[3 * k + 1], cols[3 * k + 2], squared_radius, inclusive,
-                           per_class)) {
-      bits |= uint64_t{1} << k;
-    }
-  }
-  w.mask[static_cast<int64_t>(i) * words + col_tile] = bits;
+__host__ __device__ inline size_t NmsSharedBytes(int cap) {
+  size_t const p2 = static_cast<size_t>(Pow2AtLeast(cap));
+  return p2 * sizeof(uint64_t) + p2 * sizeof(uint16_t) + static_cast<size_t>(cap) * sizeof(float) +
+         static_cast<size_t>(2 * ((cap + kTile - 1) / kTile)) * sizeof(uint32_t);
 }
 
-__global__ void __launch_bounds__(kSweepThreads)
-    SweepKernel(int words, int max_output, float const* boxes, NmsWorkspace w, float* out_boxes, int32_t* num_out) {
-  __shared__ unsigned long long removed[kMaxWords];
-  __shared__ uint64_t keep[kMaxWords];
+__device__ bool RemovedBit(uint32_t const* removed, int r) { return removed[r >> 5] >> (r & 31) & 1u; }
+
+// One block does everything, in shared memory: rank (sort unless input_sorted), then the greedy sweep 64 ranks at
+// a time: the 64 x 64 suppression bits of the step's ranks, the serial keep decision over the not yet removed
+// ones (only kept ranks cost an iteration), and every later rank tested against the step's kept boxes in
+// parallel. The same Suppresses() and the same order as CircleNmsCpu, so the same boxes.
+__global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
+  extern __shared__ __align__(16) unsigned char smem[];
   __shared__ uint64_t diag[kTile];
+  __shared__ uint64_t keep[kMaxWords];
   __shared__ int prefix[kMaxWords + 1];
-  int const n = *w.n;
-  int const used_words = (n + kTile - 1) / kTile;
-  for (int i = threadIdx.x; i < used_words; i += blockDim.x) removed[i] = 0;
-  for (int b = 0; b < used_words; ++b) {
-    int const rows = min(kTile, n - b * kTile);
-    if (threadIdx.x < kTile) {
-      diag[threadIdx.x] = threadIdx.x < rows ? w.mask[static_cast<int64_t>(b * kTile + threadIdx.x) * words + b] : 0;
-    }
+  __shared__ uint16_t kept_list[kTile];
+  __shared__ int kept_count;
+  int const p2 = Pow2AtLeast(a.cap);
+  NmsShared sh;
+  sh.keys = reinterpret_cast<uint64_t*>(smem);
+  sh.order = reinterpret_cast<uint16_t*>(sh.keys + p2);
+  sh.label = reinterpret_cast<float*>(sh.order + p2);
+  sh.removed = reinterpret_cast<uint32_t*>(sh.label + a.cap);
+  int n = *a.num_boxes;
+  n = n < 0 ? 0 : (n > a.cap ? a.cap : n);
+  int const size = a.input_sorted ? n : score_sort::NextPow2(n);
+  for (int i = threadIdx.x; i < size; i += blockDim.x) {
+    sh.keys[i] =
+        i < n ? head_math::ScoreKey(a.boxes[i * kBoxFields + kBoxScore], static_cast<uint32_t>(i)) : ~uint64_t{0};
+    sh.order[i] = static_cast<uint16_t>(i);
+  }
+  int const words = (n + kTile - 1) / kTile;
+  for (int w = threadIdx.x; w < 2 * words; w += blockDim.x) sh.removed[w] = 0;
+  __syncthreads();
+  if (!a.input_sorted) score_sort::BlockSortPairs(sh.keys, sh.order, n);
+  __syncthreads();
+  float2* xy = reinterpret_cast<float2*>(sh.keys);  // the keys are no longer needed
+  for (int r = threadIdx.x; r < n; r += blockDim.x) {
+    float const* b = a.boxes + sh.order[r] * kBoxFields;
+    xy[r] = make_float2(b[kBoxX], b[kBoxY]);
+    sh.label[r] = b[kBoxLabel];
+  }
+  __syncthreads();
+  for (int step = 0; step < words; ++step) {
+    int const r0 = step * kTile;
+    int const rows = min(kTile, n - r0);
+    if (threadIdx.x < kTile) diag[threadIdx.x] = 0;
     __syncthreads();
-    if (threadIdx.x == 0) {  // the only serial part: 64 boxes against each other, in shared memory
-      uint64_t rem = removed[b], kept = 0;
-      for (int j = 0; j < rows; ++j) {
-        if (rem >> j & 1) continue;
-        kept |= uint64_t{1} << j;
-        rem |= diag[j];
+    {  // 64 x 64 bits among the step's ranks: thread t tests row t / 16 against 4 columns.
+      int const j = threadIdx.x >> 4, k0 = (threadIdx.x & 15) * 4;
+      if (j < rows) {
+        uint64_t bits = 0;
+        float2 const pj = xy[r0 + j];
+        float const lj = sh.label[r0 + j];
+        for (int k = k0; k < k0 + 4; ++k) {
+          if (k > j && k < rows) {
+            float2 const pk = xy[r0 + k];
+            if (circle::Suppresses(pj.x, pj.y, lj, pk.x, pk.y, sh.label[r0 + k], a.squared_radius, a.inclusive,
+                                   a.per_class)) {
+              bits |= uint64_t{1} << k;
+            }
+          }
+        }
+        if (bits) atomicOr(reinterpret_cast<unsigned long long*>(&diag[j]), static_cast<unsigned long long>(bits));
       }
-      keep[b] = kept;
     }
     __syncthreads();
-    uint64_t const kept = keep[b];
-    int const rest = used_words - b - 1;
-    for (int idx = threadIdx.x; idx < kTile * rest; idx += blockDim.x) {
-      int const j = idx / rest, word = b + 1 + idx % rest;
-      if (!(kept >> j & 1)) continue;
-      uint64_t const bits = w.mask[static_cast<int64_t>(b * kTile + j) * words + word];
-      if (bits) atomicOr(&removed[word], static_cast<unsigned long long>(bits));
+    if (threadIdx.x == 0) {  // the only serial part: one iteration per kept rank of the step
+      uint64_t const row_mask = rows == kTile ? ~uint64_t{0} : (uint64_t{1} << rows) - 1;
+      uint64_t const rem = static_cast<uint64_t>(sh.removed[2 * step + 1]) << 32 | sh.removed[2 * step];
+      uint64_t avail = ~rem & row_mask, kept = 0;
+      int count = 0;
+      while (avail) {
+        int const j = __ffsll(static_cast<long long>(avail)) - 1;
+        kept |= uint64_t{1} << j;
+        kept_list[count++] = static_cast<uint16_t>(r0 + j);
+        avail &= ~diag[j];
+        avail &= ~((uint64_t{2} << j) - 1);  // j == 63: 2 << 63 wraps to 0, and 0 - 1 clears every bit
+      }
+      keep[step] = kept;
+      kept_count = count;
+    }
+    __syncthreads();
+    int const kc = kept_count;
+    for (int r = r0 + rows + threadIdx.x; r < n && kc > 0; r += blockDim.x) {
+      if (RemovedBit(sh.removed, r)) continue;
+      float2 const pr = xy[r];
+      float const lr = sh.label[r];
+      for (int q = 0; q < kc; ++q) {
+        int const k = kept_list[q];
+        float2 const pk = xy[k];
+        if (circle::Suppresses(pk.x, pk.y, sh.label[k], pr.x, pr.y, lr, a.squared_radius, a.inclusive, a.per_class)) {
+          atomicOr(&sh.removed[r >> 5], 1u << (r & 31));
+          break;
+        }
+      }
     }
     __syncthreads();
   }
   if (threadIdx.x == 0) {
     prefix[0] = 0;
-    for (int b = 0; b < used_words; ++b) prefix[b + 1] = prefix[b] + __popcll(keep[b]);
-    *num_out = prefix[used_words] < max_output ? prefix[used_words] : max_output;
+    for (int b = 0; b < words; ++b) prefix[b + 1] = prefix[b] + __popcll(keep[b]);
+    *a.num_out = prefix[words] < a.max_output ? prefix[words] : a.max_output;
   }
   __syncthreads();
   for (int e = threadIdx.x; e < n * kBoxFields; e += blockDim.x) {
     int const r = e / kBoxFields, d = e % kBoxFields, b = r / kTile, j = r % kTile;
     if (!(keep[b] >> j & 1)) continue;
     int const rank = prefix[b] + __popcll(keep[b] & ((uint64_t{1} << j) - 1));
-    if (rank < max_output) out_boxes[static_cast<int64_t>(rank) * kBoxFields + d] = boxes[w.order[r] * kBoxFields + d];
+    if (rank < a.max_output) {
+      a.out_boxes[static_cast<int64_t>(rank) * kBoxFields + d] = a.boxes[sh.order[r] * kBoxFields + d];
+    }
   }
-}
-
-NmsWorkspace Carve(CircleNmsConfig const& c, void* base, size_t* bytes) {
-  int const words = (c.max_boxes + kTile - 1) / kTile;
-  WorkspaceCarver carver(base);
-  NmsWorkspace w;
-  w.n = carver.Take<int32_t>(1);
-  w.order = carver.Take<uint16_t>(c.max_boxes);
-  w.xyl = carver.Take<float>(static_cast<size_t>(c.max_boxes) * 3);
-  w.mask = carver.Take<uint64_t>(static_cast<size_t>(c.max_boxes) * words);
-  *bytes = carver.bytes();
-  return w;
 }
 
 }  // namespace
@@ -139,31 +163,42 @@ NmsWorkspace Carve(CircleNmsConfig const& c, void* base, size_t* bytes) {
 Status CircleNmsCudaWorkspaceBytes(CircleNmsConfig const& config, size_t* bytes) {
   Status s = ValidateCircleNmsConfig(config);
   if (!s.ok()) return s;
-  Carve(config, nullptr, bytes);
+  *bytes = 0;  // the CUDA path works in shared memory
   return OkStatus();
 }
 
 Status CircleNmsCuda(CircleNmsConfig const& config, float const* boxes, int32_t const* num_boxes, float* out_boxes,
-                     int32_t* num_out, void* workspace, size_t workspace_bytes, StreamHandle stream) {
+                     int32_t* num_out, void* /*workspace*/, size_t /*workspace_bytes*/, StreamHandle stream) {
   Status s = ValidateCircleNmsConfig(config);
   if (!s.ok()) return s;
-  if (!boxes || !num_boxes || !out_boxes || !num_out || !workspace) {
+  if (!boxes || !num_boxes || !out_boxes || !num_out) {
     return InvalidArgumentError("circle nms | a required device pointer is null");
   }
-  size_t need = 0;
-  NmsWorkspace const w = Carve(config, workspace, &need);
-  if (workspace_bytes < need) {
-    return InvalidArgumentError("circle nms | workspace too small. Note: expected >= " + std::to_string(need) +
-                                " bytes, got " + std::to_string(workspace_bytes));
+  size_t const smem = NmsSharedBytes(config.max_boxes);
+  // The opt-in above 48 KiB is a per-device function attribute: set once per device (largest size seen so far),
+  // so a launch under stream capture makes no attribute call.
+  static std::atomic<size_t> opted_in[64] = {};
+  int device = 0;
+  AWML_RETURN_IF_CUDA_ERROR(cudaGetDevice(&device), "circle nms: device");
+  std::atomic<size_t>* flag = device >= 0 && device < 64 ? &opted_in[device] : nullptr;
+  if (!flag || flag->load() < smem) {
+    AWML_RETURN_IF_CUDA_ERROR(
+        cudaFuncSetAttribute(NmsKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)),
+        "circle nms: shared memory size");
+    if (flag) flag->store(smem);
   }
-  int const words = (config.max_boxes + kTile - 1) / kTile;
-  NmsSortKernel<<<1, score_sort::kSortThreads, 0, stream>>>(config.max_boxes, config.input_sorted, boxes, num_boxes, w);
-  AWML_RETURN_IF_CUDA_ERROR(cudaGetLastError(), "circle nms: sort kernel");
-  MaskKernel<<<dim3(words, words), kTile, 0, stream>>>(words, config.squared_radius, config.inclusive, config.per_class,
-                                                       w);
-  AWML_RETURN_IF_CUDA_ERROR(cudaGetLastError(), "circle nms: mask kernel");
-  SweepKernel<<<1, kSweepThreads, 0, stream>>>(words, config.max_output, boxes, w, out_boxes, num_out);
-  return CudaStatus(cudaGetLastError(), "circle nms: sweep kernel");
+  NmsArgs const args{config.max_boxes,
+                     config.max_output,
+                     config.squared_radius,
+                     config.inclusive,
+                     config.per_class,
+                     config.input_sorted,
+                     boxes,
+                     num_boxes,
+                     out_boxes,
+                     num_out};
+  NmsKernel<<<1, kNmsThreads, smem, static_cast<cudaStream_t>(stream)>>>(args);
+  return CudaStatus(cudaGetLastError(), "circle nms: kernel");
 }
 
 }  // namespace awml::kernels

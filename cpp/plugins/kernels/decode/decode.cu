@@ -1,7 +1,11 @@
-// CUDA CenterPoint decode: one thread per cell (or per class and cell), atomic compaction into a fixed
-// candidate buffer, then one block sorts by (score desc, flat index) and writes the top_k boxes.
+// CUDA CenterPoint decode in one cooperative launch: one thread per cell (or per class and cell), warp-aggregated
+// atomic compaction into a fixed candidate buffer, a grid-wide barrier, then block 0 sorts by (score desc, flat
+// index) and writes the top_k boxes.
+#include <cooperative_groups.h>
+
 #include <cstdint>
 
+#include "cpp/common/cooperative_launch.h"
 #include "cpp/common/cuda_status.h"
 #include "cpp/common/workspace_carver.h"
 #include "cpp/plugins/kernels/decode/decode.h"
@@ -11,7 +15,7 @@
 namespace awml::kernels {
 namespace {
 
-constexpr int kThreads = 256;
+namespace cg = cooperative_groups;
 
 struct Candidates {
   float* boxes;    // [max_candidates, kBoxFields]
@@ -19,36 +23,37 @@ struct Candidates {
   int32_t* total;  // candidates found (may exceed max_candidates)
 };
 
-__device__ __forceinline__ void Push(Candidates const& c, int cap, float const* box, uint32_t flat) {
-  int32_t const slot = atomicAdd(c.total, 1);
+// Pushes this lane's box (when `found`) with one atomic per warp. Every lane of the warp must call it.
+__device__ __forceinline__ void PushWarp(Candidates const& c, int cap, bool found, float const* box, uint32_t flat) {
+  unsigned const votes = __ballot_sync(0xffffffffu, found);
+  if (votes == 0) return;
+  int const lane = threadIdx.x & 31;
+  int const leader = __ffs(votes) - 1;
+  int32_t base = 0;
+  if (lane == leader) base = atomicAdd(c.total, __popc(votes));
+  base = __shfl_sync(0xffffffffu, base, leader);
+  if (!found) return;
+  int32_t const slot = base + __popc(votes & ((1u << lane) - 1u));
   if (slot >= cap) return;
   for (int d = 0; d < kBoxFields; ++d) c.boxes[slot * kBoxFields + d] = box[d];
   c.keys[slot] = head_math::ScoreKey(box[kBoxScore], flat);
 }
 
-__global__ void DecodeKernel(head_math::DecodeParams p, HeadTensors h, int cap, Candidates c) {
-  int const plane = p.grid_x * p.grid_y;
-  int const t = blockIdx.x * blockDim.x + threadIdx.x;
-  float box[kBoxFields];
-  if (p.topk) {
-    if (t >= plane * p.num_classes) return;
-    int const label = t / plane, cell = t % plane;
-    float const score = head_math::Sigmoid(h.heatmap[t]);
-    if (head_math::DecodeBox(p, h, cell, label, score, box)) Push(c, cap, box, static_cast<uint32_t>(t));
-  } else {
-    if (t >= plane) return;
-    float score = 0.0f;
-    int const label = head_math::ArgmaxClass(p, h.heatmap, t, &score);
-    if (head_math::DecodeBox(p, h, t, label, score, box)) Push(c, cap, box, static_cast<uint32_t>(t));
-  }
-}
+struct DecodeArgs {
+  head_math::DecodeParams p;
+  HeadTensors h;
+  int cap, top_k;
+  int64_t work;  // cells (kArgmax) or classes x cells (kTopK)
+  Candidates c;
+  float* out_boxes;
+  int32_t* counters;
+};
 
-__global__ void __launch_bounds__(score_sort::kSortThreads)
-    SortKernel(head_math::DecodeParams p, int cap, int top_k, Candidates c, float* out_boxes, int32_t* counters) {
-  __shared__ uint64_t keys[kMaxCandidates];
-  __shared__ uint16_t vals[kMaxCandidates];
+// Block 0 after the barrier: sort the candidates by (score desc, flat index), keep top_k, apply the centre range.
+__device__ void SortAndWrite(DecodeArgs const& a, uint64_t* keys, uint16_t* vals) {
+  Candidates const& c = a.c;
   int const total = *c.total;
-  int const n = total < cap ? total : cap;
+  int const n = total < a.cap ? total : a.cap;
   int const size = score_sort::NextPow2(n);
   for (int i = threadIdx.x; i < size; i += blockDim.x) {
     keys[i] = i < n ? c.keys[i] : ~uint64_t{0};
@@ -56,11 +61,11 @@ __global__ void __launch_bounds__(score_sort::kSortThreads)
   }
   __syncthreads();
   score_sort::BlockSortPairs(keys, vals, n);
-  int const m = n < top_k ? n : top_k;
+  int const m = n < a.top_k ? n : a.top_k;
   int written = m;
-  if (p.use_center_range) {  // keys are free now: reuse them for the kept flags and output positions
+  if (a.p.use_center_range) {  // keys are free now: reuse them for the kept flags and output positions
     for (int r = threadIdx.x; r < m; r += blockDim.x) {
-      keys[r] = head_math::InCenterRange(p, c.boxes + vals[r] * kBoxFields) ? 1 : 0;
+      keys[r] = head_math::InCenterRange(a.p, c.boxes + vals[r] * kBoxFields) ? 1 : 0;
     }
     __syncthreads();
     if (threadIdx.x == 0) {
@@ -76,18 +81,49 @@ __global__ void __launch_bounds__(score_sort::kSortThreads)
     for (int r = 0; r < m; ++r) written += keys[r] != ~uint64_t{0};
     for (int e = threadIdx.x; e < m * kBoxFields; e += blockDim.x) {
       int const r = e / kBoxFields, d = e % kBoxFields;
-      if (keys[r] != ~uint64_t{0}) out_boxes[keys[r] * kBoxFields + d] = c.boxes[vals[r] * kBoxFields + d];
+      if (keys[r] != ~uint64_t{0}) a.out_boxes[keys[r] * kBoxFields + d] = c.boxes[vals[r] * kBoxFields + d];
     }
   } else {
     for (int e = threadIdx.x; e < m * kBoxFields; e += blockDim.x) {
       int const r = e / kBoxFields, d = e % kBoxFields;
-      out_boxes[e] = c.boxes[vals[r] * kBoxFields + d];
+      a.out_boxes[e] = c.boxes[vals[r] * kBoxFields + d];
     }
   }
   if (threadIdx.x == 0) {
-    counters[kNumBoxes] = written;
-    counters[kCandidatesDropped] = total > cap ? total - cap : 0;
+    a.counters[kNumBoxes] = written;
+    a.counters[kCandidatesDropped] = total > a.cap ? total - a.cap : 0;
   }
+}
+
+// One cooperative launch: clear the candidate count | decode every cell, compacting candidates with one atomic per
+// warp | block 0 sorts and writes the boxes.
+__global__ void __launch_bounds__(score_sort::kSortThreads) DecodeKernel(DecodeArgs a) {
+  __shared__ uint64_t keys[kMaxCandidates];
+  __shared__ uint16_t vals[kMaxCandidates];
+  cg::grid_group grid = cg::this_grid();
+  if (grid.thread_rank() == 0) *a.c.total = 0;
+  grid.sync();
+  int const plane = a.p.grid_x * a.p.grid_y;
+  int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x; base < a.work; base += stride) {
+    int const t = static_cast<int>(base + threadIdx.x);
+    float box[kBoxFields];
+    bool found = false;
+    if (t < a.work) {
+      if (a.p.topk) {
+        int const label = t / plane, cell = t % plane;
+        float const score = head_math::Sigmoid(a.h.heatmap[t]);
+        found = head_math::DecodeBox(a.p, a.h, cell, label, score, box);
+      } else {
+        float score = 0.0f;
+        int const label = head_math::ArgmaxClass(a.p, a.h.heatmap, t, &score);
+        found = head_math::DecodeBox(a.p, a.h, t, label, score, box);
+      }
+    }
+    PushWarp(a.c, a.cap, found, box, static_cast<uint32_t>(t));
+  }
+  grid.sync();
+  if (blockIdx.x == 0) SortAndWrite(a, keys, vals);
 }
 
 Candidates Carve(DecodeConfig const& config, void* base, size_t* bytes) {
@@ -126,13 +162,13 @@ Status DecodeCuda(DecodeConfig const& config, HeadTensors const& heads, DecodeOu
   head_math::DecodeParams const p = head_math::MakeDecodeParams(config);
   int64_t const threads =
       static_cast<int64_t>(config.grid_x) * config.grid_y * (config.mode == DecodeMode::kTopK ? config.num_classes : 1);
-  AWML_RETURN_IF_CUDA_ERROR(cudaMemsetAsync(c.total, 0, sizeof(int32_t), stream), "decode: clear count");
-  DecodeKernel<<<static_cast<int>((threads + kThreads - 1) / kThreads), kThreads, 0, stream>>>(
-      p, heads, config.max_candidates, c);
-  AWML_RETURN_IF_CUDA_ERROR(cudaGetLastError(), "decode: decode kernel");
-  SortKernel<<<1, score_sort::kSortThreads, 0, stream>>>(p, config.max_candidates, config.top_k, c, out.boxes,
-                                                         out.counters);
-  return CudaStatus(cudaGetLastError(), "decode: sort kernel");
+  static CooperativeGrid grid;
+  int blocks = 0;
+  int const threads_per_block = score_sort::kSortThreads;
+  AWML_RETURN_IF_ERROR(
+      grid.Blocks(DecodeKernel, threads_per_block, 0, (threads + threads_per_block - 1) / threads_per_block, &blocks));
+  DecodeArgs const args{p, heads, config.max_candidates, config.top_k, threads, c, out.boxes, out.counters};
+  return LaunchCooperative(DecodeKernel, blocks, threads_per_block, 0, static_cast<cudaStream_t>(stream), args);
 }
 
 }  // namespace awml::kernels

@@ -92,7 +92,7 @@ struct DecodeOutputs {
 
 [[nodiscard]] Status DecodeCudaWorkspaceBytes(DecodeConfig const& config, size_t* bytes);
 
-// Device pointers; one decode kernel, one sort kernel, no host synchronisation, no allocation.
+// Device pointers; one cooperative launch (decode, grid barrier, sort), no host synchronisation, no allocation.
 [[nodiscard]] Status DecodeCuda(DecodeConfig const& config, HeadTensors const& heads, DecodeOutputs const& out,
                                 void* workspace, size_t workspace_bytes, StreamHandle stream);
 

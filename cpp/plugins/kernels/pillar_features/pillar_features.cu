@@ -23,7 +23,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
     DecorateWarpKernel(PillarGridF g, int f, int max_pts, int max_pillars, int out_f, bool center_z,
                        float const* pillar_points, int32_t const* points_per_pillar, int32_t const* coords,
                        int32_t const* pillar_count, float* features) {
-  __shared__ float stage[kWarpsPerBlock][32 * kMaxOutFeatures];
+  __shared__ __align__(16) float stage[kWarpsPerBlock][32 * kMaxOutFeatures];
   int const warp = threadIdx.x / 32;
   int const pid = blockIdx.x * kWarpsPerBlock + warp;
   int const lane = threadIdx.x & 31;
@@ -48,7 +48,14 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
   }
   __syncwarp();
   float* out = features + static_cast<int64_t>(pid) * max_pts * out_f;
-  for (int e = lane; e < max_pts * out_f; e += 32) out[e] = stage[warp][e];
+  int const block = max_pts * out_f;
+  if (block % 4 == 0 && reinterpret_cast<uintptr_t>(out) % 16 == 0) {  // 16-byte stores (stage rows are aligned)
+    float4 const* src = reinterpret_cast<float4 const*>(stage[warp]);
+    float4* dst = reinterpret_cast<float4*>(out);
+    for (int e = lane; e < block / 4; e += 32) dst[e] = src[e];
+  } else {
+    for (int e = lane; e < block; e += 32) out[e] = stage[warp][e];
+  }
 }
 
 // General path (any max_points_per_pillar): each lane recomputes the frame and writes its own rows.

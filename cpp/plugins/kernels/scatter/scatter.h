@@ -6,6 +6,7 @@
 #ifndef AWML_CPP_PLUGINS_KERNELS_SCATTER_SCATTER_H_
 #define AWML_CPP_PLUGINS_KERNELS_SCATTER_SCATTER_H_
 
+#include <cstddef>
 #include <cstdint>
 
 #include "cpp/common/status.h"
@@ -26,9 +27,20 @@ struct ScatterConfig {
 [[nodiscard]] Status ScatterCpu(ScatterConfig const& config, float const* pillar_features, int32_t const* coords,
                                 int32_t const* pillar_count, float* canvas);
 
-// Device pointers; the pillar count is read on the device.
+// Device pointers; the pillar count is read on the device. Clears the canvas (memset), then scatters.
 [[nodiscard]] Status ScatterCuda(ScatterConfig const& config, float const* pillar_features, int32_t const* coords,
                                  int32_t const* pillar_count, float* canvas, StreamHandle stream);
+
+// Bytes of device workspace ScatterDenseCuda needs: a cell -> pillar map, grid_x * grid_y int32.
+[[nodiscard]] Status ScatterDenseCudaWorkspaceBytes(ScatterConfig const& config, size_t* bytes);
+
+// The canvas of ScatterCpu with clear_canvas = true, written in one pass: every canvas element exactly once, in
+// coalesced stores (no separate clear and no scattered writes), from a cell -> pillar map built in the same
+// cooperative launch. Where pillars share a cell the last one wins, as on the CPU. clear_canvas must be true.
+// `workspace` needs no initialisation and may be reused freely between calls. No host synchronisation.
+[[nodiscard]] Status ScatterDenseCuda(ScatterConfig const& config, float const* pillar_features, int32_t const* coords,
+                                      int32_t const* pillar_count, float* canvas, void* workspace,
+                                      size_t workspace_bytes, StreamHandle stream);
 
 }  // namespace awml::kernels
 

@@ -1,10 +1,13 @@
 // CUDA voxeliser: kDeterministic (first appearance, input order; equals VoxelizeCpu) and kFast (atomics).
+#include <cooperative_groups.h>
 #include <cub/device/device_radix_sort.cuh>
 #include <cub/device/device_scan.cuh>
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 
+#include "cpp/common/cooperative_launch.h"
 #include "cpp/common/cuda_status.h"
 #include "cpp/common/workspace_carver.h"
 #include "cpp/plugins/kernels/voxelize/cell_index.h"
@@ -12,6 +15,8 @@
 
 namespace awml::kernels {
 namespace {
+
+namespace cg = cooperative_groups;
 
 constexpr int kThreads = 256;
 
@@ -106,77 +111,116 @@ __global__ void FillKernel(int n, int num_cells, int f, int max_pts, float const
   if (k == n - 1 || sorted_keys[k + 1] != cell) points_per_pillar[pid] = slot + 1 < max_pts ? slot + 1 : max_pts;
 }
 
-// ---- fast path ----
+// ---- fast path: one cooperative kernel, four phases separated by grid-wide barriers ----
 
-// One launch instead of three memsets: cell counts, the pillar counter and the output counters.
-__global__ void FastClearKernel(int num_cells, int32_t* cell_count, int32_t* total, int32_t* counters) {
-  int const i = blockIdx.x * blockDim.x + threadIdx.x;
-  if (i < num_cells) cell_count[i] = 0;
-  if (i < kNumVoxelizeCounters) counters[i] = 0;
-  if (i == 0) *total = 0;
-}
+struct FastWorkspace {
+  int32_t *cell_count, *cell_pillar, *cells, *slots, *total;
+};
 
-__global__ void FastCellsKernel(PillarGridF g, float const* points, int n, int f, int max_pillars, int32_t* cells,
-                                int32_t* slots, int32_t* cell_count, int32_t* cell_pillar, int32_t* total,
-                                int32_t* coords, int32_t* counters) {
-  int const i = blockIdx.x * blockDim.x + threadIdx.x;
-  if (i >= n) return;
+struct FastArgs {
+  PillarGridF g;
+  float const* points;
+  int n, f, max_pts, max_pillars, num_cells;
+  bool zero_unused_slots;
+  FastWorkspace w;
+  VoxelizeOutputs out;
+};
+
+constexpr int kFastThreads = 256;
+
+// Phase 1 for point i (valid): its cell, its slot in the cell (atomic arrival order), and for the first point of
+// a cell a pillar id; new pillars take consecutive ids with one atomic per warp (the counter only grows: nothing
+// wraps). Every lane of the warp calls it (valid = false past the end), so the warp votes are over full warps.
+__device__ __forceinline__ void FastCell(FastArgs const& a, int i, bool valid) {
   int ix = 0, iy = 0;
-  int const cell = PointCellAt(g, points, i, f, &ix, &iy);
-  WarpCount(cell < 0, &counters[kPointsOutOfRange]);
-  cells[i] = cell;
+  int const cell = valid ? PointCellAt(a.g, a.points, i, a.f, &ix, &iy) : -1;
+  WarpCount(valid && cell < 0, &a.out.counters[kPointsOutOfRange]);
   int32_t slot = -1;
-  if (cell >= 0) {
-    slot = atomicAdd(&cell_count[cell], 1);
-    slots[i] = slot;
+  if (valid) {
+    a.w.cells[i] = cell;
+    if (cell >= 0) {
+      slot = atomicAdd(&a.w.cell_count[cell], 1);
+      a.w.slots[i] = slot;
+    }
   }
-  // New pillars take consecutive ids with one atomic per warp (the counter only grows: nothing wraps).
   bool const creator = slot == 0;
-  unsigned const active = __activemask();
-  unsigned const votes = __ballot_sync(active, creator);
+  unsigned const votes = __ballot_sync(0xffffffffu, creator);
   if (votes == 0) return;
   int const lane = threadIdx.x & 31;
   int const leader = __ffs(votes) - 1;
   int32_t base = 0;
-  if (lane == leader) base = atomicAdd(total, __popc(votes));
-  base = __shfl_sync(active, base, leader);
+  if (lane == leader) base = atomicAdd(a.w.total, __popc(votes));
+  base = __shfl_sync(0xffffffffu, base, leader);
   if (!creator) return;
   int32_t const pid = base + __popc(votes & ((1u << lane) - 1u));
-  if (pid < max_pillars) {
-    cell_pillar[cell] = pid;
-    coords[3 * pid + 0] = 0;
-    coords[3 * pid + 1] = iy;
-    coords[3 * pid + 2] = ix;
+  if (pid < a.max_pillars) {
+    a.w.cell_pillar[cell] = pid;
+    a.out.coords[3 * pid + 0] = 0;
+    a.out.coords[3 * pid + 1] = iy;
+    a.out.coords[3 * pid + 2] = ix;
   } else {
-    cell_pillar[cell] = -1;
+    a.w.cell_pillar[cell] = -1;
   }
 }
 
-__global__ void FastFillKernel(int n, int f, int max_pts, int max_pillars, float const* points, int32_t const* cells,
-                               int32_t const* slots, int32_t const* cell_count, int32_t const* cell_pillar,
-                               int32_t const* total, float* pillar_points, int32_t* points_per_pillar,
-                               int32_t* counters) {
-  int const i = blockIdx.x * blockDim.x + threadIdx.x;
-  if (i == 0) {
-    int32_t const t = *total;
-    counters[kPillarCount] = t < max_pillars ? t : max_pillars;
-    counters[kPillarsDropped] = t > max_pillars ? t - max_pillars : 0;
-  }
-  if (i >= n) return;
-  int32_t const cell = cells[i];
-  if (cell < 0) return;
-  int32_t const pid = cell_pillar[cell];
-  WarpCount(pid < 0, &counters[kPointsDroppedNoPillar]);
-  if (pid < 0) return;
-  int32_t const slot = slots[i];
-  WarpCount(slot >= max_pts, &counters[kPointsDroppedPillarFull]);
-  if (slot < max_pts) {
-    CopyPoint(points + static_cast<int64_t>(i) * f, pillar_points + (static_cast<int64_t>(pid) * max_pts + slot) * f,
-              f);
+// Phase 2 for point i (valid): copy it into its pillar slot; the cell's first point writes the pillar's count.
+__device__ __forceinline__ void FastFill(FastArgs const& a, int i, bool valid) {
+  int32_t const cell = valid ? a.w.cells[i] : -1;
+  int32_t const pid = cell >= 0 ? a.w.cell_pillar[cell] : 0;
+  WarpCount(cell >= 0 && pid < 0, &a.out.counters[kPointsDroppedNoPillar]);
+  bool const placed = cell >= 0 && pid >= 0;
+  int32_t const slot = placed ? a.w.slots[i] : 0;
+  WarpCount(placed && slot >= a.max_pts, &a.out.counters[kPointsDroppedPillarFull]);
+  if (!placed) return;
+  if (slot < a.max_pts) {
+    CopyPoint(a.points + static_cast<int64_t>(i) * a.f,
+              a.out.pillar_points + (static_cast<int64_t>(pid) * a.max_pts + slot) * a.f, a.f);
   }
   if (slot == 0) {
-    int32_t const c = cell_count[cell];
-    points_per_pillar[pid] = c < max_pts ? c : max_pts;
+    int32_t const c = a.w.cell_count[cell];
+    a.out.points_per_pillar[pid] = c < a.max_pts ? c : a.max_pts;
+  }
+}
+
+__global__ void __launch_bounds__(kFastThreads) FastVoxelizeKernel(FastArgs a) {
+  cg::grid_group grid = cg::this_grid();
+  int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  int64_t const tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  // Phase 0: clear the cell counts (int4 stores), the pillar counter and the output counters.
+  int64_t const quads = a.num_cells / 4;
+  int4* count4 = reinterpret_cast<int4*>(a.w.cell_count);
+  for (int64_t q = tid; q < quads; q += stride) count4[q] = make_int4(0, 0, 0, 0);
+  for (int64_t c = quads * 4 + tid; c < a.num_cells; c += stride) a.w.cell_count[c] = 0;
+  if (tid < kNumVoxelizeCounters) a.out.counters[tid] = 0;
+  if (tid == 0) *a.w.total = 0;
+  grid.sync();
+  // Phase 1: cells, slots and pillar ids. Warp-uniform loops: every lane runs the same iterations.
+  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x; base < a.n; base += stride) {
+    int64_t const i = base + threadIdx.x;
+    FastCell(a, static_cast<int>(i), i < a.n);
+  }
+  grid.sync();
+  // Phase 2: copy the points into their pillars; the pillar count and drop counters.
+  if (tid == 0) {
+    int32_t const t = *a.w.total;
+    a.out.counters[kPillarCount] = t < a.max_pillars ? t : a.max_pillars;
+    a.out.counters[kPillarsDropped] = t > a.max_pillars ? t - a.max_pillars : 0;
+  }
+  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x; base < a.n; base += stride) {
+    int64_t const i = base + threadIdx.x;
+    FastFill(a, static_cast<int>(i), i < a.n);
+  }
+  if (!a.zero_unused_slots) return;
+  grid.sync();
+  // Phase 3: zero the unused point slots of the written pillars.
+  int32_t const t = *a.w.total;
+  int64_t const slots = static_cast<int64_t>(t < a.max_pillars ? t : a.max_pillars) * a.max_pts;
+  for (int64_t e = tid; e < slots; e += stride) {
+    int32_t const pid = static_cast<int32_t>(e / a.max_pts);
+    int32_t const slot = static_cast<int32_t>(e % a.max_pts);
+    if (slot < a.out.points_per_pillar[pid]) continue;
+    float* dst = a.out.pillar_points + e * a.f;
+    for (int d = 0; d < a.f; ++d) dst[d] = 0.0f;
   }
 }
 
@@ -196,10 +240,6 @@ struct DetWorkspace {
   int32_t *cell_pillar, *keys, *vals, *sorted_keys, *sorted_vals, *heads, *ranks, *seg_start;
   void* cub_temp;
   size_t cub_bytes;
-};
-
-struct FastWorkspace {
-  int32_t *cell_count, *cell_pillar, *cells, *slots, *total;
 };
 
 int EndBit(int num_cells) {
@@ -321,15 +361,14 @@ Status VoxelizeCuda(VoxelizeConfig const& config, float const* points, int64_t n
                                                out.counters);
     AWML_RETURN_IF_CUDA_ERROR(cudaGetLastError(), "voxelize: fill");
   } else {
-    FastClearKernel<<<Blocks(num_cells), kThreads, 0, st>>>(num_cells, fast.cell_count, fast.total, out.counters);
-    FastCellsKernel<<<Blocks(n), kThreads, 0, st>>>(g, points, n, f, config.max_pillars, fast.cells, fast.slots,
-                                                    fast.cell_count, fast.cell_pillar, fast.total, out.coords,
-                                                    out.counters);
-    FastFillKernel<<<Blocks(n), kThreads, 0, st>>>(n, f, mp, config.max_pillars, points, fast.cells, fast.slots,
-                                                   fast.cell_count, fast.cell_pillar, fast.total, out.pillar_points,
-                                                   out.points_per_pillar, out.counters);
-    AWML_RETURN_IF_CUDA_ERROR(cudaGetLastError(), "voxelize: fast fill");
+    static CooperativeGrid grid;
+    int blocks = 0;
+    int64_t const wanted = (std::max<int64_t>(n, num_cells / 4) + kFastThreads - 1) / kFastThreads;
+    AWML_RETURN_IF_ERROR(grid.Blocks(FastVoxelizeKernel, kFastThreads, 0, wanted, &blocks));
+    FastArgs const args{g, points, n, f, mp, config.max_pillars, num_cells, config.zero_unused_slots, fast, out};
+    return LaunchCooperative(FastVoxelizeKernel, blocks, kFastThreads, 0, st, args);
   }
+  if (!config.zero_unused_slots) return OkStatus();
   int64_t const slots = static_cast<int64_t>(config.max_pillars) * mp;
   PadKernel<<<Blocks(slots), kThreads, 0, st>>>(config.max_pillars, mp, f, out.counters, out.points_per_pillar,
                                                 out.pillar_points);

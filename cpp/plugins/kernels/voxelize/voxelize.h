@@ -14,7 +14,10 @@
 //   an overfull pillar follow atomic arrival order. Pillar count, coordinates set and per-pillar counts
 //   are the same as in kDeterministic whenever nothing overflows.
 // * Rows p < pillar_count of every output are fully written (point slots >= points_per_pillar[p] are
-//   zero). Rows >= pillar_count are left untouched.
+//   zero unless zero_unused_slots is false, when they are left as they were: the feature decoration never reads
+//   them). Rows >= pillar_count are left untouched.
+// * The CUDA kFast path is one cooperative launch (its phases separated by grid-wide barriers); kDeterministic
+//   sorts with CUB. Neither synchronises with the host nor allocates.
 #ifndef AWML_CPP_PLUGINS_KERNELS_VOXELIZE_VOXELIZE_H_
 #define AWML_CPP_PLUGINS_KERNELS_VOXELIZE_VOXELIZE_H_
 
@@ -52,6 +55,7 @@ struct VoxelizeConfig {
   int max_points_per_pillar = 32;
   int max_pillars = 40000;
   VoxelizeMode mode = VoxelizeMode::kDeterministic;
+  bool zero_unused_slots = true;  // false: skip zeroing pillar_points slots >= points_per_pillar (CUDA only)
 };
 
 // Indices into VoxelizeOutputs::counters.
