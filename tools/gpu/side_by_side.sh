@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Our CenterPoint kernels and Autoware's, side by side in ONE device call on the same inputs: A B A B
 # (kernels_bench, autoware_bench, kernels_bench, autoware_bench), each writing its raw JSON into $OUT as
-# kernels_<gpu>_<date>.json / autoware_<gpu>_<date>.json (date = start of that run, UTC), plus nvidia-smi before
+# kernels_<gpu>_<date>.json / autoware_<gpu>_<date>.json (date = the run's date_utc), plus nvidia-smi before
 # and after, the logs, and the side-by-side table (tools/bench/summarize_side_by_side.py) when python3 is there.
 #
 # Prepare here (no GPU needed), then send with carry=["build/gpu"]:
@@ -30,17 +30,21 @@ GPU=$(echo "$NAME" | grep -oiE '\b[abhlv][0-9]{2,3}\b' | head -n 1 | tr '[:upper
 SUMMARY=""
 OURS=()
 THEIRS=()
-# run <tag> <binary>: one benchmark run into $OUT/<tag>_<gpu>_<date>.json, its log next to it.
+# run <tag> <binary>: one benchmark run into $OUT/<tag>_<gpu>_<date>.json (date = the JSON's date_utc with '-' for
+# ':', as the files in bench/results are named), its log next to it.
 run() {
-  local tag=$1 bin=$2 date file start rc
-  date=$(date -u +%Y-%m-%dT%H-%M-%SZ)
-  file="$OUT/${tag}_${GPU}_${date}.json"
+  local tag=$1 bin=$2 tmp date file start rc
+  tmp="$OUT/${tag}_running"
   start=$(date +%s)
-  timeout 140 "$BIN/$bin" "$file" >"$OUT/${tag}_${GPU}_${date}.log" 2>&1
+  timeout 140 "$BIN/$bin" "$tmp.json" >"$tmp.log" 2>&1
   rc=$?
-  SUMMARY+="$bin rc=$rc $(($(date +%s) - start))s -> $(basename "$file")"$'\n'
-  if [ $rc -eq 0 ] && [ -f "$file" ]; then
-    if [ "$tag" = kernels ]; then OURS+=("$file"); else THEIRS+=("$file"); fi
+  date=$(grep -o '"date_utc": "[^"]*"' "$tmp.json" 2>/dev/null | cut -d'"' -f4 | tr ':' '-')
+  file="$OUT/${tag}_${GPU}_${date:-$(date -u +%Y-%m-%dT%H-%M-%SZ)}"
+  mv "$tmp.log" "$file.log"
+  [ -f "$tmp.json" ] && mv "$tmp.json" "$file.json"
+  SUMMARY+="$bin rc=$rc $(($(date +%s) - start))s -> $(basename "$file").json"$'\n'
+  if [ $rc -eq 0 ] && [ -f "$file.json" ]; then
+    if [ "$tag" = kernels ]; then OURS+=("$file.json"); else THEIRS+=("$file.json"); fi
   fi
 }
 for _ in 1 2; do
