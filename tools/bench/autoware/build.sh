@@ -10,7 +10,7 @@
 #        mkdir -p build/gpu/bin && cp build/autoware_bench/autoware_bench build/gpu/bin/
 #
 # Needs nvcc (CUDA 13) and no GPU; the binary runs where the NVIDIA driver is (`autoware_bench --stats-only` runs
-# anywhere). The checkout must be at b8ce82e (v0.43.0) unless AUTOWARE_ANY_COMMIT=1.
+# anywhere). The checkout must be at b8ce82e (v0.43.0), the package unmodified, unless AUTOWARE_ANY_COMMIT=1.
 #
 # Files used (package perception/autoware_lidar_centerpoint): lib/preprocess/preprocess_kernel.cu,
 # lib/network/scatter_kernel.cu, lib/postprocess/postprocess_kernel.cu, lib/postprocess/circle_nms_kernel.cu,
@@ -42,13 +42,16 @@ if [ "$head" != "$COMMIT" ] && [ "${AUTOWARE_ANY_COMMIT:-0}" != "1" ]; then
   echo "build.sh | $AW is at $head. Note: expected commit $COMMIT (or AUTOWARE_ANY_COMMIT=1)" >&2
   exit 2
 fi
+if [ "${AUTOWARE_ANY_COMMIT:-0}" != "1" ] && ! git -C "$AW" diff --quiet HEAD -- perception/autoware_lidar_centerpoint; then
+  echo "build.sh | $PKG has local changes. Note: expected the package exactly as committed at $COMMIT" >&2
+  exit 2
+fi
 NVCC=${NVCC:-nvcc}
 command -v "$NVCC" >/dev/null || {
   echo "build.sh | nvcc not found. Note: expected CUDA 13's nvcc on PATH or in \$NVCC" >&2
   exit 2
 }
-mkdir -p "$OUTDIR"
-OUT=$(cd "$OUTDIR" && pwd)
+OUT=$(realpath -m "$OUTDIR")
 # Autoware's files must never become untracked files of this repository: inside it, only an ignored folder.
 case "$OUT/" in
   "$REPO/"*)
@@ -58,6 +61,7 @@ case "$OUT/" in
     }
     ;;
 esac
+mkdir -p "$OUT"
 SRC="$OUT/autoware_src"
 rm -rf "$SRC" "$OUT/obj"
 mkdir -p "$SRC/include" "$SRC/lib" "$OUT/obj"
