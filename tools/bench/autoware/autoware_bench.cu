@@ -34,33 +34,6 @@ aw::CenterPointConfig MakeConfig() {
                                0.35f, 0.5f, {0.3, 0.3, 0.3, 0.3, 0.0}, false);
 }
 
-autoware_ref::Grid RefGrid(aw::CenterPointConfig const& c) {
-  return {c.range_min_x_,
-          c.range_min_y_,
-          c.range_min_z_,
-          c.range_max_x_,
-          c.range_max_y_,
-          c.range_max_z_,
-          c.voxel_size_x_,
-          c.voxel_size_y_,
-          static_cast<int>(c.grid_size_x_),
-          static_cast<int>(c.grid_size_y_),
-          static_cast<int>(c.max_point_in_voxel_size_)};
-}
-
-autoware_ref::HeadSpec RefHeads(aw::CenterPointConfig const& c) {
-  return {static_cast<int>(c.class_size_),
-          static_cast<int>(c.down_grid_size_y_),
-          static_cast<int>(c.down_grid_size_x_),
-          c.voxel_size_x_ * c.downsample_factor_,
-          c.voxel_size_y_ * c.downsample_factor_,
-          c.range_min_x_,
-          c.range_min_y_,
-          c.score_threshold_,
-          c.circle_nms_dist_threshold_,
-          c.yaw_norm_thresholds_};
-}
-
 constexpr int64_t kPoints[3] = {30000, 120000, 300000};
 constexpr int kObjects[3] = {12, 45, 180};
 char const* const kPostNames[3] = {"post-S", "post-M", "post-L"};

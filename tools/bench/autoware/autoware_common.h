@@ -15,6 +15,7 @@
 
 #include "autoware/lidar_centerpoint/centerpoint_config.hpp"
 #include "tests/cpp/kernels/device_buffer.h"
+#include "tools/bench/autoware/autoware_ref.h"
 
 namespace awml::bench {
 
@@ -153,6 +154,34 @@ inline bool WriteJson(std::string const& path, std::vector<Row> const& rows, dou
   }
   std::fputs(json.c_str(), fp);
   return std::fclose(fp) == 0;
+}
+
+// Our CPU reference (autoware_ref.h) set up from Autoware's config.
+inline autoware_ref::Grid RefGrid(autoware::lidar_centerpoint::CenterPointConfig const& c) {
+  return {c.range_min_x_,
+          c.range_min_y_,
+          c.range_min_z_,
+          c.range_max_x_,
+          c.range_max_y_,
+          c.range_max_z_,
+          c.voxel_size_x_,
+          c.voxel_size_y_,
+          static_cast<int>(c.grid_size_x_),
+          static_cast<int>(c.grid_size_y_),
+          static_cast<int>(c.max_point_in_voxel_size_)};
+}
+
+inline autoware_ref::HeadSpec RefHeads(autoware::lidar_centerpoint::CenterPointConfig const& c) {
+  return {static_cast<int>(c.class_size_),
+          static_cast<int>(c.down_grid_size_y_),
+          static_cast<int>(c.down_grid_size_x_),
+          c.voxel_size_x_ * c.downsample_factor_,
+          c.voxel_size_y_ * c.downsample_factor_,
+          c.range_min_x_,
+          c.range_min_y_,
+          c.score_threshold_,
+          c.circle_nms_dist_threshold_,
+          c.yaw_norm_thresholds_};
 }
 
 // A check of Autoware's GPU output against our CPU reference that must hold for the timing to mean anything.

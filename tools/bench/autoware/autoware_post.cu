@@ -70,11 +70,7 @@ void BenchPost(aw::CenterPointConfig const& c, cudaStream_t st, int objects, cha
   std::vector<autoware_ref::HeadStats> ref(kSets);
   for (int s = 0; s < kSets; ++s) {
     std::vector<float> const t = Heads(200 + s, classes, static_cast<int>(dy), static_cast<int>(dx), objects);
-    ref[s] = autoware_ref::Boxes(
-        {classes, static_cast<int>(dy), static_cast<int>(dx), c.voxel_size_x_ * c.downsample_factor_,
-         c.voxel_size_y_ * c.downsample_factor_, c.range_min_x_, c.range_min_y_, c.score_threshold_,
-         c.circle_nms_dist_threshold_, c.yaw_norm_thresholds_},
-        t.data());
+    ref[s] = autoware_ref::Boxes(RefHeads(c), t.data());
     heads[s].Upload(t);
   }
   // Autoware's engine outputs are six tensors; they point into our one [C + 10, H, W] buffer as kernels_bench's do.

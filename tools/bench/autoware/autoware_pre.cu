@@ -43,10 +43,7 @@ void BenchPre(aw::CenterPointConfig const& c, cudaStream_t st, int64_t n, std::v
   std::vector<autoware_ref::CloudStats> ref(kSets);
   for (int s = 0; s < kSets; ++s) {
     std::vector<float> cloud = LidarCloud(100 + s, n, static_cast<int>(f), 76.8f);
-    ref[s] = autoware_ref::Pillars(
-        {c.range_min_x_, c.range_min_y_, c.range_min_z_, c.range_max_x_, c.range_max_y_, c.range_max_z_,
-         c.voxel_size_x_, c.voxel_size_y_, static_cast<int>(gx), static_cast<int>(gy), static_cast<int>(mp)},
-        cloud.data(), n);
+    ref[s] = autoware_ref::Pillars(RefGrid(c), cloud.data(), n);
     cloud.resize(cap * f, 0.0f);
     aux[s].Upload(cloud);
   }
