@@ -1,0 +1,205 @@
+"""tools/bench/summarize_side_by_side.py: pairs our raw kernels_bench runs with Autoware's raw autoware_bench runs of
+one A B A B call, computes the ratios, rejects files that are edited or not from one call, and keeps the README's
+side-by-side blocks checkable. The fixtures are written here in the binaries' JSON format with made-up numbers; the
+expected cells are computed by hand."""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "tools" / "bench" / "summarize_side_by_side.py"
+RESULTS = ROOT / "bench" / "results"
+PRE = "autoware_480x480_0.32m"
+GPU = "NVIDIA H100 80GB HBM3"
+
+
+def _raw(date, rows, gpu=GPU):
+    """The text both binaries' Json() write (tools/bench/kernels_bench.cc, tools/bench/autoware/autoware_common.h)."""
+    body = ",\n".join(
+        f'    {{"config": "{c}", "stage": "{s}", "points": {p}, "pillars": {n}, "median_us": {t:.2f}, '
+        f'"p90_us": {t + 1:.2f}, "bytes": 1000, "fraction_of_copy_bw": 0.001}}'
+        for c, s, p, n, t in rows
+    )
+    return (
+        f'{{\n  "gpu": "{gpu}",\n  "sm_count": 132,\n  "cuda_driver_api": 13000,\n  "cuda_runtime": 13000,\n'
+        f'  "date_utc": "{date}",\n  "warmup": 20,\n  "reps": 200,\n  "d2d_copy_gbps": 2990.000000,\n'
+        f'  "rows": [\n{body}\n  ]\n}}\n'
+    )
+
+
+# Per points: (pillars, whole, voxelize, features, scatter incl. clear); scale multiplies every time (pair 2).
+_OURS_PRE = {
+    30000: (14108, 50.0, 20.0, 10.0, 20.0),
+    120000: (27582, 80.0, 30.0, 20.0, 30.0),
+    300000: (38209, 100.0, 40.0, 30.0, 30.0),
+}
+# Per scenario: (candidates, kept, decode, nms input sorted, whole)
+_OURS_POST = {
+    "post-S": (105, 40, 20.0, 20.0, 32.0),
+    "post-M": (393, 143, 25.0, 30.0, 50.0),
+    "post-L": (1565, 572, 50.0, 90.0, 125.0),
+}
+
+
+def _ours(date, scale=1.0):
+    rows = []
+    for n, (p, whole, vox, feat, scat) in _OURS_PRE.items():
+        for stage, t in (
+            ("voxelize_fast", vox),
+            ("pillar_features", feat),
+            ("scatter_incl_canvas_clear", scat),
+            ("whole_pre_fast", whole),
+        ):
+            rows.append((PRE, stage, n, p, t * scale))
+    for name, (cand, kept, dec, nms, whole) in _OURS_POST.items():
+        cfg = f"autoware_480x480x5_{name}"
+        rows += [(cfg, "decode", 0, cand, dec * scale), (cfg, "circle_nms_input_sorted", 0, kept, nms * scale)]
+        rows.append((cfg, "whole_post", 0, kept, whole * scale))
+    return _raw(date, rows)
+
+
+def _autoware(date, scale=1.0, gpu=GPU):
+    rows = []
+    for n, (p, whole, *_) in _OURS_PRE.items():
+        rows += [
+            (PRE, "aw_whole_pre_as_shipped", n, p, whole * 3.0 * scale),
+            (PRE, "aw_whole_pre_lean", n, p, whole * 1.5 * scale),
+        ]
+        for m in ("encoder_in", "canvas", "num_voxels", "voxels_buffer", "mask", "voxels", "coordinates", "num_points"):
+            rows.append((PRE, f"aw_shipped_memset_{m}", n, p, 10.0 * scale))
+        rows.append((PRE, "aw_shipped_shuffle", n, p, 20.0 * scale))
+        lean = (
+            ("memset_num_voxels", 2.0),
+            ("memset_canvas", 12.0),
+            ("generate_voxels", 30.0),
+            ("base_features", 25.0),
+            ("features", 18.0),
+            ("scatter", 35.0),
+        )
+        rows += [(PRE, f"aw_lean_{s}", n, p, t * scale) for s, t in lean]
+    for name, (cand, kept, _, _, whole) in _OURS_POST.items():
+        cfg = f"autoware_480x480x5_{name}"
+        rows += [
+            (cfg, "aw_whole_post_as_shipped", 0, kept, whole * 10.0 * scale),
+            (cfg, "aw_post_kernels_lean", 0, cand, whole * 2.0 * scale),
+            (cfg, "aw_post_lean_with_sweep", 0, kept, whole * 2.5 * scale),
+            (cfg, "aw_lean_decode", 0, cand, 60.0 * scale),
+            (cfg, "aw_lean_select_count", 0, cand, 15.0 * scale),
+            (cfg, "aw_lean_sort", 0, cand, 20.0 * scale),
+            (cfg, "aw_lean_nms_kernel", 0, kept, 10.0 * scale),
+            (cfg, "aw_lean_mask_sweep", 0, kept, 12.5 * scale),
+        ]
+    return _raw(date, rows, gpu)
+
+
+def _call(tmp_path, order=("10-00-00", "10-00-30", "10-01-00", "10-01-30")):
+    """Four files of one A B A B call: ours 1, Autoware 1, ours 2 (every time x1.25), Autoware 2 (x1.25)."""
+    names = [
+        f"kernels_h100_{order[0]}.json",
+        f"autoware_h100_{order[1]}.json",
+        f"kernels_h100_{order[2]}.json",
+        f"autoware_h100_{order[3]}.json",
+    ]
+    dates = [f"2026-12-06T{t.replace('-', ':')}Z" for t in order]
+    texts = [_ours(dates[0]), _autoware(dates[1]), _ours(dates[2], 1.25), _autoware(dates[3], 1.25)]
+    paths = [tmp_path / n for n in names]
+    for p, t in zip(paths, texts, strict=True):
+        p.write_text(t)
+    return paths
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True, check=False)
+
+
+def _pairs(paths):
+    return ["--ours", paths[0], paths[2], "--autoware", paths[1], paths[3]]
+
+
+def test_ratios_of_each_pair(tmp_path):
+    res = _run(*_pairs(_call(tmp_path)))
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    # 120k: ours 80 / 100; as shipped 240 / 300 (3.00x both); lean 120 / 150 (1.50x both).
+    assert (
+        "| preprocessing, 120,000 points | 27,582; 27,582 | 80.0 / 100.0 | 240.0 / 300.0 | 120.0 / 150.0 | 3.00× / 3.00× | 1.50× / 1.50× |"
+        in lines
+    )
+    # post-M: ours 50 / 62.5; as shipped 500 / 625 (10x); lean kernels 100 / 125 (2x); candidates 393 -> kept 143.
+    assert (
+        "| decode + circle NMS, post-M | 393 → 143; 393 → 143 | 50.0 / 62.5 | 500.0 / 625.0 | 100.0 / 125.0 | 10.00× / 10.00× | 2.00× / 2.00× |"
+        in lines
+    )
+    # Stage table, 120k: memsets 8 x 10 + shuffle 20 = 100 (125); voxelize 2 + 30 + 25 = 57 (71.25 -> 71.2);
+    # scatter + clear 12 + 35 = 47 (58.75 -> 58.8).
+    assert (
+        "| 120,000 | 100.0 / 125.0 | 30.0 / 37.5 | 57.0 / 71.2 | 20.0 / 25.0 | 18.0 / 22.5 | 30.0 / 37.5 | 47.0 / 58.8 |"
+        in lines
+    )
+    # post-L: select 15 + sort 20 + NMS kernel 10 = 45 (56.25 -> 56.2); lean + sweep 125 x 2.5 = 312.5 (390.6).
+    assert "| post-L | 50.0 / 62.5 | 60.0 / 75.0 | 90.0 / 112.5 | 45.0 / 56.2 | 12.5 / 15.6 | 312.5 / 390.6 |" in lines
+    assert any(
+        line.startswith("- pair 2: ours `kernels_h100_10-01-00.json`, Autoware `autoware_h100_10-01-30.json`")
+        for line in lines
+    )
+
+
+def test_ratio_uses_its_own_pair(tmp_path):
+    paths = _call(tmp_path)
+    # Autoware's second run made twice as slow as the first in the whole preprocessing at 30k: 150 x 1.25 -> 300.
+    text = (
+        paths[3]
+        .read_text()
+        .replace(
+            '"points": 30000, "pillars": 14108, "median_us": 187.50',
+            '"points": 30000, "pillars": 14108, "median_us": 300.00',
+        )
+    )
+    assert text != paths[3].read_text()
+    paths[3].write_text(text)
+    res = _run(*_pairs(paths))
+    assert res.returncode == 0, res.stderr
+    # ours 50 / 62.5; as shipped 150 / 300 -> 3.00x / 4.80x.
+    assert (
+        "| preprocessing, 30,000 points | 14,108; 14,108 | 50.0 / 62.5 | 150.0 / 300.0 | 75.0 / 93.8 | 3.00× / 4.80× | 1.50× / 1.50× |"
+        in res.stdout.splitlines()
+    )
+
+
+def test_inputs_not_from_one_call_or_edited_are_rejected(tmp_path):
+    paths = _call(tmp_path)
+    res = _run("--ours", paths[0], "--autoware", paths[1], paths[3])
+    assert res.returncode == 2 and "as many of each" in res.stderr
+    other = tmp_path / "autoware_h200.json"
+    other.write_text(_autoware("2026-12-06T10:01:30Z", gpu="NVIDIA H200"))
+    res = _run("--ours", paths[0], paths[2], "--autoware", paths[1], other)
+    assert res.returncode == 2 and "not from the same machine" in res.stderr
+    res = _run("--ours", paths[2], paths[0], "--autoware", paths[1], paths[3])  # ours 2 given first
+    assert res.returncode == 2 and "A B A B" in res.stderr
+    edited = tmp_path / "autoware_edited.json"
+    edited.write_text(json.dumps(json.loads(paths[1].read_text()), indent=1))
+    res = _run("--ours", paths[0], "--autoware", edited)
+    assert res.returncode == 2 and "autoware_bench" in res.stderr
+    res = _run("--ours", paths[0], "--autoware", paths[0])  # ours where Autoware's belongs: no aw_* rows
+    assert res.returncode == 2 and "no row for" in res.stderr
+
+
+def test_readme_blocks_are_checked_against_the_files_they_name(tmp_path):
+    paths = _call(tmp_path)
+    block = _run(*_pairs(paths)).stdout
+    readme = tmp_path / "README.md"
+    readme.write_text("# results\n\n" + block + "\ntext\n")
+    assert _run("--check-readme", readme).returncode == 0
+    readme.write_text("# results\n\n" + block.replace("240.0 / 300.0", "240.0 / 299.0") + "\ntext\n")
+    res = _run("--check-readme", readme)
+    assert res.returncode == 1 and "is stale" in res.stdout
+    readme.write_text("# results\n\n" + block + "\ntext\n")
+    paths[1].unlink()
+    assert _run("--check-readme", readme).returncode == 2
+
+
+def test_committed_side_by_side_blocks_are_current():
+    res = _run("--check-readme", RESULTS / "README.md")
+    assert res.returncode == 0, res.stdout + res.stderr
