@@ -98,6 +98,8 @@ struct Clouds {
 #if AWML_BENCH_WITH_CUDA
     if (cloud == "host_pinned") return pinned[s].as<float>();
     if (cloud == "device") return device[s].as<float>();
+#else
+    (void)cloud;
 #endif
     return host[s].data();
   }
@@ -183,6 +185,7 @@ Row TimeRow(Bench& b, Clouds const& clouds, int64_t n, std::string const& cloud,
     if (events) Must(ev[i].Record(static_cast<cudaStream_t>(st)), "event");
   };
 #else
+  (void)st;
   auto record = [](int) {};
 #endif
   for (int i = 0; i < o.warmup + o.reps; ++i) {
