@@ -330,7 +330,9 @@ std::string Header(Options const& o) {
          "scatter incl. canvas clear) -> head layout + decode + circle NMS -> boxes on the host\""
          ",\n  \"engines\": \"replaced: fixed pillar features and fixed Heads() tensors (45 objects), copied into the "
          "bound buffers in the first warm-up frame only; a timed Run makes no CUDA call (engine_copies_timed)\""
-         ",\n  \"target\": {\"grid\": \"autoware_480x480_0.32m\", \"points\": 120000, \"host_wall_median_us\": 150}";
+         ",\n  \"target\": {\"grid\": \"autoware_480x480_0.32m\", \"points\": 120000, \"host_wall_median_us\": 150}"
+         ",\n  \"syncs_expected\": \"2 per frame: the pillar-count readback in RunNetwork (before the encoder) and "
+         "Download's wait for the boxes; any other blocking segment is a finding\"";
 }
 
 std::vector<std::string> Split(std::string const& s) {
@@ -466,6 +468,13 @@ int main(int argc, char** argv) {
                 r.stage_gpu.count("total") ? Num(r.events.median).c_str() : "-",
                 r.syncs < 0 ? "-" : std::to_string(r.syncs).c_str());
   }
+  std::map<std::string, std::string> segments;  // per cloud kind: the blocking segments of its first probed row
+  for (Row const& r : rows) {
+    std::string list;
+    for (std::string const& b : r.blocking) list += (list.empty() ? "" : "; ") + b;
+    if (r.syncs >= 0 && !segments.count(r.cloud)) segments[r.cloud] = list;
+  }
+  for (auto const& [cloud, list] : segments) std::printf("host syncs, %s clouds: %s\n", cloud.c_str(), list.c_str());
   std::string json = Header(o) + ",\n  \"check\": ";
   json += cuda ? "{\"cuda_equals_cpu\": true, \"frames_compared\": " +
                      std::to_string(o.grids.size() * o.voxelize.size() * o.points.size() * kSets) +
