@@ -35,6 +35,7 @@ ROW_KEYS = {
     "stage_host_wall",
     "stage_gpu_events",
     "engine_copies_timed",
+    "engine_run_host_us",
     "host_syncs_per_frame",
     "blocking_segments",
 }
@@ -69,6 +70,7 @@ def test_cpu_mode_is_well_formed_non_empty_and_repeatable(tmp_path):
         assert row["boxes"] > 0 and row["pillars_mean"] > 1000
         assert row["boxes_consistent"] is True  # every timed frame kept the same boxes
         assert row["engine_copies_timed"] == 0  # the replaced engines copied nothing in timed frames
+        assert 0 <= row["engine_run_host_us"]["median_us"] <= row["engine_run_host_us"]["p90_us"]
         assert 0 < row["host_wall_median_us"] <= row["host_wall_p90_us"]
         assert row["host_syncs_per_frame"] is None and row["gpu_events_median_us"] is None
         assert re.fullmatch(r"[0-9a-f]{16}", row["boxes_fnv1a64"])

@@ -134,7 +134,9 @@ class FixedEngine final : public trt::Engine {
  public:
   FixedEngine(trt::IoSpec io, MemoryLocation location, std::shared_ptr<FixedOutputs const> outputs, SyncProbe* probe,
               std::string segment)
-      : io_(std::move(io)), location_(location), outputs_(std::move(outputs)), probe_(probe), segment_(segment) {}
+      : io_(std::move(io)), location_(location), outputs_(std::move(outputs)), probe_(probe), segment_(segment) {
+    for (auto const& [name, sets] : *outputs_) slots_.push_back({&sets, &bound_[name], nullptr, nullptr});
+  }
   trt::IoSpec const& io() const override { return io_; }
   MemoryLocation location() const override { return location_; }
   Status SetInputShape(std::string const& name, trt::Dims const&) override {
@@ -147,12 +149,31 @@ class FixedEngine final : public trt::Engine {
   }
   Status Run(StreamHandle stream) override {
     probe_->Cut(segment_);
-    for (auto const& [name, sets] : *outputs_) {
-      std::vector<float> const& data = sets[static_cast<std::size_t>(set_) % sets.size()];
-      void* const target = bound_.at(name);
-      auto& last = written_[name];
-      if (last.first == target && last.second == &data) continue;  // the bound buffer already holds these values
-      last = {target, &data};
+    Clock::time_point const start = Clock::now();
+    Status const status = CopyIfNeeded(stream);
+    run_us += std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+    return status;
+  }
+  void UseSet(int set) { set_ = set; }
+  int64_t copies = 0;   //!< output copies made so far
+  double run_us = 0.0;  //!< host time spent in Run so far
+
+ private:
+  // One fixed output: its sets, where the runtime bound it, and what was last copied where.
+  struct Slot {
+    std::vector<std::vector<float>> const* sets;
+    void* const* bound;  // into bound_ (std::map nodes do not move)
+    void* written_to;
+    void const* written;
+  };
+  Status CopyIfNeeded(StreamHandle stream) {
+    for (Slot& slot : slots_) {
+      std::vector<float> const& data = (*slot.sets)[static_cast<std::size_t>(set_) % slot.sets->size()];
+      void* const target = *slot.bound;
+      if (target == slot.written_to && &data == slot.written) continue;  // the bound buffer holds these values
+      if (target == nullptr) return FailedPreconditionError("fixed engine | an output is not bound");
+      slot.written_to = target;
+      slot.written = &data;
       ++copies;
       std::size_t const bytes = data.size() * sizeof(float);
 #if AWML_BENCH_WITH_CUDA
@@ -166,10 +187,7 @@ class FixedEngine final : public trt::Engine {
     }
     return OkStatus();
   }
-  void UseSet(int set) { set_ = set; }
-  int64_t copies = 0;  //!< output copies made so far
 
- private:
   trt::IoSpec io_;
   MemoryLocation location_;
   std::shared_ptr<FixedOutputs const> outputs_;
@@ -177,7 +195,7 @@ class FixedEngine final : public trt::Engine {
   std::string segment_;
   int set_ = 0;
   std::map<std::string, void*> bound_;
-  std::map<std::string, std::pair<void*, void const*>> written_;
+  std::vector<Slot> slots_;
 };
 
 // ----------------------------------------------------------------------------------------------------- scenarios
@@ -236,6 +254,7 @@ struct Bench {
   FixedEngine *encoder = nullptr, *head = nullptr;
   void UseSet(int s) { head->UseSet(s); }
   int64_t copies() const { return encoder->copies + head->copies; }
+  double run_us() const { return encoder->run_us + head->run_us; }
 };
 
 inline Bench MakeBench(Grid const& g, kernels::VoxelizeMode mode, trt::RuntimeDevice device, StreamHandle stream,
