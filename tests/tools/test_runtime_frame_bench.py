@@ -23,6 +23,7 @@ ROW_KEYS = {
     "voxelize",
     "points",
     "cloud",
+    "frame",
     "call",
     "pillars_mean",
     "boxes",
@@ -49,7 +50,7 @@ def cpu_run(path: pathlib.Path) -> dict:
     done = run(*SMALL, str(path))
     assert done.returncode == 0, done.stderr
     table = [line for line in done.stdout.splitlines() if line.startswith(("autoware_", "awml_"))]
-    assert len(table) == 4, done.stdout
+    assert len(table) == 8, done.stdout
     return json.loads(path.read_text())
 
 
@@ -60,24 +61,28 @@ def test_cpu_mode_is_well_formed_non_empty_and_repeatable(tmp_path):
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first["date_utc"])
     assert (first["warmup"], first["reps"], first["sets"]) == (1, 3, 4)
     rows = first["rows"]
-    cases = {(r["grid"], r["voxelize"]) for r in rows}
-    assert cases == {
-        (g, v) for g in ("autoware_480x480_0.32m", "awml_1020x1020_0.24m") for v in ("deterministic", "fast")
-    }
+    cases = [(r["grid"], r["voxelize"], r["frame"]) for r in rows]
+    grids, modes = ("autoware_480x480_0.32m", "awml_1020x1020_0.24m"), ("deterministic", "fast")
+    assert cases == [(g, v, f) for g in grids for v in modes for f in ("full", "pre_post")]
+    calls = {"full": "Detect", "pre_post": "CopyPoints+Preprocess+Postprocess+Download"}
     for row in rows:
         assert set(row) == ROW_KEYS
-        assert (row["points"], row["cloud"], row["call"]) == (20000, "host", "Detect")
-        assert row["boxes"] > 0 and row["pillars_mean"] > 1000
+        assert (row["points"], row["cloud"], row["call"]) == (20000, "host", calls[row["frame"]])
+        # 45 heatmap blobs of 3 x 3 cells above the 0.35 threshold (background logits N(-6, 1) stay below): at most
+        # 405 candidates; empty or untouched head buffers (all logits 0 -> every cell a candidate) fall outside.
+        assert 30 <= row["boxes"] <= 45 * 9 and row["pillars_mean"] > 1000
         assert row["boxes_consistent"] is True  # every timed frame kept the same boxes
         assert row["engine_copies_timed"] == 0  # the replaced engines copied nothing in timed frames
         assert 0 <= row["engine_run_host_us"]["median_us"] <= row["engine_run_host_us"]["p90_us"]
         assert 0 < row["host_wall_median_us"] <= row["host_wall_p90_us"]
         assert row["host_syncs_per_frame"] is None and row["gpu_events_median_us"] is None
         assert re.fullmatch(r"[0-9a-f]{16}", row["boxes_fnv1a64"])
-    # Two identical runs keep identical boxes and pillars; the two grids' heads (480 and 510 cells) differ.
-    same = ("grid", "voxelize", "boxes", "boxes_fnv1a64", "pillars_mean")
+    # Two identical runs keep identical boxes and pillars; the two grids' heads (480 and 510 cells) differ; pre_post
+    # decodes the heads the full frame left in the buffers, so both frames keep the same boxes.
+    same = ("grid", "voxelize", "frame", "boxes", "boxes_fnv1a64", "pillars_mean")
     assert [{k: r[k] for k in same} for r in rows] == [{k: r[k] for k in same} for r in second["rows"]]
-    assert len({r["boxes_fnv1a64"] for r in rows}) == 2
+    digests = {g: {r["boxes_fnv1a64"] for r in rows if r["grid"] == g} for g in grids}
+    assert all(len(d) == 1 for d in digests.values()) and digests[grids[0]] != digests[grids[1]]
 
 
 BAD = [
@@ -86,7 +91,8 @@ BAD = [
     (["--device", "cpu", "--points", "20000,0"], "--points out of range"),
     (["--device", "cpu", "--clouds", "device"], "unknown --clouds value"),
     (["--device", "cpu", "--grids", "kitti"], "unknown --grids value"),
-    (["--device", "cpu", "--frames", "3"], "unknown option"),
+    (["--device", "cpu", "--frames", "3"], "unknown --frames value"),
+    (["--device", "cpu", "--sets", "3"], "unknown option"),
 ]
 if not pathlib.Path("/dev/nvidia0").exists():  # no GPU here: the CUDA mode refuses before any work
     BAD.append(([], "--device cuda needs a (CUDA device|build with CUDA)"))  # a CUDA build, a CPU-only build

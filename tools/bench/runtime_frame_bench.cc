@@ -6,6 +6,8 @@
 //   cloud "host_pinned":   Detect(pinned host cloud)    = CopyPoints (H2D) + the stages above
 //   cloud "host_pageable": Detect(std::vector cloud)    = the same from pageable memory
 //   --device cpu:          Detect(host cloud) on the CPU runtime (runs without a GPU; the Bazel test uses it)
+// That is frame "full" (Autoware's detect() without TensorRT is the same work). Frame "pre_post" leaves RunNetwork out
+// (no pillar-count readback, no engines, no scatter): one host sync, as tools/bench/runtime_bench.py measured it.
 //
 // Engines: FixedEngine implementations of trt::Engine. The encoder leaves a fixed pillar-feature buffer, the head
 // fixed synthetic head tensors (lidar_scene.h Heads(), 45 objects: "post-M"). Both copy their outputs into the
@@ -67,7 +69,7 @@ uint64_t Digest(CenterPointDetections const& d) {  // FNV-1a 64 of the kept boxe
 }
 
 struct Row {
-  std::string grid, voxelize, cloud, call;
+  std::string grid, voxelize, cloud, frame, call;
   int64_t points = 0;
   double pillars = 0.0;
   std::size_t boxes = 0;
@@ -85,6 +87,7 @@ struct Options {
   int warmup = 20, reps = 200;
   std::vector<int64_t> points{30000, 120000, 300000};
   std::vector<std::string> grids{"autoware", "awml"}, voxelize{"deterministic", "fast"}, clouds;
+  std::vector<std::string> frames{"full", "pre_post"};
 };
 
 // The clouds of one size: host vectors always; pinned and device copies on CUDA.
@@ -166,64 +169,92 @@ std::size_t CheckCudaEqualsCpu(Bench& cuda, Bench& cpu, Clouds const& clouds, in
 
 double Us(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::micro>(b - a).count(); }
 
+// The frame of a row. "full": the whole frame with the replaced engines (device cloud: the stages one by one; host
+// cloud: Detect). "pre_post": without RunNetwork (no pillar-count readback, engines or scatter; the heads of the last
+// full frame stay in the buffers), as tools/bench/runtime_bench.py's time_pre_post. `mark(k)` after stage k.
+template <typename Mark>
+CenterPointDetections Frame(CenterPointRuntime& rt, std::string const& cloud, bool full, float const* points, int64_t n,
+                            Mark const& mark) {
+  if (cloud != "device") {
+    if (full) return Must(rt.Detect(points, n), "Detect");
+    Must(rt.CopyPoints(points, n), "CopyPoints");
+    mark(0);
+    points = rt.points_buffer();
+  }
+  Must(rt.Preprocess(points, n), "Preprocess");
+  mark(1);
+  if (full) Must(rt.RunNetwork(), "RunNetwork");
+  mark(2);
+  Must(rt.Postprocess(), "Postprocess");
+  mark(3);
+  CenterPointDetections d = Must(rt.Download(), "Download");
+  mark(4);
+  return d;
+}
+
+std::string CallName(std::string const& cloud, bool full) {
+  if (cloud != "device") return full ? "Detect" : "CopyPoints+Preprocess+Postprocess+Download";
+  return full ? "Preprocess+RunNetwork+Postprocess+Download" : "Preprocess+Postprocess+Download";
+}
+
 // The timed frames of one row: `warmup` untimed, then `reps` timed; head set 0 throughout (no engine copy timed).
-Row TimeRow(Bench& b, Clouds const& clouds, int64_t n, std::string const& cloud, Options const& o, StreamHandle st) {
+Row TimeRow(Bench& b, Clouds const& clouds, int64_t n, std::string const& cloud, std::string const& frame,
+            Options const& o, StreamHandle st) {
   Row r;
   r.cloud = cloud;
+  r.frame = frame;
   r.points = n;
-  r.call = cloud == "device" ? "Preprocess+RunNetwork+Postprocess+Download" : "Detect";
+  bool const full = frame == "full";
+  r.call = CallName(cloud, full);
   CenterPointRuntime& rt = *b.runtime;
   b.UseSet(0);
+  if (!full) Must(rt.Detect(clouds.host[0].data(), n).status(), "Detect");  // head set 0 in the head buffers
   std::vector<double> wall, engine_run;
   std::map<std::string, std::vector<double>> stage_wall, stage_gpu;
   int64_t copies = 0;
+  bool const stages = cloud == "device";
 #if AWML_BENCH_WITH_CUDA
-  bool const events = st != nullptr && cloud == "device";
+  bool const events = st != nullptr && stages;
   std::vector<trt::CudaEvent> ev;
   for (int i = 0; events && i < 4; ++i) ev.push_back(Must(trt::CudaEvent::Create(), "event"));
-  auto record = [&](int i) {
-    if (events) Must(ev[i].Record(static_cast<cudaStream_t>(st)), "event");
-  };
 #else
   (void)st;
-  auto record = [](int) {};
+  bool const events = false;
 #endif
   for (int i = 0; i < o.warmup + o.reps; ++i) {
     if (i == o.warmup) copies = b.copies();
     float const* points = clouds.Get(cloud, i % kSets);
     Clock::time_point t[5];
-    CenterPointDetections d;
     double const run_before = b.run_us();
     t[0] = Clock::now();
-    if (cloud == "device") {
-      record(0);
-      Must(rt.Preprocess(points, n), "Preprocess");
-      t[1] = Clock::now();
-      record(1);
-      Must(rt.RunNetwork(), "RunNetwork");
-      t[2] = Clock::now();
-      record(2);
-      Must(rt.Postprocess(), "Postprocess");
-      t[3] = Clock::now();
-      record(3);
-      d = Must(rt.Download(), "Download");
-    } else {
-      d = Must(rt.Detect(points, n), "Detect");
-    }
+#if AWML_BENCH_WITH_CUDA
+    if (events) Must(ev[0].Record(static_cast<cudaStream_t>(st)), "event");
+#endif
+    CenterPointDetections const d = Frame(rt, cloud, full, points, n, [&](int k) {
+      if (k == 0 || !stages) return;
+      t[k] = Clock::now();
+#if AWML_BENCH_WITH_CUDA
+      if (events && k < 4) Must(ev[k].Record(static_cast<cudaStream_t>(st)), "event");
+#endif
+    });
     t[4] = Clock::now();
     if (i < o.warmup) continue;
     wall.push_back(Us(t[0], t[4]));
     engine_run.push_back(b.run_us() - run_before);
-    if (cloud == "device") {
+    if (stages) {
       char const* names[] = {"Preprocess", "RunNetwork", "Postprocess", "Download"};
-      for (int k = 0; k < 4; ++k) stage_wall[names[k]].push_back(Us(t[k], t[k + 1]));
+      for (int k = 0; k < 4; ++k) {
+        if (full || k != 1) stage_wall[names[k]].push_back(Us(t[k], t[k + 1]));
+      }
     }
 #if AWML_BENCH_WITH_CUDA
     if (events) {  // all complete: Download synchronised the stream after the last record
       char const* spans[] = {"total", "Preprocess", "RunNetwork_incl_readback_gap", "Postprocess_incl_copies"};
       int const from[] = {0, 0, 1, 2}, to[] = {3, 1, 2, 3};
-      for (int k = 0; k < 4; ++k)
-        stage_gpu[spans[k]].push_back(1000.0 * Must(ev[to[k]].ElapsedMsSince(ev[from[k]]), "e"));
+      for (int k = 0; k < 4; ++k) {
+        if (!full && k == 2) continue;
+        stage_gpu[spans[k]].push_back(1000.0 * Must(ev[to[k]].ElapsedMsSince(ev[from[k]]), "event"));
+      }
     }
 #endif
     uint64_t const digest = Digest(d);
@@ -243,25 +274,21 @@ Row TimeRow(Bench& b, Clouds const& clouds, int64_t n, std::string const& cloud,
   return r;
 }
 
-// Host synchronisations of two untimed frames (Detect's calls one by one for host clouds).
+// Host synchronisations of two untimed frames (for host clouds, Detect's calls one by one).
 void ProbeRow(Bench& b, Clouds const& clouds, int64_t n, SyncProbe& probe, StreamHandle st, Row& r) {
-  CenterPointRuntime& rt = *b.runtime;
+  char const* segments[] = {"CopyPoints", "Preprocess", "RunNetwork after head Run", "Postprocess", "Download"};
   for (int s = 0; s < 2; ++s) {
-    float const* points = clouds.Get(r.cloud, s);
     probe.Begin(st);
-    if (r.cloud != "device") {
+    CenterPointRuntime& rt = *b.runtime;
+    float const* points = clouds.Get(r.cloud, s);
+    if (r.cloud != "device") {  // Detect = CopyPoints + the stages; cut between them
       Must(rt.CopyPoints(points, n), "CopyPoints");
-      probe.Cut("CopyPoints");
+      probe.Cut(segments[0]);
       points = rt.points_buffer();
     }
-    Must(rt.Preprocess(points, n), "Preprocess");
-    probe.Cut("Preprocess");
-    Must(rt.RunNetwork(), "RunNetwork");
-    probe.Cut("RunNetwork after head Run");
-    Must(rt.Postprocess(), "Postprocess");
-    probe.Cut("Postprocess");
-    Must(rt.Download().status(), "Download");
-    probe.Cut("Download");
+    Frame(rt, "device", r.frame == "full", points, n, [&](int k) {
+      if (k == 1 || k > 2 || r.frame == "full") probe.Cut(segments[k]);
+    });
     std::vector<std::string> const blocked = probe.End();
     if (static_cast<int>(blocked.size()) > r.syncs) {
       r.syncs = static_cast<int>(blocked.size());
@@ -293,7 +320,7 @@ std::string RowJson(Row const& r) {
   bool const ev = r.stage_gpu.count("total") > 0;
   return "    {\"grid\": " + Quote(r.grid) + ", \"voxelize\": " + Quote(r.voxelize) +
          ", \"points\": " + std::to_string(r.points) + ", \"cloud\": " + Quote(r.cloud) +
-         ", \"call\": " + Quote(r.call) + ", \"pillars_mean\": " + Num(r.pillars) +
+         ", \"frame\": " + Quote(r.frame) + ", \"call\": " + Quote(r.call) + ", \"pillars_mean\": " + Num(r.pillars) +
          ", \"boxes\": " + std::to_string(r.boxes) + ", \"boxes_fnv1a64\": " + Quote(digest) +
          ", \"boxes_consistent\": " + (r.boxes_consistent ? "true" : "false") +
          ", \"host_wall_median_us\": " + Num(r.wall.median) + ", \"host_wall_p90_us\": " + Num(r.wall.p90) +
@@ -330,14 +357,16 @@ std::string Header(Options const& o) {
          ",\n  \"cuda_runtime\": " + runtime + ",\n  \"date_utc\": \"" + date +
          "\",\n  \"warmup\": " + std::to_string(o.warmup) + ",\n  \"reps\": " + std::to_string(o.reps) +
          ",\n  \"sets\": " + std::to_string(kSets) +
-         ",\n  \"frame\": \"points in -> voxelize + features -> RunNetwork (pillar-count readback, replaced engines, "
-         "scatter incl. canvas clear) -> head layout + decode + circle NMS -> boxes on the host\""
+         ",\n  \"frames\": {\"full\": \"points in -> voxelize + features -> RunNetwork (pillar-count readback, "
+         "replaced "
+         "engines, scatter incl. canvas clear) -> head layout + decode + circle NMS -> boxes on the host\", "
+         "\"pre_post\": \"the same without RunNetwork (the heads of a full frame stay in the buffers)\"}"
          ",\n  \"engines\": \"replaced: fixed pillar features and fixed Heads() tensors (45 objects), copied into the "
          "bound buffers in the first warm-up frame only; a timed Run makes no CUDA call (engine_copies_timed) and "
          "costs engine_run_host_us of host time per frame (both engines)\""
          ",\n  \"target\": {\"grid\": \"autoware_480x480_0.32m\", \"points\": 120000, \"host_wall_median_us\": 150}"
-         ",\n  \"syncs_expected\": \"2 per frame: the pillar-count readback in RunNetwork (before the encoder) and "
-         "Download's wait for the boxes; any other blocking segment is a finding\"";
+         ",\n  \"syncs_expected\": \"full: 2 per frame, the pillar-count readback in RunNetwork (before the encoder) "
+         "and Download's wait for the boxes; pre_post: 1 (Download); any other blocking segment is a finding\"";
 }
 
 std::vector<std::string> Split(std::string const& s) {
@@ -373,8 +402,8 @@ Options Parse(int argc, char** argv) {
     if (a == "--help" || a == "-h") {
       std::printf(
           "runtime_frame_bench [--device cuda|cpu] [--warmup N] [--reps N] [--points 30000,120000,300000]\n"
-          "    [--grids autoware,awml] [--voxelize deterministic,fast] [--clouds device,host_pinned,host_pageable]"
-          " OUT.json\n");
+          "    [--grids autoware,awml] [--voxelize deterministic,fast] [--clouds device,host_pinned,host_pageable]\n"
+          "    [--frames full,pre_post] OUT.json   (--device cpu: --clouds host)\n");
       std::exit(0);
     }
     if (a.rfind("--", 0) == 0) {
@@ -395,11 +424,14 @@ Options Parse(int argc, char** argv) {
         CheckChoices(a, o.grids = Split(v), {"autoware", "awml"});
       } else if (a == "--voxelize") {
         CheckChoices(a, o.voxelize = Split(v), {"deterministic", "fast"});
+      } else if (a == "--frames") {
+        CheckChoices(a, o.frames = Split(v), {"full", "pre_post"});
       } else if (a == "--clouds") {
         o.clouds = Split(v);
         clouds_given = true;
       } else {
-        BadInput("unknown option", "--device, --warmup, --reps, --points, --grids, --voxelize, --clouds, --help", a);
+        BadInput("unknown option",
+                 "--device, --warmup, --reps, --points, --grids, --voxelize, --clouds, --frames, --help", a);
       }
     } else {
       if (!o.out.empty()) BadInput("more than one output path", "one OUT.json", a);
@@ -456,30 +488,36 @@ int main(int argc, char** argv) {
         Clouds const clouds = MakeClouds(g, n, cuda, static_cast<decltype(stream)>(stream));
         if (cuda) compared += CheckCudaEqualsCpu(dev, cpu, clouds, n, g.name + " " + mode_name);
         for (std::string const& cloud : o.clouds) {
-          Row r = TimeRow(timed, clouds, n, cloud, o, stream);
-          r.grid = g.name;
-          r.voxelize = mode_name;
-          if (cuda) ProbeRow(timed, clouds, n, probe, stream, r);
-          rows.push_back(r);
+          for (std::string const& frame : o.frames) {
+            Row r = TimeRow(timed, clouds, n, cloud, frame, o, stream);
+            r.grid = g.name;
+            r.voxelize = mode_name;
+            if (cuda) ProbeRow(timed, clouds, n, probe, stream, r);
+            rows.push_back(r);
+          }
         }
       }
     }
   }
-  std::printf("%-24s %-13s %7s %-13s %8s %5s %10s %10s %10s %5s\n", "grid", "voxelize", "points", "cloud", "pillars",
-              "boxes", "wall_med", "wall_p90", "gpu_med", "syncs");
+  std::printf("%-22s %-13s %7s %-13s %-8s %8s %5s %10s %10s %10s %5s\n", "grid", "voxelize", "points", "cloud", "frame",
+              "pillars", "boxes", "wall_med", "wall_p90", "gpu_med", "syncs");
   for (Row const& r : rows) {
-    std::printf("%-24s %-13s %7lld %-13s %8.0f %5zu %10.1f %10.1f %10s %5s\n", r.grid.c_str(), r.voxelize.c_str(),
-                static_cast<long long>(r.points), r.cloud.c_str(), r.pillars, r.boxes, r.wall.median, r.wall.p90,
-                r.stage_gpu.count("total") ? Num(r.events.median).c_str() : "-",
+    std::printf("%-22s %-13s %7lld %-13s %-8s %8.0f %5zu %10.1f %10.1f %10s %5s\n", r.grid.c_str(), r.voxelize.c_str(),
+                static_cast<long long>(r.points), r.cloud.c_str(), r.frame.c_str(), r.pillars, r.boxes, r.wall.median,
+                r.wall.p90, r.stage_gpu.count("total") ? Num(r.events.median).c_str() : "-",
                 r.syncs < 0 ? "-" : std::to_string(r.syncs).c_str());
   }
-  std::map<std::string, std::string> segments;  // per cloud kind: the blocking segments of its first probed row
+  std::map<std::string, std::map<std::string, int>> segments;  // per cloud + frame: each blocking list, its rows
   for (Row const& r : rows) {
     std::string list;
     for (std::string const& b : r.blocking) list += (list.empty() ? "" : "; ") + b;
-    if (r.syncs >= 0 && !segments.count(r.cloud)) segments[r.cloud] = list;
+    if (r.syncs >= 0) ++segments[r.cloud + " " + r.frame]["[" + list + "]"];
   }
-  for (auto const& [cloud, list] : segments) std::printf("host syncs, %s clouds: %s\n", cloud.c_str(), list.c_str());
+  for (auto const& [kind, lists] : segments) {
+    std::string text;
+    for (auto const& [list, count] : lists) text += (text.empty() ? "" : ", ") + list + " x" + std::to_string(count);
+    std::printf("host syncs, %s: %s\n", kind.c_str(), text.c_str());
+  }
   std::string json = Header(o) + ",\n  \"check\": ";
   json += cuda ? "{\"cuda_equals_cpu\": true, \"frames_compared\": " +
                      std::to_string(o.grids.size() * o.voxelize.size() * o.points.size() * kSets) +
