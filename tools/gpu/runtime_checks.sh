@@ -45,7 +45,7 @@ GPU=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n 1 
   tr '[:upper:]' '[:lower:]')
 FRAME_JSON="$OUT/runtime_frame_${GPU:-gpu}_$(date -u +%Y-%m-%d).json"
 if [ -x build/gpu/bin/runtime_frame_bench ]; then
-  build/gpu/bin/runtime_frame_bench "$FRAME_JSON" 2>&1 | tee "$OUT/runtime_frame.log" | tail -n 45
+  build/gpu/bin/runtime_frame_bench "$FRAME_JSON" 2>&1 | tee "$OUT/runtime_frame.log" | tail -n 90
   [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
   if [ -n "$SAN" ]; then  # a few frames of each cloud kind under memcheck (its timings and sync counts mean nothing)
     "$SAN" --tool memcheck --error-exitcode 9 build/gpu/bin/runtime_frame_bench --warmup 1 --reps 2 \
