@@ -180,7 +180,12 @@ TEST(PostprocessCuda, CircleNmsSizesEqualCpu) {
       d_boxes.Upload(boxes);
       d_n.Upload(std::vector<int32_t>{n});
       d_kept.Poison();
-      ASSERT_TRUE(CircleNmsCuda(nc, d_boxes.get(), d_n.get(), d_kept.get(), d_kept_n.get(), nullptr, 0, nullptr).ok());
+      size_t ws_bytes = 0;
+      ASSERT_TRUE(CircleNmsCudaWorkspaceBytes(nc, &ws_bytes).ok());
+      DeviceBuffer<char> ws(ws_bytes);
+      ws.Poison();  // needs no initialisation
+      ASSERT_TRUE(
+          CircleNmsCuda(nc, d_boxes.get(), d_n.get(), d_kept.get(), d_kept_n.get(), ws.get(), ws_bytes, nullptr).ok());
       ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
       ASSERT_EQ(d_kept_n.Download(1)[0], want_n);
       size_t const nk = static_cast<size_t>(want_n) * kBoxFields;

@@ -1,10 +1,14 @@
-// CUDA circle NMS in one kernel of one block, in shared memory: sort by score (unless input_sorted), then the greedy
-// sweep 64 ranks at a time, then the kept boxes written in rank order. No workspace, no host synchronisation.
-#include <atomic>
+// CUDA circle NMS in one cooperative launch: rank (unless input_sorted), the suppression bit mask over the whole
+// grid, then one block sweeps it greedily and writes the kept boxes. Workspace needs no initialisation.
+#include <cooperative_groups.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
+#include "cpp/common/cooperative_launch.h"
 #include "cpp/common/cuda_status.h"
+#include "cpp/common/workspace_carver.h"
 #include "cpp/plugins/kernels/circle_nms/circle_nms.h"
 #include "cpp/plugins/kernels/circle_nms/suppress.h"
 #include "cpp/plugins/kernels/decode/head_math.h"
@@ -13,149 +17,190 @@
 namespace awml::kernels {
 namespace {
 
+namespace cg = cooperative_groups;
+
 constexpr int kTile = 64;
 constexpr int kMaxWords = kMaxCandidates / kTile;
-constexpr int kNmsThreads = score_sort::kSortThreads;
+constexpr int kNmsThreads = 512;
+constexpr int kGroups = kNmsThreads / kTile;  // mask tiles a block works on at once
+
+struct NmsWorkspace {
+  uint16_t* order;  // [max_boxes] rank -> input position (unsorted input only)
+  float* xyl;       // [max_boxes, 3] x, y, label by rank (unsorted input only)
+  uint64_t* mask;   // [max_boxes, words] row r, word w: the ranks of tile w that rank r suppresses (w >= r / 64)
+};
 
 struct NmsArgs {
-  int cap, max_output;
+  int cap, words, max_output;
   float squared_radius;
   bool inclusive, per_class, input_sorted;
   float const* boxes;
   int32_t const* num_boxes;
   float* out_boxes;
   int32_t* num_out;
+  NmsWorkspace w;
 };
 
-// Shared-memory layout for a capacity of `cap` boxes (dynamic shared memory; keys are reused for x, y once sorted).
-struct NmsShared {
-  uint64_t* keys;     // [NextPow2(cap)] sort keys, then float2 (x, y) by rank
-  uint16_t* order;    // [NextPow2(cap)] rank -> input position
-  float* label;       // [cap] by rank
-  uint32_t* removed;  // [2 * ceil(cap / 64)] bit per rank
+struct SortShared {
+  uint64_t keys[kMaxCandidates];
+  uint16_t vals[kMaxCandidates];
+};
+struct MaskShared {
+  float cols[kGroups][kTile * 3];
+};
+struct SweepShared {
+  uint32_t removed[2 * kMaxWords];  // bit per rank, as 32-bit halves (native shared atomics)
+  uint64_t diag[2][kTile];          // this step's 64 x 64 bits, and the next step's (prefetched)
+  uint64_t keep[kMaxWords];
+  int prefix[kMaxWords + 1];
+  uint16_t kept_list[kTile];
+  int kept_count;
+};
+union NmsShared {
+  SortShared sort;
+  MaskShared mask;
+  SweepShared sweep;
 };
 
-__host__ __device__ inline int Pow2AtLeast(int n) {
-  int p = 1;
-  while (p < n) p <<= 1;
-  return p;
+// x, y, label of rank r: straight from the input when it is already in rank order, else from the sorted copy.
+__device__ __forceinline__ void RankXyl(NmsArgs const& a, int r, float* x, float* y, float* l) {
+  if (a.input_sorted) {
+    float const* b = a.boxes + static_cast<int64_t>(r) * kBoxFields;
+    *x = b[kBoxX];
+    *y = b[kBoxY];
+    *l = b[kBoxLabel];
+  } else {
+    *x = a.w.xyl[3 * r];
+    *y = a.w.xyl[3 * r + 1];
+    *l = a.w.xyl[3 * r + 2];
+  }
 }
 
-__host__ __device__ inline size_t NmsSharedBytes(int cap) {
-  size_t const p2 = static_cast<size_t>(Pow2AtLeast(cap));
-  return p2 * sizeof(uint64_t) + p2 * sizeof(uint16_t) + static_cast<size_t>(cap) * sizeof(float) +
-         static_cast<size_t>(2 * ((cap + kTile - 1) / kTile)) * sizeof(uint32_t);
+__device__ __forceinline__ uint64_t MaskWord(NmsArgs const& a, int row, int word) {
+  return __ldcg(reinterpret_cast<unsigned long long const*>(a.w.mask + static_cast<int64_t>(row) * a.words + word));
 }
 
-__device__ bool RemovedBit(uint32_t const* removed, int r) { return removed[r >> 5] >> (r & 31) & 1u; }
-
-// One block does everything, in shared memory: rank (sort unless input_sorted), then the greedy sweep 64 ranks at
-// a time: the 64 x 64 suppression bits of the step's ranks, the serial keep decision over the not yet removed
-// ones (only kept ranks cost an iteration), and every later rank tested against the step's kept boxes in
-// parallel. The same Suppresses() and the same order as CircleNmsCpu, so the same boxes.
+// One cooperative launch:
+//   (unsorted input) block 0 ranks the boxes by score | every block: the 64 x 64 suppression tiles of the upper
+//   triangle, in parallel over the grid | block 0: the greedy sweep, 64 ranks per step (a serial pass over the
+//   step's not yet removed ranks, one iteration per kept rank, then the kept rows' mask words OR-ed into the
+//   removed bits in parallel while the next step's tile is prefetched), then the kept boxes in rank order.
+// The same Suppresses() and rank order as CircleNmsCpu, so the same boxes.
 __global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
-  extern __shared__ __align__(16) unsigned char smem[];
-  __shared__ uint64_t diag[kTile];
-  __shared__ uint64_t keep[kMaxWords];
-  __shared__ int prefix[kMaxWords + 1];
-  __shared__ uint16_t kept_list[kTile];
-  __shared__ int kept_count;
-  int const p2 = Pow2AtLeast(a.cap);
-  NmsShared sh;
-  sh.keys = reinterpret_cast<uint64_t*>(smem);
-  sh.order = reinterpret_cast<uint16_t*>(sh.keys + p2);
-  sh.label = reinterpret_cast<float*>(sh.order + p2);
-  sh.removed = reinterpret_cast<uint32_t*>(sh.label + a.cap);
+  __shared__ NmsShared sh;
+  cg::grid_group grid = cg::this_grid();
   int n = *a.num_boxes;
   n = n < 0 ? 0 : (n > a.cap ? a.cap : n);
-  int const size = a.input_sorted ? n : score_sort::NextPow2(n);
-  for (int i = threadIdx.x; i < size; i += blockDim.x) {
-    sh.keys[i] =
-        i < n ? head_math::ScoreKey(a.boxes[i * kBoxFields + kBoxScore], static_cast<uint32_t>(i)) : ~uint64_t{0};
-    sh.order[i] = static_cast<uint16_t>(i);
-  }
-  int const words = (n + kTile - 1) / kTile;
-  for (int w = threadIdx.x; w < 2 * words; w += blockDim.x) sh.removed[w] = 0;
-  __syncthreads();
-  if (!a.input_sorted) score_sort::BlockSortPairs(sh.keys, sh.order, n);
-  __syncthreads();
-  float2* xy = reinterpret_cast<float2*>(sh.keys);  // the keys are no longer needed
-  for (int r = threadIdx.x; r < n; r += blockDim.x) {
-    float const* b = a.boxes + sh.order[r] * kBoxFields;
-    xy[r] = make_float2(b[kBoxX], b[kBoxY]);
-    sh.label[r] = b[kBoxLabel];
-  }
-  __syncthreads();
-  for (int step = 0; step < words; ++step) {
-    int const r0 = step * kTile;
-    int const rows = min(kTile, n - r0);
-    if (threadIdx.x < kTile) diag[threadIdx.x] = 0;
-    __syncthreads();
-    {  // 64 x 64 bits among the step's ranks: thread t tests row t / 16 against 4 columns.
-      int const j = threadIdx.x >> 4, k0 = (threadIdx.x & 15) * 4;
-      if (j < rows) {
-        uint64_t bits = 0;
-        float2 const pj = xy[r0 + j];
-        float const lj = sh.label[r0 + j];
-        for (int k = k0; k < k0 + 4; ++k) {
-          if (k > j && k < rows) {
-            float2 const pk = xy[r0 + k];
-            if (circle::Suppresses(pj.x, pj.y, lj, pk.x, pk.y, sh.label[r0 + k], a.squared_radius, a.inclusive,
-                                   a.per_class)) {
-              bits |= uint64_t{1} << k;
-            }
-          }
-        }
-        if (bits) atomicOr(reinterpret_cast<unsigned long long*>(&diag[j]), static_cast<unsigned long long>(bits));
+  int const wn = (n + kTile - 1) / kTile;
+  if (!a.input_sorted) {
+    if (blockIdx.x == 0) {
+      int const size = score_sort::NextPow2(n);
+      for (int i = threadIdx.x; i < size; i += blockDim.x) {
+        sh.sort.keys[i] =
+            i < n ? head_math::ScoreKey(a.boxes[i * kBoxFields + kBoxScore], static_cast<uint32_t>(i)) : ~uint64_t{0};
+        sh.sort.vals[i] = static_cast<uint16_t>(i);
+      }
+      __syncthreads();
+      score_sort::BlockSortPairs(sh.sort.keys, sh.sort.vals, n);
+      for (int r = threadIdx.x; r < n; r += blockDim.x) {
+        float const* b = a.boxes + sh.sort.vals[r] * kBoxFields;
+        a.w.order[r] = sh.sort.vals[r];
+        a.w.xyl[3 * r + 0] = b[kBoxX];
+        a.w.xyl[3 * r + 1] = b[kBoxY];
+        a.w.xyl[3 * r + 2] = b[kBoxLabel];
       }
     }
+    grid.sync();
+  }
+  // Mask tiles: block-uniform loop over groups of kGroups tiles (row tile <= column tile only).
+  int const group = threadIdx.x / kTile, lane = threadIdx.x % kTile;
+  for (int base = blockIdx.x * kGroups; base < wn * wn; base += gridDim.x * kGroups) {
+    int const t = base + group;
+    int const row_tile = t / (wn > 0 ? wn : 1), col_tile = t % (wn > 0 ? wn : 1);
+    bool const active = t < wn * wn && col_tile >= row_tile;
+    int const col0 = col_tile * kTile, row0 = row_tile * kTile;
+    int const cols_here = active ? min(kTile, n - col0) : 0;
+    __syncthreads();  // the previous iteration's columns are no longer read
+    if (lane < cols_here) {
+      float* c = sh.mask.cols[group] + 3 * lane;
+      RankXyl(a, col0 + lane, c, c + 1, c + 2);
+    }
     __syncthreads();
+    int const i = row0 + lane;
+    if (!active || i >= n) continue;
+    float xi, yi, li;
+    RankXyl(a, i, &xi, &yi, &li);
+    uint64_t bits = 0;
+    float const* cols = sh.mask.cols[group];
+    for (int k = row_tile == col_tile ? lane + 1 : 0; k < cols_here; ++k) {
+      if (circle::Suppresses(xi, yi, li, cols[3 * k], cols[3 * k + 1], cols[3 * k + 2], a.squared_radius, a.inclusive,
+                             a.per_class)) {
+        bits |= uint64_t{1} << k;
+      }
+    }
+    a.w.mask[static_cast<int64_t>(i) * a.words + col_tile] = bits;
+  }
+  grid.sync();
+  if (blockIdx.x != 0) return;
+  SweepShared& s = sh.sweep;
+  for (int i = threadIdx.x; i < 2 * wn; i += blockDim.x) s.removed[i] = 0;
+  if (threadIdx.x < kTile) s.diag[0][threadIdx.x] = threadIdx.x < n ? MaskWord(a, threadIdx.x, 0) : 0;
+  __syncthreads();
+  for (int step = 0; step < wn; ++step) {
+    int const cur = step & 1, r0 = step * kTile, rows = min(kTile, n - r0);
     if (threadIdx.x == 0) {  // the only serial part: one iteration per kept rank of the step
       uint64_t const row_mask = rows == kTile ? ~uint64_t{0} : (uint64_t{1} << rows) - 1;
-      uint64_t const rem = static_cast<uint64_t>(sh.removed[2 * step + 1]) << 32 | sh.removed[2 * step];
+      uint64_t const rem = static_cast<uint64_t>(s.removed[2 * step + 1]) << 32 | s.removed[2 * step];
       uint64_t avail = ~rem & row_mask, kept = 0;
       int count = 0;
       while (avail) {
         int const j = __ffsll(static_cast<long long>(avail)) - 1;
         kept |= uint64_t{1} << j;
-        kept_list[count++] = static_cast<uint16_t>(r0 + j);
-        avail &= ~diag[j];
+        s.kept_list[count++] = static_cast<uint16_t>(r0 + j);
+        avail &= ~s.diag[cur][j];
         avail &= ~((uint64_t{2} << j) - 1);  // j == 63: 2 << 63 wraps to 0, and 0 - 1 clears every bit
       }
-      keep[step] = kept;
-      kept_count = count;
+      s.keep[step] = kept;
+      s.kept_count = count;
     }
     __syncthreads();
-    int const kc = kept_count;
-    for (int r = r0 + rows + threadIdx.x; r < n && kc > 0; r += blockDim.x) {
-      if (RemovedBit(sh.removed, r)) continue;
-      float2 const pr = xy[r];
-      float const lr = sh.label[r];
-      for (int q = 0; q < kc; ++q) {
-        int const k = kept_list[q];
-        float2 const pk = xy[k];
-        if (circle::Suppresses(pk.x, pk.y, sh.label[k], pr.x, pr.y, lr, a.squared_radius, a.inclusive, a.per_class)) {
-          atomicOr(&sh.removed[r >> 5], 1u << (r & 31));
-          break;
-        }
-      }
+    int const kc = s.kept_count, rest = wn - step - 1;
+    for (int e = threadIdx.x; e < kc * rest; e += blockDim.x) {
+      int const q = e / rest, word = step + 1 + e % rest;
+      uint64_t const bits = MaskWord(a, s.kept_list[q], word);
+      if (bits & 0xffffffffu) atomicOr(&s.removed[2 * word], static_cast<uint32_t>(bits));
+      if (bits >> 32) atomicOr(&s.removed[2 * word + 1], static_cast<uint32_t>(bits >> 32));
+    }
+    if (rest > 0 && threadIdx.x >= blockDim.x - kTile) {  // prefetch the next step's tile
+      int const j = threadIdx.x - (blockDim.x - kTile), row = r0 + kTile + j;
+      s.diag[cur ^ 1][j] = row < n ? MaskWord(a, row, step + 1) : 0;
     }
     __syncthreads();
   }
   if (threadIdx.x == 0) {
-    prefix[0] = 0;
-    for (int b = 0; b < words; ++b) prefix[b + 1] = prefix[b] + __popcll(keep[b]);
-    *a.num_out = prefix[words] < a.max_output ? prefix[words] : a.max_output;
+    s.prefix[0] = 0;
+    for (int b = 0; b < wn; ++b) s.prefix[b + 1] = s.prefix[b] + __popcll(s.keep[b]);
+    *a.num_out = s.prefix[wn] < a.max_output ? s.prefix[wn] : a.max_output;
   }
   __syncthreads();
   for (int e = threadIdx.x; e < n * kBoxFields; e += blockDim.x) {
     int const r = e / kBoxFields, d = e % kBoxFields, b = r / kTile, j = r % kTile;
-    if (!(keep[b] >> j & 1)) continue;
-    int const rank = prefix[b] + __popcll(keep[b] & ((uint64_t{1} << j) - 1));
-    if (rank < a.max_output) {
-      a.out_boxes[static_cast<int64_t>(rank) * kBoxFields + d] = a.boxes[sh.order[r] * kBoxFields + d];
-    }
+    if (!(s.keep[b] >> j & 1)) continue;
+    int const rank = s.prefix[b] + __popcll(s.keep[b] & ((uint64_t{1} << j) - 1));
+    int const src = a.input_sorted ? r : a.w.order[r];
+    if (rank < a.max_output) a.out_boxes[static_cast<int64_t>(rank) * kBoxFields + d] = a.boxes[src * kBoxFields + d];
   }
+}
+
+NmsWorkspace Carve(CircleNmsConfig const& c, void* base, size_t* bytes) {
+  int const words = (c.max_boxes + kTile - 1) / kTile;
+  WorkspaceCarver carver(base);
+  NmsWorkspace w;
+  w.order = carver.Take<uint16_t>(c.max_boxes);
+  w.xyl = carver.Take<float>(static_cast<size_t>(c.max_boxes) * 3);
+  w.mask = carver.Take<uint64_t>(static_cast<size_t>(c.max_boxes) * words);
+  *bytes = carver.bytes();
+  return w;
 }
 
 }  // namespace
@@ -163,31 +208,30 @@ __global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
 Status CircleNmsCudaWorkspaceBytes(CircleNmsConfig const& config, size_t* bytes) {
   Status s = ValidateCircleNmsConfig(config);
   if (!s.ok()) return s;
-  *bytes = 0;  // the CUDA path works in shared memory
+  Carve(config, nullptr, bytes);
   return OkStatus();
 }
 
 Status CircleNmsCuda(CircleNmsConfig const& config, float const* boxes, int32_t const* num_boxes, float* out_boxes,
-                     int32_t* num_out, void* /*workspace*/, size_t /*workspace_bytes*/, StreamHandle stream) {
+                     int32_t* num_out, void* workspace, size_t workspace_bytes, StreamHandle stream) {
   Status s = ValidateCircleNmsConfig(config);
   if (!s.ok()) return s;
-  if (!boxes || !num_boxes || !out_boxes || !num_out) {
+  if (!boxes || !num_boxes || !out_boxes || !num_out || !workspace) {
     return InvalidArgumentError("circle nms | a required device pointer is null");
   }
-  size_t const smem = NmsSharedBytes(config.max_boxes);
-  // The opt-in above 48 KiB is a per-device function attribute: set once per device (largest size seen so far),
-  // so a launch under stream capture makes no attribute call.
-  static std::atomic<size_t> opted_in[64] = {};
-  int device = 0;
-  AWML_RETURN_IF_CUDA_ERROR(cudaGetDevice(&device), "circle nms: device");
-  std::atomic<size_t>* flag = device >= 0 && device < 64 ? &opted_in[device] : nullptr;
-  if (!flag || flag->load() < smem) {
-    AWML_RETURN_IF_CUDA_ERROR(
-        cudaFuncSetAttribute(NmsKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(smem)),
-        "circle nms: shared memory size");
-    if (flag) flag->store(smem);
+  size_t need = 0;
+  NmsWorkspace const w = Carve(config, workspace, &need);
+  if (workspace_bytes < need) {
+    return InvalidArgumentError("circle nms | workspace too small. Note: expected >= " + std::to_string(need) +
+                                " bytes, got " + std::to_string(workspace_bytes));
   }
+  int const words = (config.max_boxes + kTile - 1) / kTile;
+  static CooperativeGrid grid;
+  int blocks = 0;
+  int64_t const tiles = static_cast<int64_t>(words) * (words + 1) / 2;
+  AWML_RETURN_IF_ERROR(grid.Blocks(NmsKernel, kNmsThreads, 0, (tiles + kGroups - 1) / kGroups, &blocks));
   NmsArgs const args{config.max_boxes,
+                     words,
                      config.max_output,
                      config.squared_radius,
                      config.inclusive,
@@ -196,9 +240,9 @@ Status CircleNmsCuda(CircleNmsConfig const& config, float const* boxes, int32_t 
                      boxes,
                      num_boxes,
                      out_boxes,
-                     num_out};
-  NmsKernel<<<1, kNmsThreads, smem, static_cast<cudaStream_t>(stream)>>>(args);
-  return CudaStatus(cudaGetLastError(), "circle nms: kernel");
+                     num_out,
+                     w};
+  return LaunchCooperative(NmsKernel, blocks, kNmsThreads, 0, static_cast<cudaStream_t>(stream), args);
 }
 
 }  // namespace awml::kernels

@@ -7,7 +7,7 @@
 //   inclusive = false: suppressed when d2 <  squared_radius (Autoware, radius 0.5 m -> 0.25)
 //   inclusive = true:  suppressed when d2 <= squared_radius (mmdet3d circle_nms with thresh = min_radius)
 // per_class restricts suppression to boxes of the same label. At most max_output kept boxes are written,
-// in rank order. The CUDA path is one single-block kernel (sort, sweep, write) in shared memory.
+// in rank order. The CUDA path is one cooperative launch (rank, mask over the grid, sweep in one block).
 #ifndef AWML_CPP_PLUGINS_KERNELS_CIRCLE_NMS_CIRCLE_NMS_H_
 #define AWML_CPP_PLUGINS_KERNELS_CIRCLE_NMS_CIRCLE_NMS_H_
 
@@ -36,11 +36,10 @@ struct CircleNmsConfig {
 [[nodiscard]] Status CircleNmsCpu(CircleNmsConfig const& config, float const* boxes, int32_t const* num_boxes,
                                   float* out_boxes, int32_t* num_out);
 
-// 0: the CUDA path needs no device workspace (kept in the API so callers need not change when it does).
 [[nodiscard]] Status CircleNmsCudaWorkspaceBytes(CircleNmsConfig const& config, size_t* bytes);
 
-// Device pointers; the count is read on the device; no host synchronisation, no allocation. `workspace` is unused
-// and may be null.
+// Device pointers; the count is read on the device; no host synchronisation, no allocation. The workspace needs no
+// initialisation.
 [[nodiscard]] Status CircleNmsCuda(CircleNmsConfig const& config, float const* boxes, int32_t const* num_boxes,
                                    float* out_boxes, int32_t* num_out, void* workspace, size_t workspace_bytes,
                                    StreamHandle stream);

@@ -69,13 +69,16 @@ __global__ void __launch_bounds__(kDenseThreads) ScatterDenseKernel(DenseArgs a)
   }
   grid.sync();
   // Phase 2: every canvas element once: the pillar's feature or zero.
-  if (a.vector4) {
+  if (a.vector4) {  // one item = 4 neighbouring cells x up to 8 channels; neighbouring threads, neighbouring cells
     float4* canvas4 = reinterpret_cast<float4*>(a.canvas);
     int64_t const quads = plane / 4;
-    for (int64_t q = tid; q < quads; q += stride) {
+    int64_t const items = quads * ((a.channels + 7) / 8);
+    for (int64_t e = tid; e < items; e += stride) {
+      int64_t const q = e % quads;
+      int const c0 = static_cast<int>(e / quads) * 8, c1 = min(c0 + 8, a.channels);
       int32_t p[4];
       for (int k = 0; k < 4; ++k) p[k] = DensePillar(a, count, 4 * q + k);
-      for (int c = 0; c < a.channels; ++c) {
+      for (int c = c0; c < c1; ++c) {
         float v[4];
         for (int k = 0; k < 4; ++k) v[k] = p[k] >= 0 ? a.features[static_cast<int64_t>(p[k]) * a.channels + c] : 0.0f;
         canvas4[c * quads + q] = make_float4(v[0], v[1], v[2], v[3]);
@@ -122,7 +125,7 @@ Status ScatterDenseCuda(ScatterConfig const& config, float const* pillar_feature
   bool const vector4 = plane % 4 == 0 && reinterpret_cast<uintptr_t>(canvas) % 16 == 0;
   static CooperativeGrid grid;
   int blocks = 0;
-  int64_t const wanted = (plane + kDenseThreads - 1) / kDenseThreads;
+  int64_t const wanted = (plane / 4 * ((config.num_channels + 7) / 8) + kDenseThreads - 1) / kDenseThreads;
   AWML_RETURN_IF_ERROR(grid.Blocks(ScatterDenseKernel, kDenseThreads, 0, wanted, &blocks));
   DenseArgs const args{config.num_channels,
                        config.grid_x,
