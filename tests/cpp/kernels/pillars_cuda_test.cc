@@ -281,6 +281,58 @@ TEST(PillarsCuda, FastModeMatchesDeterministicAsSets) {
   }
 }
 
+// Voxelize + decorate in one launch (kFast): the voxeliser's outputs are the fast voxeliser's (the same pillar set
+// and counts as the CPU), and the features are exactly PillarFeaturesCpu of those very pillars.
+TEST(PillarsCuda, FusedVoxelizeDecorateEqualsCpuDecorationOfItsPillars) {
+  REQUIRE_GPU();
+  std::mt19937 rng(7);
+  for (int i = 0; i < 40; ++i) {
+    VoxelizeConfig vc = i % 2 ? AwmlConfig() : AutowareConfig();
+    vc.mode = VoxelizeMode::kFast;
+    vc.zero_unused_slots = i % 3 == 0;
+    if (i % 5 == 4) vc.max_pillars = 500;  // pillars dropped
+    int64_t const n = i == 0 ? 1 : static_cast<int64_t>(rng() % 200001);
+    std::vector<float> const cloud = testing::RandomCloud(&rng, n, vc.num_point_features, vc.grid);
+    PillarFeaturesConfig fc;
+    fc.grid = vc.grid;
+    fc.num_point_features = vc.num_point_features;
+    fc.max_points_per_pillar = vc.max_points_per_pillar;
+    fc.max_pillars = vc.max_pillars;
+    fc.use_voxel_center_z = i % 2 == 1;
+    size_t const row = static_cast<size_t>(vc.max_points_per_pillar) * vc.num_point_features;
+    size_t const frow = static_cast<size_t>(vc.max_points_per_pillar) * PillarFeatureCount(fc);
+    size_t ws_bytes = 0;
+    ASSERT_TRUE(VoxelizeCudaWorkspaceBytes(vc, n, &ws_bytes).ok());
+    DeviceBuffer<char> ws(ws_bytes);
+    ws.Poison();
+    DeviceBuffer<float> d_cloud, d_pts(vc.max_pillars * row), d_feat(vc.max_pillars * frow);
+    d_cloud.Upload(cloud);
+    d_pts.Poison();
+    d_feat.Poison();
+    DeviceBuffer<int32_t> d_num(vc.max_pillars), d_coords(3 * vc.max_pillars), d_counters(kNumVoxelizeCounters);
+    ASSERT_TRUE(VoxelizeAndDecorateCuda(vc, fc, d_cloud.get(), n,
+                                        {d_pts.get(), d_num.get(), d_coords.get(), d_counters.get()}, d_feat.get(),
+                                        ws.get(), ws_bytes, nullptr)
+                    .ok());
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    VoxelizeConfig det = vc;
+    det.mode = VoxelizeMode::kDeterministic;
+    testing::VoxelHost cpu(det);
+    ASSERT_TRUE(VoxelizeCpu(det, cloud.data(), n, cpu.outputs()).ok());
+    std::vector<int32_t> const counters = d_counters.Download(kNumVoxelizeCounters);
+    int32_t const p = counters[kPillarCount];
+    ASSERT_EQ(p, cpu.counters[kPillarCount]) << "cloud " << i;
+    ASSERT_EQ(counters[kPointsOutOfRange], cpu.counters[kPointsOutOfRange]);
+    ASSERT_EQ(counters[kPillarsDropped], cpu.counters[kPillarsDropped]);
+    std::vector<int32_t> const num = d_num.Download(p), coords = d_coords.Download(3 * p);
+    std::vector<float> const pts = d_pts.Download(p * row);
+    std::vector<float> want(p * frow, -7.0f);
+    ASSERT_TRUE(PillarFeaturesCpu(fc, pts.data(), num.data(), coords.data(), &p, want.data()).ok());
+    std::vector<float> const got = d_feat.Download(p * frow);
+    ASSERT_EQ(std::memcmp(got.data(), want.data(), want.size() * sizeof(float)), 0) << "cloud " << i;
+  }
+}
+
 // The one-pass scatter on hand-made coordinates: pillars sharing a cell (the later one wins, as on the CPU),
 // coordinates off the canvas, a negative and an oversized count, planes with and without 16-byte rows.
 TEST(PillarsCuda, DenseScatterNamedCasesEqualCpu) {
