@@ -23,6 +23,13 @@ installed library computes: see crosscheck.like_with_like). Distinct scores are 
 order in the library; see awml_deploy.metrics docs). The reference child reports each (label, mode) pass on
 stderr as it goes. --output writes everything as JSON, the reference's result included.
 
+Both sides run from byte-compiled modules: pip compiled perception_eval when it was installed, and this script
+compiles awml_deploy (compileall, into its git-ignored __pycache__) before the first run, since an environment
+with PYTHONDONTWRITEBYTECODE set would otherwise recompile our modules in every child. The floor of each
+interpreter is measured too (start, then json.load of the same frames file, no evaluation; median of 5): the
+part of the process time that is not evaluation. --ours-python runs ours under another interpreter, e.g. the
+reference's own venv, so that both sides share interpreter, site and NumPy.
+
 --reference-from FILE reuses the reference runs of an earlier --output (same frames, checked by SHA-256 of the
 frames file) and runs only ours: the reference takes ~4 s of CPU per frame, so this measures ours again after
 a change of ours without another hour of the reference. The file's own runs of ours are kept in the output
@@ -32,6 +39,7 @@ a change of ours without another hour of the reference. The file's own runs of o
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime
 import hashlib
 import json
@@ -83,6 +91,8 @@ timing = {"eval_wall_s": time.perf_counter() - start, "eval_cpu_s": time.process
 json.dump({"timing": timing, "result": result}, open(sys.argv[4], "w"))
 """
 
+_FLOOR = "import json, sys; json.load(open(sys.argv[1]))"
+
 _VERSIONS = r"""
 import json, platform, importlib.metadata as md
 out = {"python": platform.python_version()}
@@ -122,6 +132,16 @@ def run_child(python: str, side: str, data_path: Path, out_path: Path) -> dict:
     return out
 
 
+def floor(python: str, data_path: Path, runs: int = 5) -> float:
+    """Median wall seconds of ``python`` starting and parsing the frames file, without evaluating."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([python, "-c", _FLOOR, str(data_path)], check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def medians(runs: list[dict]) -> dict[str, float]:
     """Median of each timing over ``runs``."""
     return {key: statistics.median(run[key] for run in runs) for key in TIMING_KEYS}
@@ -132,7 +152,7 @@ def ratios(ours: dict[str, float], theirs: dict[str, float]) -> dict[str, dict[s
     return {k: {"ours": ours[k], "perception_eval": theirs[k], "ratio": theirs[k] / ours[k]} for k in TIMING_KEYS}
 
 
-def machine(pe_python: str) -> dict:
+def machine(ours_python: str, pe_python: str) -> dict:
     """CPU model, affinity, niceness and package versions of both environments."""
     model = next(
         (
@@ -152,7 +172,9 @@ def machine(pe_python: str) -> dict:
         "cpu_count": os.cpu_count(),
         "affinity": sorted(os.sched_getaffinity(0)),
         "nice": os.nice(0),
-        "ours_env": versions(sys.executable),
+        "ours_python": ours_python,
+        "ours_env": versions(ours_python),
+        "perception_eval_python": pe_python,
         "perception_eval_env": versions(pe_python),
     }
 
@@ -174,6 +196,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=1, help="reference runs, each between runs of ours (default 1)")
     parser.add_argument("--ours-runs", type=int, default=5, help="runs of ours before and after each (default 5)")
     parser.add_argument("--pe-python", default="/tmp/pe-venv/bin/python", help="python of the perception_eval venv")
+    parser.add_argument("--ours-python", default=sys.executable, help="python for ours (default: this one)")
     parser.add_argument("--reference-from", default=None, help="reuse the reference runs of this earlier --output")
     parser.add_argument("--output", default=None, help="write the figures as JSON here")
     args = parser.parse_args(argv)
@@ -188,17 +211,27 @@ def main(argv=None) -> int:
     digest = hashlib.sha256(data.encode()).hexdigest()
     if earlier is not None and earlier.get("frames_sha256") != digest:
         parser.error(f"--reference-from {args.reference_from}: its frames differ (SHA-256), rerun with its arguments")
-    info = machine(args.pe_python)
+    info = machine(args.ours_python, args.pe_python)
+    compileall.compile_dir(str(ROOT / "python" / "awml_deploy"), quiet=1)
     print(f"cpu {info['cpu_model']}, affinity {info['affinity']}, nice {info['nice']}", flush=True)
     ours: list[dict] = []
     reference: list[dict] = [] if earlier is None else earlier["runs"]["perception_eval"]
     with tempfile.TemporaryDirectory() as tmp:
         data_path, out_path = Path(tmp) / "frames.json", Path(tmp) / "out.json"
         data_path.write_text(data)
+        info["floor_s"] = {
+            "ours": floor(args.ours_python, data_path),
+            "perception_eval": floor(args.pe_python, data_path),
+        }
+        print(
+            f"floor (interpreter start + json.load, no evaluation): ours {info['floor_s']['ours']:.3f} s, "
+            f"perception_eval's python {info['floor_s']['perception_eval']:.3f} s",
+            flush=True,
+        )
 
         def run_ours(tag: str) -> None:
             for _ in range(args.ours_runs):
-                out = run_child(sys.executable, "ours", data_path, out_path)
+                out = run_child(args.ours_python, "ours", data_path, out_path)
                 ours.append(out["timing"])
                 print_run(tag, "ours", out["timing"])
                 last["ours"] = out["result"]
@@ -211,6 +244,10 @@ def main(argv=None) -> int:
                 reference.append(out["timing"])
                 last["reference"] = out["result"]
                 print_run(f"B{r + 1}", "perception_eval", out["timing"])
+                if args.output:  # kept even if a later run fails: --reference-from can reuse it
+                    partial = {"partial": True, "frames_sha256": digest, "finished_utc": utc_now(), "machine": info}
+                    partial |= {"runs": {"ours": ours, "perception_eval": reference}, "reference_result": out["result"]}
+                    Path(args.output).write_text(json.dumps(partial, indent=1) + "\n")
         run_ours("A" if earlier is not None else f"A{args.rounds + 1}")
     theirs = last["reference"]
     mine = like_with_like(last["ours"], frames, settings, theirs["aph_variant"])
@@ -226,6 +263,9 @@ def main(argv=None) -> int:
             f"median {key:>14}: ours {pair['ours']:9.3f}  perception_eval {pair['perception_eval']:9.3f}  "
             f"ratio {pair['ratio']:8.1f}x"
         )
+    if earlier is not None:
+        alongside = medians(earlier["runs"]["ours"])["process_wall_s"]
+        print(f"ours alongside the reference run ({args.reference_from}): median process_wall_s {alongside:.3f}")
     print(f"largest difference: {diff!r} at {where} (APH variant: {theirs['aph_variant']})")
     if args.output:
         report = {
