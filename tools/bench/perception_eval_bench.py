@@ -43,6 +43,7 @@ import compileall
 import datetime
 import hashlib
 import json
+import math
 import os
 import platform
 import resource
@@ -105,6 +106,14 @@ print(json.dumps(out))
 """
 
 
+def bench_input(num_frames: int, objects: int, seed: int) -> tuple[list[dict], dict, str, str]:
+    """The seeded frames, the settings, both as the JSON text the children read, and its SHA-256."""
+    frames = synthetic.frames_3d(num_frames, objects=objects, seed=seed, labels=LABELS, score_decimals=12)
+    settings = {"labels": LABELS, "thresholds": {m: {lb: t for lb in LABELS} for m, t in THRESHOLDS.items()}}
+    data = json.dumps({"frames": frames, "settings": settings})
+    return frames, settings, data, hashlib.sha256(data.encode()).hexdigest()
+
+
 def utc_now() -> str:
     """The current UTC time, ISO 8601 to the second."""
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -152,7 +161,7 @@ def ratios(ours: dict[str, float], theirs: dict[str, float]) -> dict[str, dict[s
     return {k: {"ours": ours[k], "perception_eval": theirs[k], "ratio": theirs[k] / ours[k]} for k in TIMING_KEYS}
 
 
-def machine(ours_python: str, pe_python: str) -> dict:
+def machine(ours_python: str, pe_python: str | None) -> dict:
     """CPU model, affinity, niceness and package versions of both environments."""
     model = next(
         (
@@ -175,7 +184,7 @@ def machine(ours_python: str, pe_python: str) -> dict:
         "ours_python": ours_python,
         "ours_env": versions(ours_python),
         "perception_eval_python": pe_python,
-        "perception_eval_env": versions(pe_python),
+        "perception_eval_env": versions(pe_python) if pe_python else None,
     }
 
 
@@ -205,13 +214,10 @@ def main(argv=None) -> int:
             parser.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
     earlier = json.loads(Path(args.reference_from).read_text()) if args.reference_from else None
 
-    frames = synthetic.frames_3d(args.frames, objects=args.objects, seed=args.seed, labels=LABELS, score_decimals=12)
-    settings = {"labels": LABELS, "thresholds": {m: {lb: t for lb in LABELS} for m, t in THRESHOLDS.items()}}
-    data = json.dumps({"frames": frames, "settings": settings})
-    digest = hashlib.sha256(data.encode()).hexdigest()
+    frames, settings, data, digest = bench_input(args.frames, args.objects, args.seed)
     if earlier is not None and earlier.get("frames_sha256") != digest:
         parser.error(f"--reference-from {args.reference_from}: its frames differ (SHA-256), rerun with its arguments")
-    info = machine(args.ours_python, args.pe_python)
+    info = machine(args.ours_python, args.pe_python if earlier is None else None)
     compileall.compile_dir(str(ROOT / "python" / "awml_deploy"), quiet=1)
     print(f"cpu {info['cpu_model']}, affinity {info['affinity']}, nice {info['nice']}", flush=True)
     ours: list[dict] = []
@@ -221,11 +227,11 @@ def main(argv=None) -> int:
         data_path.write_text(data)
         info["floor_s"] = {
             "ours": floor(args.ours_python, data_path),
-            "perception_eval": floor(args.pe_python, data_path),
+            "perception_eval": floor(args.pe_python, data_path) if Path(args.pe_python).exists() else None,
         }
         print(
             f"floor (interpreter start + json.load, no evaluation): ours {info['floor_s']['ours']:.3f} s, "
-            f"perception_eval's python {info['floor_s']['perception_eval']:.3f} s",
+            f"perception_eval's python {info['floor_s']['perception_eval'] or math.nan:.3f} s",
             flush=True,
         )
 
