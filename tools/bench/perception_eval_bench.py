@@ -31,9 +31,9 @@ part of the process time that is not evaluation. --ours-python runs ours under a
 reference's own venv, so that both sides share interpreter, site and NumPy.
 
 --reference-from FILE reuses the reference runs of an earlier --output (same frames, checked by SHA-256 of the
-frames file) and runs only ours: the reference takes ~0.8 s of CPU per frame (1,000 frames: ~13 min), so this measures ours again after
-a change of ours without another hour of the reference. The file's own runs of ours are kept in the output
-("ours_alongside_reference") next to the new ones.
+frames file) and runs only ours: the reference takes ~0.8 s of CPU per frame (1,000 frames: ~13 min), so
+this measures ours again after a change of ours without another run of the reference. The file's own runs of
+ours are kept in the output ("ours_alongside_reference") next to the new ones.
 """
 
 from __future__ import annotations
