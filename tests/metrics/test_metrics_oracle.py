@@ -64,14 +64,24 @@ def test_detection3d_dense_scene_matches_naive():
     assert max_diff(ours, naive.detection3d(frames, settings)) <= 1e-9
 
 
-@pytest.mark.parametrize(("chunk", "unroll"), [(64, 12), (1 << 22, 0), (64, 0), (1 << 22, 1000)])
-def test_matching_strategies_give_the_same_result(monkeypatch, chunk, unroll):
+# fill 0: always the padded per-frame tables (chunked or not, unrolled or argmin); inf: always the pair steps.
+_STRATEGIES = [(64, 12, 0.0), (1 << 22, 0, 0.0), (64, 0, 0.0), (1 << 22, 1000, 0.0), (1 << 22, 12, math.inf)]
+
+
+# Spread out (sparse candidates), crowded (dense), and every ground truth listed twice with the copy turned by
+# 1 rad: exact centre-distance ties, where taking the copy instead of the first in input order changes APH.
+@pytest.mark.parametrize(("extent", "twice"), [(110.0, False), (4.0, False), (110.0, True)])
+@pytest.mark.parametrize(("chunk", "unroll", "fill"), _STRATEGIES)
+def test_matching_strategies_give_the_same_result(monkeypatch, chunk, unroll, fill, extent, twice):
     from awml_deploy.metrics import matching
 
-    frames = synthetic.frames_3d(30, objects=20, seed=3, labels=LABELS)
+    frames = synthetic.frames_3d(30, objects=20, seed=3, labels=LABELS, extent=extent, score_decimals=1)
+    if twice:
+        frames = [dict(f, gt=[dict(g, yaw=g["yaw"] + c) for g in f["gt"] for c in (0.0, 1.0)]) for f in frames]
     whole = metrics.evaluate_detection3d(frames, SETTINGS_3D).to_json_dict()
     monkeypatch.setattr(matching, "_CHUNK_ELEMENTS", chunk)
     monkeypatch.setattr(matching, "_UNROLL_GT", unroll)
+    monkeypatch.setattr(matching, "_PAIR_FILL", fill)
     assert max_diff(metrics.evaluate_detection3d(frames, SETTINGS_3D).to_json_dict(), whole) == 0.0
     assert max_diff(whole, naive.detection3d(frames, SETTINGS_3D)) <= 1e-9
 

@@ -1,4 +1,4 @@
-"""Our metrics engine against perception_eval itself, on the same seeded frames, alternating (A B A B).
+"""Our metrics engine against perception_eval itself, on the same seeded frames, alternating (A B A).
 
 Issue 18 ("metrics against perception_eval itself"). perception_eval (tier4/autoware_perception_evaluation) is
 pure Python; it lives OUTSIDE this repository in its own virtual environment, never in the project's Python:
@@ -7,22 +7,46 @@ pure Python; it lives OUTSIDE this repository in its own virtual environment, ne
     python3 -m venv /tmp/pe-venv
     /tmp/pe-venv/bin/pip install "numpy<2" shapely pyquaternion tqdm hatchling
     /tmp/pe-venv/bin/pip install --no-deps --no-build-isolation /tmp/pe-src
-    taskset -c 0 python3 tools/bench/perception_eval_bench.py --frames 20 --pe-python /tmp/pe-venv/bin/python
+    taskset -c 1 python3 tools/bench/perception_eval_bench.py --frames 20 --pe-python /tmp/pe-venv/bin/python
 
 (--no-deps skips the reporting extras, e.g. ydata-profiling and nuscenes-devkit, that matching and AP do not
 import.) The seeded frames (awml_deploy.metrics.synthetic) are written once to a JSON file; every run is a
 fresh child process: ours under this interpreter (dict input, the CLI's path), the reference under
 --pe-python through the adapter in awml_deploy.metrics.crosscheck (the library's NuscenesObjectMatcher and Ap).
-Printed per run: the evaluation's CPU and wall seconds and the whole process's wall seconds; then the ratios
-of the medians and the largest difference over counts, AP, APH and their means (APH compared with the variant
-the installed library computes: see crosscheck.like_with_like). Distinct scores are used (ties rank in
-reverse order in the library; see awml_deploy.metrics docs). --output writes everything as JSON.
+Order: --ours-runs runs of ours, then one of the reference, repeated --rounds times, then --ours-runs of ours
+again (A B A for one round), so ours is measured before and after the reference.
+
+Printed per run: the evaluation's CPU and wall seconds, the whole process's wall seconds (interpreter start,
+imports, JSON parse, evaluation) and its CPU seconds (user + system of the child); then the medians, their
+ratios and the largest difference over counts, AP, APH and their means (APH compared with the variant the
+installed library computes: see crosscheck.like_with_like). Distinct scores are used (ties rank in reverse
+order in the library; see awml_deploy.metrics docs). The reference child reports each (label, mode) pass on
+stderr as it goes. --output writes everything as JSON, the reference's result included.
+
+Both sides run from byte-compiled modules: pip compiled perception_eval when it was installed, and this script
+compiles awml_deploy (compileall, into its git-ignored __pycache__) before the first run, since an environment
+with PYTHONDONTWRITEBYTECODE set would otherwise recompile our modules in every child. The floor of each
+interpreter is measured too (start, then json.load of the same frames file, no evaluation; median of 5): the
+part of the process time that is not evaluation. --ours-python runs ours under another interpreter, e.g. the
+reference's own venv, so that both sides share interpreter, site and NumPy.
+
+--reference-from FILE reuses the reference runs of an earlier --output (same frames, checked by SHA-256 of the
+frames file) and runs only ours: the reference takes ~0.8 s of CPU per frame (1,000 frames: ~13 min), so
+this measures ours again after a change of ours without another run of the reference. The file's own runs of
+ours are kept in the output ("ours_alongside_reference") next to the new ones.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import datetime
+import hashlib
 import json
+import math
+import os
+import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,6 +67,8 @@ THRESHOLDS = {
     "iou_bev": [0.1, 0.3, 0.5, 0.7],
     "iou_3d": [0.1, 0.3, 0.5, 0.7],
 }
+LABELS = ["car", "truck", "bus", "bicycle", "pedestrian"]
+TIMING_KEYS = ("eval_cpu_s", "eval_wall_s", "process_wall_s", "process_cpu_s")
 
 _CHILD = r"""
 import json, sys, time
@@ -53,92 +79,227 @@ if sys.argv[3] == "ours":
     from awml_deploy import metrics
     result = metrics.evaluate_detection3d(data["frames"], data["settings"]).to_json_dict()
 else:
+    from awml_deploy.metrics import schema
     from awml_deploy.metrics.crosscheck import reference_detection3d
+    frame_list, passes = schema.frame_list, [0]
+    def progress(frames):  # one call per (label, mode) pass of the adapter
+        passes[0] += 1
+        print(f"reference pass {passes[0]} at {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+        return frame_list(frames)
+    schema.frame_list = progress
     result = reference_detection3d(data["frames"], data["settings"])
 timing = {"eval_wall_s": time.perf_counter() - start, "eval_cpu_s": time.process_time() - cpu}
 json.dump({"timing": timing, "result": result}, open(sys.argv[4], "w"))
 """
 
+_FLOOR = "import json, sys; json.load(open(sys.argv[1]))"
+
+_VERSIONS = r"""
+import json, platform, importlib.metadata as md
+out = {"python": platform.python_version()}
+for name in ("numpy", "perception_eval", "shapely", "pyquaternion"):
+    try:
+        out[name] = md.version(name)
+    except md.PackageNotFoundError:
+        out[name] = None
+print(json.dumps(out))
+"""
+
+
+def bench_input(num_frames: int, objects: int, seed: int) -> tuple[list[dict], dict, str, str]:
+    """The seeded frames, the settings, both as the JSON text the children read, and its SHA-256."""
+    frames = synthetic.frames_3d(num_frames, objects=objects, seed=seed, labels=LABELS, score_decimals=12)
+    settings = {"labels": LABELS, "thresholds": {m: {lb: t for lb in LABELS} for m, t in THRESHOLDS.items()}}
+    data = json.dumps({"frames": frames, "settings": settings})
+    return frames, settings, data, hashlib.sha256(data.encode()).hexdigest()
+
+
+def utc_now() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
 
 def run_child(python: str, side: str, data_path: Path, out_path: Path) -> dict:
-    """One evaluation in a fresh process; returns its timings (plus process wall time) and result."""
+    """One evaluation in a fresh process; returns its timings (plus the process's wall and CPU) and result."""
+    started = utc_now()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [python, "-c", _CHILD, str(ROOT / "python"), str(data_path), side, str(out_path)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
         check=False,
     )
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
-        sys.exit(f"error: {side} run failed: {(done.stderr.strip().splitlines() or ['?'])[-1]}")
+        sys.exit(f"error: {side} run failed with exit status {done.returncode} (its stderr is above)")
     out = json.loads(out_path.read_text())
     out["timing"]["process_wall_s"] = wall
+    out["timing"]["process_cpu_s"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    out["timing"]["started_utc"] = started
     return out
+
+
+def floor(python: str, data_path: Path, runs: int = 5) -> float:
+    """Median wall seconds of ``python`` starting and parsing the frames file, without evaluating."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([python, "-c", _FLOOR, str(data_path)], check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def medians(runs: list[dict]) -> dict[str, float]:
+    """Median of each timing over ``runs``."""
+    return {key: statistics.median(run[key] for run in runs) for key in TIMING_KEYS}
+
+
+def ratios(ours: dict[str, float], theirs: dict[str, float]) -> dict[str, dict[str, float]]:
+    """Per timing: ours, perception_eval and perception_eval / ours."""
+    return {k: {"ours": ours[k], "perception_eval": theirs[k], "ratio": theirs[k] / ours[k]} for k in TIMING_KEYS}
+
+
+def machine(ours_python: str, pe_python: str | None) -> dict:
+    """CPU model, affinity, niceness and package versions of both environments."""
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+
+    def versions(python: str) -> dict:
+        done = subprocess.run([python, "-c", _VERSIONS], capture_output=True, text=True, check=False)
+        return json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr.strip()[-200:]}
+
+    return {
+        "cpu_model": model,
+        "cpu_count": os.cpu_count(),
+        "affinity": sorted(os.sched_getaffinity(0)),
+        "nice": os.nice(0),
+        "ours_python": ours_python,
+        "ours_env": versions(ours_python),
+        "perception_eval_python": pe_python,
+        "perception_eval_env": versions(pe_python) if pe_python else None,
+    }
+
+
+def print_run(tag: str, side: str, t: dict) -> None:
+    """One line per run."""
+    print(
+        f"{tag} {side:>15}: eval {t['eval_cpu_s']:9.3f} s CPU {t['eval_wall_s']:9.3f} s wall, "
+        f"process {t['process_wall_s']:9.3f} s wall {t['process_cpu_s']:9.3f} s CPU",
+        flush=True,
+    )
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--frames", type=int, default=10, help="frames (default 10; the reference ~4 s CPU each)")
+    parser.add_argument("--frames", type=int, default=10, help="frames (default 10; the reference ~0.8 s CPU each)")
     parser.add_argument("--objects", type=int, default=40, help="mean ground truth per frame (default 40)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--rounds", type=int, default=2, help="A B rounds (default 2)")
+    parser.add_argument("--rounds", type=int, default=1, help="reference runs, each between runs of ours (default 1)")
+    parser.add_argument("--ours-runs", type=int, default=5, help="runs of ours before and after each (default 5)")
     parser.add_argument("--pe-python", default="/tmp/pe-venv/bin/python", help="python of the perception_eval venv")
+    parser.add_argument("--ours-python", default=sys.executable, help="python for ours (default: this one)")
+    parser.add_argument("--reference-from", default=None, help="reuse the reference runs of this earlier --output")
     parser.add_argument("--output", default=None, help="write the figures as JSON here")
     args = parser.parse_args(argv)
+    for name in ("frames", "objects", "rounds", "ours_runs"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be >= 1, got {getattr(args, name)}")
+    earlier = json.loads(Path(args.reference_from).read_text()) if args.reference_from else None
 
-    labels = ["car", "truck", "bus", "bicycle", "pedestrian"]
-    frames = synthetic.frames_3d(args.frames, objects=args.objects, seed=args.seed, labels=labels, score_decimals=12)
-    settings = {"labels": labels, "thresholds": {m: {lb: t for lb in labels} for m, t in THRESHOLDS.items()}}
-    runs: dict[str, list[dict]] = {"ours": [], "perception_eval": []}
+    frames, settings, data, digest = bench_input(args.frames, args.objects, args.seed)
+    if earlier is not None and earlier.get("frames_sha256") != digest:
+        parser.error(f"--reference-from {args.reference_from}: its frames differ (SHA-256), rerun with its arguments")
+    info = machine(args.ours_python, args.pe_python if earlier is None else None)
+    compileall.compile_dir(str(ROOT / "python" / "awml_deploy"), quiet=1)
+    print(f"cpu {info['cpu_model']}, affinity {info['affinity']}, nice {info['nice']}", flush=True)
+    ours: list[dict] = []
+    reference: list[dict] = [] if earlier is None else earlier["runs"]["perception_eval"]
     with tempfile.TemporaryDirectory() as tmp:
-        data_path = Path(tmp) / "frames.json"
-        data_path.write_text(json.dumps({"frames": frames, "settings": settings}))
-        for r in range(args.rounds):
-            for side, python in (("ours", sys.executable), ("perception_eval", args.pe_python)):
-                out = run_child(python, "ours" if side == "ours" else "reference", data_path, Path(tmp) / "out.json")
-                runs[side].append(out)
-                t = out["timing"]
-                print(
-                    f"round {r + 1} {side:>15}: eval {t['eval_cpu_s']:9.3f} s CPU {t['eval_wall_s']:9.3f} s wall, "
-                    f"process {t['process_wall_s']:9.3f} s wall",
-                    flush=True,
-                )
-    theirs = runs["perception_eval"][-1]["result"]
-    mine = like_with_like(runs["ours"][-1]["result"], frames, settings, theirs["aph_variant"])
+        data_path, out_path = Path(tmp) / "frames.json", Path(tmp) / "out.json"
+        data_path.write_text(data)
+        info["floor_s"] = {
+            "ours": floor(args.ours_python, data_path),
+            "perception_eval": floor(args.pe_python, data_path) if Path(args.pe_python).exists() else None,
+        }
+        print(
+            f"floor (interpreter start + json.load, no evaluation): ours {info['floor_s']['ours']:.3f} s, "
+            f"perception_eval's python {info['floor_s']['perception_eval'] or math.nan:.3f} s",
+            flush=True,
+        )
+
+        def run_ours(tag: str) -> None:
+            for _ in range(args.ours_runs):
+                out = run_child(args.ours_python, "ours", data_path, out_path)
+                ours.append(out["timing"])
+                print_run(tag, "ours", out["timing"])
+                last["ours"] = out["result"]
+
+        last: dict = {"reference": None if earlier is None else earlier["reference_result"]}
+        if earlier is None:
+            for r in range(args.rounds):
+                run_ours(f"A{r + 1}")
+                out = run_child(args.pe_python, "reference", data_path, out_path)
+                reference.append(out["timing"])
+                last["reference"] = out["result"]
+                print_run(f"B{r + 1}", "perception_eval", out["timing"])
+                if args.output:  # kept even if a later run fails: --reference-from can reuse it
+                    partial = {"partial": True, "frames_sha256": digest, "finished_utc": utc_now(), "machine": info}
+                    partial |= {"runs": {"ours": ours, "perception_eval": reference}, "reference_result": out["result"]}
+                    Path(args.output).write_text(json.dumps(partial, indent=1) + "\n")
+        run_ours("A" if earlier is not None else f"A{args.rounds + 1}")
+    theirs = last["reference"]
+    mine = like_with_like(last["ours"], frames, settings, theirs["aph_variant"])
     diff, where = compare(mine["modes"], theirs["modes"], "modes")
 
-    def median(side: str, key: str) -> float:
-        return statistics.median(run["timing"][key] for run in runs[side])
-
-    summary = {
-        key: {"ours": median("ours", key), "perception_eval": median("perception_eval", key)}
-        for key in ("eval_cpu_s", "eval_wall_s", "process_wall_s")
-    }
-    for pair in summary.values():
-        pair["ratio"] = pair["perception_eval"] / pair["ours"]
+    summary = ratios(medians(ours), medians(reference))
     n_gt = sum(len(f["gt"]) for f in frames)
     n_pred = sum(len(f["pred"]) for f in frames)
     print(f"frames {args.frames}, {n_gt} gt, {n_pred} pred, {len(THRESHOLDS)} modes x 4 thresholds x 5 labels")
+    print(f"medians over {len(ours)} runs of ours and {len(reference)} of perception_eval")
     for key, pair in summary.items():
         print(
             f"median {key:>14}: ours {pair['ours']:9.3f}  perception_eval {pair['perception_eval']:9.3f}  "
             f"ratio {pair['ratio']:8.1f}x"
         )
+    if earlier is not None:
+        alongside = medians(earlier["runs"]["ours"])["process_wall_s"]
+        print(f"ours alongside the reference run ({args.reference_from}): median process_wall_s {alongside:.3f}")
     print(f"largest difference: {diff!r} at {where} (APH variant: {theirs['aph_variant']})")
     if args.output:
         report = {
             "frames": args.frames,
             "objects": args.objects,
             "seed": args.seed,
+            "modes": THRESHOLDS,
+            "labels": LABELS,
+            "frames_sha256": digest,
             "num_gt": n_gt,
             "num_pred": n_pred,
+            "argv": sys.argv if argv is None else ["perception_eval_bench.py", *argv],
+            "finished_utc": utc_now(),
+            "machine": info,
             "summary": summary,
             "max_abs_diff": diff,
             "worst_path": where,
             "aph_variant": theirs["aph_variant"],
-            "runs": {s: [r["timing"] for r in v] for s, v in runs.items()},
+            "runs": {"ours": ours, "perception_eval": reference},
+            "reference_result": theirs,
         }
+        if earlier is not None:
+            report["reference_from"] = {
+                "file": args.reference_from,
+                "finished_utc": earlier.get("finished_utc"),
+                "machine": earlier.get("machine"),
+            }
+            report["ours_alongside_reference"] = earlier["runs"]["ours"]
         Path(args.output).write_text(json.dumps(report, indent=1) + "\n")
     return 0 if diff <= 1e-9 else 1
 

@@ -9,7 +9,9 @@ Costs of ``+inf`` mark pairs that cannot pass any threshold. A prediction whose 
 FP that uses nothing, and a ground truth whose pairs are all ``+inf`` can only be picked by a prediction that
 fails anyway, so both are left out before the padded per-frame tensors are built. The only Python loop is
 over the prediction rank within a frame (the sequential part of greedy matching); each step is one NumPy
-operation over every frame, mode and threshold at once.
+operation over every frame, mode and threshold at once. When the live pairs are few next to those padded
+tensors (objects spread out, a prediction near one or two ground truth), the steps run on the pairs
+themselves instead (segment minima per prediction); both give the same result.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 
 _UNROLL_GT = 12  # up to this many ground truth per frame, the best-column search is unrolled over columns
 _CHUNK_ELEMENTS = 1 << 22  # bound on (predictions x frames x modes x thresholds x ground truth) per chunk
+_PAIR_FILL = 0.25  # live pairs below this fraction of the padded (prediction x ground truth x frame) table: pair steps
 
 
 def matching_order(frame: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -88,6 +91,10 @@ def greedy_match(
     preds, gts = np.unique(pair_pred), np.unique(pair_gt)  # sorted: matching order / input order kept
     pred_rank, pred_count = _rank_in_frame(pred_frame[preds], num_frames)
     gt_rank, gt_count = _rank_in_frame(gt_frame[gts], num_frames)
+    padded = int(pred_count.max()) * int(gt_count.max()) * int(np.count_nonzero(pred_count))
+    if len(pair_pred) < _PAIR_FILL * padded:  # sparse candidates (objects spread out): no padded tables
+        _greedy_pairs(pred_rank[np.searchsorted(preds, pair_pred)], pair_pred, pair_gt, costs, thresholds, tp, gt)
+        return tp, gt
     frames = np.flatnonzero(pred_count > 0)
     frames = frames[np.argsort(-pred_count[frames], kind="stable")]  # most predictions first
     slot_of_frame = np.full(num_frames, -1, dtype=np.int64)
@@ -116,6 +123,34 @@ def greedy_match(
         tp[:, :, preds[rows]] = np.moveaxis(ok, 0, -1)
         gt[:, :, preds[rows]] = np.moveaxis(np.where(ok, matched, -1), 0, -1)
     return tp, gt
+
+
+def _greedy_pairs(pair_rank, pair_pred, pair_gt, costs, thresholds, tp, gt) -> None:
+    """Greedy matching stepping over the rank within the frame, on the candidate pairs themselves.
+
+    Step k takes the k-th live prediction of every frame at once (no two of them share a ground truth); each
+    takes the first minimum of its not-yet-used candidates (pairs ordered by ground-truth row: input order).
+    Writes ``tp`` and ``gt`` of the predictions that have candidates, in place.
+    """
+    order = np.lexsort((pair_gt, pair_pred, pair_rank))
+    pair_rank, pair_pred, pair_gt, costs = pair_rank[order], pair_pred[order], pair_gt[order], costs[:, order]
+    used = np.zeros((*thresholds.shape, int(pair_gt.max()) + 1), dtype=bool)
+    limits = thresholds[:, :, None]
+    bounds = np.searchsorted(pair_rank, np.arange(int(pair_rank[-1]) + 2))
+    for k in range(len(bounds) - 1):
+        s, e = bounds[k], bounds[k + 1]
+        p, g = pair_pred[s:e], pair_gt[s:e]
+        starts = np.flatnonzero(np.concatenate([[True], p[1:] != p[:-1]]))
+        segment = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(p))))
+        masked = np.where(used[:, :, g], np.inf, costs[:, None, s:e])  # (M, T, pairs of step k)
+        value = np.minimum.reduceat(masked, starts, axis=2)
+        first = np.minimum.reduceat(np.where(masked == value[:, :, segment], np.arange(len(p)), len(p)), starts, axis=2)
+        chosen = g[np.minimum(first, len(p) - 1)]  # every segment holds its minimum: first < len(p)
+        ok = value < limits
+        m, t, i = np.nonzero(ok)
+        used[m, t, chosen[m, t, i]] = True
+        tp[:, :, p[starts]] = ok
+        gt[:, :, p[starts]] = np.where(ok, chosen, -1)
 
 
 def _chunks(slot_preds: np.ndarray, slot_gts: np.ndarray, width: int) -> list[tuple[int, int]]:

@@ -72,6 +72,12 @@ def match_label(
     pair_pred = np.repeat(np.arange(len(pred_frame)), repeats)
     offsets = np.arange(len(pair_pred)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
     pair_gt = start_g[pred_frame[pair_pred]] + offsets
+    # Only pairs within the caller's bound (plus slack) are costed: the others cost +inf in every mode, and
+    # greedy matching treats an absent pair as a +inf one. Most same-frame pairs are far apart.
+    d = pred_xy[pair_pred] - gt_xy[pair_gt]
+    bound = (fixed + pred_reach[pair_pred] + gt_reach[pair_gt]) * (1.0 + _SLACK) + _SLACK
+    near = np.flatnonzero(np.hypot(d[:, 0], d[:, 1]) <= bound)
+    pair_pred, pair_gt = pair_pred[near], pair_gt[near]
     tp, gt = greedy_match(pred_frame, gt_frame, num_frames, pair_pred, pair_gt, cost_fn(pair_pred, pair_gt), thresholds)
     start_p = np.cumsum(count_p) - count_p
     for f in np.flatnonzero(big):
