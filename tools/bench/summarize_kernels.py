@@ -26,9 +26,12 @@ END = "<!-- summarize_kernels.py: end -->"
 _PRE_STAGES = (
     ("voxelize", "voxelize_fast"),
     ("features", "pillar_features"),
+    ("voxelize + features, one launch", "voxelize_and_features_fused"),
     ("scatter+clear", "scatter_incl_canvas_clear"),
+    ("memset, then scatter", "scatter_memset_then_scatter"),
     ("whole (stream)", "whole_pre_fast"),
     ("whole (CUDA graph)", "whole_pre_fast_graph"),
+    ("whole, three launches", "whole_pre_fast_three_launches"),
     ("whole, deterministic voxelize", "whole_pre_deterministic"),
 )
 _POST_STAGES = (
@@ -36,7 +39,21 @@ _POST_STAGES = (
     ("circle NMS (input sorted)", "circle_nms_input_sorted"),
     ("circle NMS (own sort)", "circle_nms_with_sort"),
     ("decode + NMS", "whole_post"),
+    ("decode + NMS (CUDA graph)", "whole_post_graph"),
 )
+# Stages later versions of the binary added: a column only where every run has it (older files keep their tables).
+_OPTIONAL = {
+    "voxelize_and_features_fused",
+    "scatter_memset_then_scatter",
+    "whole_pre_fast_three_launches",
+    "whole_post_graph",
+}
+
+
+def _stages(runs: list, stages: tuple) -> tuple:
+    """The columns these runs have: every required stage, and the optional ones present in all of them."""
+    present = [{r["stage"] for r in run["rows"]} for run in runs]
+    return tuple((n, s) for n, s in stages if s not in _OPTIONAL or all(s in p for p in present))
 
 
 class NotRawOutputError(ValueError):
@@ -117,23 +134,24 @@ def summarize(runs: list, names: list) -> str:
             f"runs, device-to-device copy {run['d2d_copy_gbps']:.0f} GB/s"
         )
     runs_label = " / ".join(f"run {i}" for i in range(1, len(runs) + 1))
+    pre_stages, post_stages = _stages(runs, _PRE_STAGES), _stages(runs, _POST_STAGES)
     out += ["", f"Preprocessing, median µs ({runs_label}):", ""]
-    out.append("| config | points | pillars | " + " | ".join(n for n, _ in _PRE_STAGES) + " |")
-    out.append("|---|---|---|" + "---|" * len(_PRE_STAGES))
+    out.append("| config | points | pillars | " + " | ".join(n for n, _ in pre_stages) + " |")
+    out.append("|---|---|---|" + "---|" * len(pre_stages))
     for config, points in _keys(runs[0], post=False):
         pillars = [
             next(r["pillars"] for r in run["rows"] if r["config"] == config and r["points"] == points) for run in runs
         ]
-        cells = [_cell([_median(run, config, points, stage) for run in runs]) for _, stage in _PRE_STAGES]
+        cells = [_cell([_median(run, config, points, stage) for run in runs]) for _, stage in pre_stages]
         out.append(f"| {config} | {points:,} | {_count(pillars)} | " + " | ".join(cells) + " |")
     out += ["", f"Postprocessing, median µs ({runs_label}):", ""]
-    out.append("| scenario | candidates | kept | " + " | ".join(n for n, _ in _POST_STAGES) + " |")
-    out.append("|---|---|---|" + "---|" * len(_POST_STAGES))
+    out.append("| scenario | candidates | kept | " + " | ".join(n for n, _ in post_stages) + " |")
+    out.append("|---|---|---|" + "---|" * len(post_stages))
     for config, points in _keys(runs[0], post=True):
         rows = [{r["stage"]: r for r in run["rows"] if r["config"] == config} for run in runs]
         candidates = _count([r["decode"]["pillars"] for r in rows])
         kept = _count([r["whole_post"]["pillars"] for r in rows])
-        cells = [_cell([_median(run, config, points, stage) for run in runs]) for _, stage in _POST_STAGES]
+        cells = [_cell([_median(run, config, points, stage) for run in runs]) for _, stage in post_stages]
         out.append(f"| {config} | {candidates} | {kept} | " + " | ".join(cells) + " |")
     return "\n".join(out + ["", END]) + "\n"
 
