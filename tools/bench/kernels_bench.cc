@@ -7,8 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
-#include <functional>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -18,6 +17,7 @@
 #include "cpp/plugins/kernels/scatter/scatter.h"
 #include "cpp/plugins/kernels/voxelize/voxelize.h"
 #include "tests/cpp/kernels/device_buffer.h"
+#include "tools/bench/bench_timing.h"
 #include "tools/bench/lidar_scene.h"
 
 namespace awml::bench {
@@ -26,87 +26,11 @@ namespace {
 using kernels::testing::CheckCuda;
 using kernels::testing::DeviceBuffer;
 
-constexpr int kWarmup = 20;
-constexpr int kReps = 200;
-constexpr int kSets = 4;  // inputs rotated every iteration
-
 void Ok(Status const& s, char const* what) {
   if (!s.ok()) {
     std::fprintf(stderr, "%s failed: %s\n", what, s.message().c_str());
     std::exit(1);
   }
-}
-
-struct Stat {
-  double median_us, p90_us;
-};
-
-Stat Time(cudaStream_t st, std::function<void(int)> const& fn) {
-  cudaEvent_t a, b;
-  CheckCuda(cudaEventCreate(&a), "event");
-  CheckCuda(cudaEventCreate(&b), "event");
-  for (int i = 0; i < kWarmup; ++i) fn(i % kSets);
-  std::vector<double> t;
-  for (int i = 0; i < kReps; ++i) {
-    CheckCuda(cudaEventRecord(a, st), "record");
-    fn(i % kSets);
-    CheckCuda(cudaEventRecord(b, st), "record");
-    CheckCuda(cudaEventSynchronize(b), "sync");
-    float ms = 0.0f;
-    CheckCuda(cudaEventElapsedTime(&ms, a, b), "elapsed");
-    t.push_back(ms * 1000.0);
-  }
-  CheckCuda(cudaGetLastError(), "timed work");
-  cudaEventDestroy(a);
-  cudaEventDestroy(b);
-  std::sort(t.begin(), t.end());
-  return {t[t.size() / 2], t[t.size() * 9 / 10]};
-}
-
-double CopyBandwidth(cudaStream_t st) {  // GB/s, bytes read + written
-  size_t const bytes = size_t{1} << 30;
-  DeviceBuffer<char> a(bytes), b(bytes);
-  CheckCuda(cudaMemset(a.get(), 1, bytes), "memset");
-  Stat const s =
-      Time(st, [&](int) { CheckCuda(cudaMemcpyAsync(b.get(), a.get(), bytes, cudaMemcpyDeviceToDevice, st), "copy"); });
-  return 2.0 * bytes / (s.median_us * 1e-6) / 1e9;
-}
-
-struct Row {
-  std::string config, stage;
-  int64_t points = 0;
-  int pillars = 0;
-  Stat t{};
-  double bytes = 0.0;
-};
-
-std::string Json(std::vector<Row> const& rows, double bw) {
-  cudaDeviceProp prop{};
-  CheckCuda(cudaGetDeviceProperties(&prop, 0), "props");
-  int driver = 0, runtime = 0;
-  cudaDriverGetVersion(&driver);
-  cudaRuntimeGetVersion(&runtime);
-  char date[64];
-  std::time_t const now = std::time(nullptr);
-  std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  std::string j = "{\n  \"gpu\": \"" + std::string(prop.name) +
-                  "\",\n  \"sm_count\": " + std::to_string(prop.multiProcessorCount) +
-                  ",\n  \"cuda_driver_api\": " + std::to_string(driver) +
-                  ",\n  \"cuda_runtime\": " + std::to_string(runtime) + ",\n  \"date_utc\": \"" + date +
-                  "\",\n  \"warmup\": " + std::to_string(kWarmup) + ",\n  \"reps\": " + std::to_string(kReps) +
-                  ",\n  \"d2d_copy_gbps\": " + std::to_string(bw) + ",\n  \"rows\": [\n";
-  for (size_t i = 0; i < rows.size(); ++i) {
-    Row const& r = rows[i];
-    double const frac = r.bytes / (r.t.median_us * 1e-6) / (bw * 1e9);
-    char buf[512];
-    std::snprintf(buf, sizeof(buf),
-                  "    {\"config\": \"%s\", \"stage\": \"%s\", \"points\": %lld, \"pillars\": %d, \"median_us\": %.2f, "
-                  "\"p90_us\": %.2f, \"bytes\": %.0f, \"fraction_of_copy_bw\": %.3f}%s\n",
-                  r.config.c_str(), r.stage.c_str(), static_cast<long long>(r.points), r.pillars, r.t.median_us,
-                  r.t.p90_us, r.bytes, frac, i + 1 < rows.size() ? "," : "");
-    j += buf;
-  }
-  return j + "  ]\n}\n";
 }
 
 struct GridSpec {
@@ -376,20 +300,7 @@ int main(int argc, char** argv) {
     for (int64_t n : {30000, 120000, 300000}) BenchPre(st, g, n, &rows);
   }
   BenchPost(st, &rows);
-  std::printf("%-32s %-28s %8s %8s %10s %10s %8s\n", "config", "stage", "points", "pillars", "median_us", "p90_us",
-              "bw_frac");
-  for (Row const& r : rows) {
-    std::printf("%-32s %-28s %8lld %8d %10.2f %10.2f %8.3f\n", r.config.c_str(), r.stage.c_str(),
-                static_cast<long long>(r.points), r.pillars, r.t.median_us, r.t.p90_us,
-                r.bytes / (r.t.median_us * 1e-6) / (bw * 1e9));
-  }
-  std::printf("d2d copy bandwidth (read+write): %.0f GB/s\n", bw);
-  std::string const json = Json(rows, bw);
-  if (argc > 1) {
-    FILE* fp = std::fopen(argv[1], "w");
-    if (!fp) return 1;
-    std::fputs(json.c_str(), fp);
-    std::fclose(fp);
-  }
+  PrintTable(rows, bw);
+  if (argc > 1 && !WriteJson(argv[1], rows, bw)) return 1;
   return 0;
 }
