@@ -235,10 +235,13 @@ Status CenterPointRuntime::Preprocess(float const* points, int64_t num_points) {
   if (m.cuda()) {
     kernels::VoxelizeConfig voxelize = m.config.voxelize;
     voxelize.zero_unused_slots = false;  // the feature decoration never reads the unused slots
-    return WithStage(kernels::VoxelizeAndDecorateCuda(voxelize, m.plan.features, points, num_points, out,
-                                                      m.encoder_input.as<float>(), m.voxel_workspace.data(),
-                                                      m.voxel_workspace.size(), m.stream),
-                     "voxelize and pillar features");
+    AWML_RETURN_IF_ERROR(WithStage(kernels::VoxelizeCuda(voxelize, points, num_points, out, m.voxel_workspace.data(),
+                                                         m.voxel_workspace.size(), m.stream),
+                                   "voxelize"));
+    return WithStage(
+        kernels::PillarFeaturesCuda(m.plan.features, m.pillar_points.as<float>(), m.points_per_pillar.as<int32_t>(),
+                                    m.coords.as<int32_t>(), count, m.encoder_input.as<float>(), m.stream),
+        "pillar features");
   }
 #endif
   AWML_RETURN_IF_ERROR(WithStage(kernels::VoxelizeCpu(m.config.voxelize, points, num_points, out), "voxelize"));

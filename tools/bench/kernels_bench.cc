@@ -149,21 +149,9 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
   add("voxelize_deterministic", Time(st, [&](int s) { voxelize(det, s); }), vox_bytes);
   voxelize(vc, 0);
   add("pillar_features", Time(st, [&](int) { features(); }), feat_bytes);
-  auto fused = [&](int s) {
-    Ok(kernels::VoxelizeAndDecorateCuda(vc, fc, clouds[s].get(), n, out, feat.get(), ws.get(), ws.size(), st),
-       "voxelize and decorate");
-  };
-  add("voxelize_and_features_fused", Time(st, fused), vox_bytes + feat_bytes);
   add("scatter_incl_canvas_clear", Time(st, [&](int) { scatter(); }), scat_bytes);
   add("scatter_memset_then_scatter", Time(st, [&](int) { scatter_after_memset(); }), scat_bytes);
   add("whole_pre_fast",
-      Time(st,
-           [&](int s) {
-             fused(s);
-             scatter();
-           }),
-      whole_bytes);
-  add("whole_pre_fast_three_launches",
       Time(st,
            [&](int s) {
              voxelize(vc, s);
@@ -183,7 +171,8 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
   for (int s = 0; s < kSets; ++s) {
     cudaGraph_t graph;
     CheckCuda(cudaStreamBeginCapture(st, cudaStreamCaptureModeGlobal), "capture");
-    fused(s);
+    voxelize(vc, s);
+    features();
     scatter();
     CheckCuda(cudaStreamEndCapture(st, &graph), "capture end");
     CheckCuda(cudaGraphInstantiate(&graphs[s], graph, 0), "instantiate");

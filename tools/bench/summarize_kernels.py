@@ -26,12 +26,10 @@ END = "<!-- summarize_kernels.py: end -->"
 _PRE_STAGES = (
     ("voxelize", "voxelize_fast"),
     ("features", "pillar_features"),
-    ("voxelize + features, one launch", "voxelize_and_features_fused"),
     ("scatter+clear", "scatter_incl_canvas_clear"),
     ("memset, then scatter", "scatter_memset_then_scatter"),
     ("whole (stream)", "whole_pre_fast"),
     ("whole (CUDA graph)", "whole_pre_fast_graph"),
-    ("whole, three launches", "whole_pre_fast_three_launches"),
     ("whole, deterministic voxelize", "whole_pre_deterministic"),
 )
 _POST_STAGES = (
@@ -43,9 +41,7 @@ _POST_STAGES = (
 )
 # Stages later versions of the binary added: a column only where every run has it (older files keep their tables).
 _OPTIONAL = {
-    "voxelize_and_features_fused",
     "scatter_memset_then_scatter",
-    "whole_pre_fast_three_launches",
     "whole_post_graph",
 }
 

@@ -281,9 +281,9 @@ TEST(PillarsCuda, FastModeMatchesDeterministicAsSets) {
   }
 }
 
-// Voxelize + decorate in one launch (kFast): the voxeliser's outputs are the fast voxeliser's (the same pillar set
-// and counts as the CPU), and the features are exactly PillarFeaturesCpu of those very pillars.
-TEST(PillarsCuda, FusedVoxelizeDecorateEqualsCpuDecorationOfItsPillars) {
+// The runtime's CUDA preprocessing (kFast voxelize without zeroing unused slots, then the decoration): the same pillar
+// set and counts as the CPU, and features that are exactly PillarFeaturesCpu of the GPU's own pillars.
+TEST(PillarsCuda, FastVoxelizeThenDecorateEqualsCpuDecorationOfItsPillars) {
   REQUIRE_GPU();
   std::mt19937 rng(7);
   int const clouds = std::min(40, CloudCount());
@@ -311,9 +311,11 @@ TEST(PillarsCuda, FusedVoxelizeDecorateEqualsCpuDecorationOfItsPillars) {
     d_pts.Poison();
     d_feat.Poison();
     DeviceBuffer<int32_t> d_num(vc.max_pillars), d_coords(3 * vc.max_pillars), d_counters(kNumVoxelizeCounters);
-    ASSERT_TRUE(VoxelizeAndDecorateCuda(vc, fc, d_cloud.get(), n,
-                                        {d_pts.get(), d_num.get(), d_coords.get(), d_counters.get()}, d_feat.get(),
-                                        ws.get(), ws_bytes, nullptr)
+    ASSERT_TRUE(VoxelizeCuda(vc, d_cloud.get(), n, {d_pts.get(), d_num.get(), d_coords.get(), d_counters.get()},
+                             ws.get(), ws_bytes, nullptr)
+                    .ok());
+    ASSERT_TRUE(PillarFeaturesCuda(fc, d_pts.get(), d_num.get(), d_coords.get(), d_counters.get() + kPillarCount,
+                                   d_feat.get(), nullptr)
                     .ok());
     ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
     VoxelizeConfig det = vc;

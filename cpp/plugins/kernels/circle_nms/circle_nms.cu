@@ -1,9 +1,11 @@
-// CUDA circle NMS in one cooperative launch: rank (unless input_sorted), the suppression bit mask over the whole
-// grid, then one block sweeps it greedily and writes the kept boxes. Workspace needs no initialisation.
+// CUDA circle NMS in one cooperative launch: rank (unless input_sorted) and the suppression bit mask over the whole
+// grid, then one block sweeps it greedily (from shared memory when the mask's triangle fits) and writes the kept
+// boxes. Workspace needs no initialisation.
 #include <cooperative_groups.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 #include "cpp/common/cooperative_launch.h"
@@ -12,7 +14,6 @@
 #include "cpp/plugins/kernels/circle_nms/circle_nms.h"
 #include "cpp/plugins/kernels/circle_nms/suppress.h"
 #include "cpp/plugins/kernels/decode/head_math.h"
-#include "cpp/plugins/kernels/decode/score_sort.cuh"
 
 namespace awml::kernels {
 namespace {
@@ -23,6 +24,10 @@ constexpr int kTile = 64;
 constexpr int kMaxWords = kMaxCandidates / kTile;
 constexpr int kNmsThreads = 512;
 constexpr int kGroups = kNmsThreads / kTile;  // mask tiles a block works on at once
+
+// The sweep block keeps the mask's upper triangle in shared memory when it fits: up to kTriWords tiles per side.
+constexpr int kTriWords = 27;
+constexpr size_t kTriBytes = sizeof(uint64_t) * kTile * kTriWords * (kTriWords + 1) / 2;
 
 struct NmsWorkspace {
   uint16_t* order;  // [max_boxes] rank -> input position (unsorted input only)
@@ -41,28 +46,16 @@ struct NmsArgs {
   NmsWorkspace w;
 };
 
-struct SortShared {
-  uint64_t keys[kMaxCandidates];
-  uint16_t vals[kMaxCandidates];
-};
-struct MaskShared {
-  float cols[kGroups][kTile * 3];
-};
 struct SweepShared {
   uint32_t removed[2 * kMaxWords];  // bit per rank, as 32-bit halves (native shared atomics)
-  uint64_t diag[2][kTile];          // this step's 64 x 64 bits, and the next step's (prefetched)
+  uint64_t diag[2][kTile];          // this step's 64 x 64 bits, and the next step's (global path: prefetched)
   uint64_t keep[kMaxWords];
   int prefix[kMaxWords + 1];
   uint16_t kept_list[kTile];
   int kept_count;
 };
-union NmsShared {
-  SortShared sort;
-  MaskShared mask;
-  SweepShared sweep;
-};
 
-// x, y, label of rank r: straight from the input when it is already in rank order, else from the sorted copy.
+// x, y, label of rank r: straight from the input when it is already in rank order, else from the ranked copy.
 __device__ __forceinline__ void RankXyl(NmsArgs const& a, int r, float* x, float* y, float* l) {
   if (a.input_sorted) {
     float const* b = a.boxes + static_cast<int64_t>(r) * kBoxFields;
@@ -80,34 +73,43 @@ __device__ __forceinline__ uint64_t MaskWord(NmsArgs const& a, int row, int word
   return __ldcg(reinterpret_cast<unsigned long long const*>(a.w.mask + static_cast<int64_t>(row) * a.words + word));
 }
 
+// Offset of tile row `b`'s first word in the shared triangle: tile rows before it hold 64 x (wn - b') words each.
+__device__ __forceinline__ int TriTileOffset(int b, int wn) { return kTile * (b * wn - b * (b - 1) / 2); }
+
 // One cooperative launch:
-//   (unsorted input) block 0 ranks the boxes by score | every block: the 64 x 64 suppression tiles of the upper
-//   triangle, in parallel over the grid | block 0: the greedy sweep, 64 ranks per step (a serial pass over the
-//   step's not yet removed ranks, one iteration per kept rank, then the kept rows' mask words OR-ed into the
-//   removed bits in parallel while the next step's tile is prefetched), then the kept boxes in rank order.
+//   (unsorted input) every warp of the grid ranks boxes by score (rank = keys below; keys are unique) | every
+//   block: the 64 x 64 suppression tiles of the upper triangle | block 0: the greedy sweep, 64 ranks per step (a
+//   serial pass over the step's not yet removed ranks, one iteration per kept rank, then the kept rows' mask words
+//   OR-ed into the removed bits in parallel), from the triangle copied into shared memory when it fits, else from
+//   global memory with the next step's tile prefetched; then the kept boxes in rank order.
 // The same Suppresses() and rank order as CircleNmsCpu, so the same boxes.
 __global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
-  __shared__ NmsShared sh;
+  extern __shared__ __align__(16) unsigned char dyn[];  // kTriBytes: the ranking keys, later the mask triangle
+  __shared__ float cols[kGroups][kTile * 3];
+  __shared__ SweepShared s;
   cg::grid_group grid = cg::this_grid();
   int n = *a.num_boxes;
   n = n < 0 ? 0 : (n > a.cap ? a.cap : n);
   int const wn = (n + kTile - 1) / kTile;
+  int const lane32 = threadIdx.x & 31;
   if (!a.input_sorted) {
-    if (blockIdx.x == 0) {
-      int const size = score_sort::NextPow2(n);
-      for (int i = threadIdx.x; i < size; i += blockDim.x) {
-        sh.sort.keys[i] =
-            i < n ? head_math::ScoreKey(a.boxes[i * kBoxFields + kBoxScore], static_cast<uint32_t>(i)) : ~uint64_t{0};
-        sh.sort.vals[i] = static_cast<uint16_t>(i);
-      }
-      __syncthreads();
-      score_sort::BlockSortPairs(sh.sort.keys, sh.sort.vals, n);
-      for (int r = threadIdx.x; r < n; r += blockDim.x) {
-        float const* b = a.boxes + sh.sort.vals[r] * kBoxFields;
-        a.w.order[r] = sh.sort.vals[r];
-        a.w.xyl[3 * r + 0] = b[kBoxX];
-        a.w.xyl[3 * r + 1] = b[kBoxY];
-        a.w.xyl[3 * r + 2] = b[kBoxLabel];
+    uint64_t* keys = reinterpret_cast<uint64_t*>(dyn);
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+      keys[i] = head_math::ScoreKey(a.boxes[i * kBoxFields + kBoxScore], static_cast<uint32_t>(i));
+    }
+    __syncthreads();
+    int const warps = gridDim.x * (blockDim.x / 32);
+    for (int i = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32; i < n; i += warps) {
+      uint64_t const key = keys[i];
+      int below = 0;
+      for (int j = lane32; j < n; j += 32) below += keys[j] < key;
+      for (int off = 16; off > 0; off >>= 1) below += __shfl_xor_sync(0xffffffffu, below, off);
+      if (lane32 == 0) {
+        float const* b = a.boxes + i * kBoxFields;
+        a.w.order[below] = static_cast<uint16_t>(i);
+        a.w.xyl[3 * below + 0] = b[kBoxX];
+        a.w.xyl[3 * below + 1] = b[kBoxY];
+        a.w.xyl[3 * below + 2] = b[kBoxLabel];
       }
     }
     grid.sync();
@@ -122,7 +124,7 @@ __global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
     int const cols_here = active ? min(kTile, n - col0) : 0;
     __syncthreads();  // the previous iteration's columns are no longer read
     if (lane < cols_here) {
-      float* c = sh.mask.cols[group] + 3 * lane;
+      float* c = cols[group] + 3 * lane;
       RankXyl(a, col0 + lane, c, c + 1, c + 2);
     }
     __syncthreads();
@@ -131,10 +133,10 @@ __global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
     float xi, yi, li;
     RankXyl(a, i, &xi, &yi, &li);
     uint64_t bits = 0;
-    float const* cols = sh.mask.cols[group];
+    float const* cg_cols = cols[group];
     for (int k = row_tile == col_tile ? lane + 1 : 0; k < cols_here; ++k) {
-      if (circle::Suppresses(xi, yi, li, cols[3 * k], cols[3 * k + 1], cols[3 * k + 2], a.squared_radius, a.inclusive,
-                             a.per_class)) {
+      if (circle::Suppresses(xi, yi, li, cg_cols[3 * k], cg_cols[3 * k + 1], cg_cols[3 * k + 2], a.squared_radius,
+                             a.inclusive, a.per_class)) {
         bits |= uint64_t{1} << k;
       }
     }
@@ -142,12 +144,23 @@ __global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
   }
   grid.sync();
   if (blockIdx.x != 0) return;
-  SweepShared& s = sh.sweep;
+  bool const in_shared = wn <= kTriWords;
+  uint64_t* tri = reinterpret_cast<uint64_t*>(dyn);
+  if (in_shared) {  // copy the triangle: row r of tile row b holds words b .. wn - 1
+    for (int r = threadIdx.x / 32; r < n; r += blockDim.x / 32) {
+      int const b = r / kTile;
+      uint64_t* row = tri + TriTileOffset(b, wn) + (r - b * kTile) * (wn - b);
+      for (int w = b + lane32; w < wn; w += 32) row[w - b] = MaskWord(a, r, w);
+    }
+  }
   for (int i = threadIdx.x; i < 2 * wn; i += blockDim.x) s.removed[i] = 0;
-  if (threadIdx.x < kTile) s.diag[0][threadIdx.x] = threadIdx.x < n ? MaskWord(a, threadIdx.x, 0) : 0;
+  if (!in_shared && threadIdx.x < kTile) s.diag[0][threadIdx.x] = threadIdx.x < n ? MaskWord(a, threadIdx.x, 0) : 0;
   __syncthreads();
   for (int step = 0; step < wn; ++step) {
     int const cur = step & 1, r0 = step * kTile, rows = min(kTile, n - r0);
+    uint64_t const* tile_rows =
+        tri + TriTileOffset(step, wn);  // in_shared: row j of this step, word w at j*(wn-step)+w-step
+    int const row_words = wn - step;
     if (threadIdx.x == 0) {  // the only serial part: one iteration per kept rank of the step
       uint64_t const row_mask = rows == kTile ? ~uint64_t{0} : (uint64_t{1} << rows) - 1;
       uint64_t const rem = static_cast<uint64_t>(s.removed[2 * step + 1]) << 32 | s.removed[2 * step];
@@ -157,7 +170,7 @@ __global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
         int const j = __ffsll(static_cast<long long>(avail)) - 1;
         kept |= uint64_t{1} << j;
         s.kept_list[count++] = static_cast<uint16_t>(r0 + j);
-        avail &= ~s.diag[cur][j];
+        avail &= ~(in_shared ? tile_rows[j * row_words] : s.diag[cur][j]);
         avail &= ~((uint64_t{2} << j) - 1);  // j == 63: 2 << 63 wraps to 0, and 0 - 1 clears every bit
       }
       s.keep[step] = kept;
@@ -167,11 +180,12 @@ __global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
     int const kc = s.kept_count, rest = wn - step - 1;
     for (int e = threadIdx.x; e < kc * rest; e += blockDim.x) {
       int const q = e / rest, word = step + 1 + e % rest;
-      uint64_t const bits = MaskWord(a, s.kept_list[q], word);
+      int const row = s.kept_list[q];
+      uint64_t const bits = in_shared ? tile_rows[(row - r0) * row_words + (word - step)] : MaskWord(a, row, word);
       if (bits & 0xffffffffu) atomicOr(&s.removed[2 * word], static_cast<uint32_t>(bits));
       if (bits >> 32) atomicOr(&s.removed[2 * word + 1], static_cast<uint32_t>(bits >> 32));
     }
-    if (rest > 0 && threadIdx.x >= blockDim.x - kTile) {  // prefetch the next step's tile
+    if (!in_shared && rest > 0 && threadIdx.x >= blockDim.x - kTile) {  // prefetch the next step's tile
       int const j = threadIdx.x - (blockDim.x - kTile), row = r0 + kTile + j;
       s.diag[cur ^ 1][j] = row < n ? MaskWord(a, row, step + 1) : 0;
     }
@@ -226,10 +240,17 @@ Status CircleNmsCuda(CircleNmsConfig const& config, float const* boxes, int32_t 
                                 " bytes, got " + std::to_string(workspace_bytes));
   }
   int const words = (config.max_boxes + kTile - 1) / kTile;
+  static std::once_flag opt_in;  // above 48 KiB of shared memory a kernel must opt in (per process, all devices)
+  static cudaError_t opt_in_error = cudaSuccess;
+  std::call_once(opt_in, [] {
+    opt_in_error =
+        cudaFuncSetAttribute(NmsKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(kTriBytes));
+  });
+  AWML_RETURN_IF_CUDA_ERROR(opt_in_error, "circle nms: shared memory opt-in");
   static CooperativeGrid grid;
   int blocks = 0;
   int64_t const tiles = static_cast<int64_t>(words) * (words + 1) / 2;
-  AWML_RETURN_IF_ERROR(grid.Blocks(NmsKernel, kNmsThreads, 0, (tiles + kGroups - 1) / kGroups, &blocks));
+  AWML_RETURN_IF_ERROR(grid.Blocks(NmsKernel, kNmsThreads, kTriBytes, (tiles + kGroups - 1) / kGroups, &blocks));
   NmsArgs const args{config.max_boxes,
                      words,
                      config.max_output,
@@ -242,7 +263,7 @@ Status CircleNmsCuda(CircleNmsConfig const& config, float const* boxes, int32_t 
                      out_boxes,
                      num_out,
                      w};
-  return LaunchCooperative(NmsKernel, blocks, kNmsThreads, 0, static_cast<cudaStream_t>(stream), args);
+  return LaunchCooperative(NmsKernel, blocks, kNmsThreads, kTriBytes, static_cast<cudaStream_t>(stream), args);
 }
 
 }  // namespace awml::kernels

@@ -1,6 +1,6 @@
 // CUDA CenterPoint decode in one cooperative launch: one thread per cell (or per class and cell), warp-aggregated
-// atomic compaction into a fixed candidate buffer, a grid-wide barrier, then block 0 sorts by (score desc, flat
-// index) and writes the top_k boxes.
+// atomic compaction into a fixed candidate buffer, a grid-wide barrier, then every warp of the grid ranks candidates
+// by (score desc, flat index) and writes the top_k boxes at their ranks.
 #include <cooperative_groups.h>
 
 #include <cstdint>
@@ -10,21 +10,24 @@
 #include "cpp/common/workspace_carver.h"
 #include "cpp/plugins/kernels/decode/decode.h"
 #include "cpp/plugins/kernels/decode/head_math.h"
-#include "cpp/plugins/kernels/decode/score_sort.cuh"
 
 namespace awml::kernels {
 namespace {
 
 namespace cg = cooperative_groups;
 
+constexpr int kDecodeThreads = 1024;
+
 struct Candidates {
-  float* boxes;    // [max_candidates, kBoxFields]
-  uint64_t* keys;  // [max_candidates]
-  int32_t* total;  // candidates found (may exceed max_candidates)
+  float* boxes;     // [max_candidates, kBoxFields]
+  uint64_t* keys;   // [max_candidates]
+  uint8_t* inside;  // [max_candidates] centre inside center_range (always 1 without it)
+  int32_t* total;   // candidates found (may exceed max_candidates)
 };
 
 // Pushes this lane's box (when `found`) with one atomic per warp. Every lane of the warp must call it.
-__device__ __forceinline__ void PushWarp(Candidates const& c, int cap, bool found, float const* box, uint32_t flat) {
+__device__ __forceinline__ void PushWarp(Candidates const& c, int cap, bool found, float const* box, uint32_t flat,
+                                         bool inside) {
   unsigned const votes = __ballot_sync(0xffffffffu, found);
   if (votes == 0) return;
   int const lane = threadIdx.x & 31;
@@ -37,6 +40,7 @@ __device__ __forceinline__ void PushWarp(Candidates const& c, int cap, bool foun
   if (slot >= cap) return;
   for (int d = 0; d < kBoxFields; ++d) c.boxes[slot * kBoxFields + d] = box[d];
   c.keys[slot] = head_math::ScoreKey(box[kBoxScore], flat);
+  c.inside[slot] = inside ? 1 : 0;
 }
 
 struct DecodeArgs {
@@ -49,59 +53,54 @@ struct DecodeArgs {
   int32_t* counters;
 };
 
-// Block 0 after the barrier: sort the candidates by (score desc, flat index), keep top_k, apply the centre range.
-__device__ void SortAndWrite(DecodeArgs const& a, uint64_t* keys, uint16_t* vals) {
+// After the barrier, every warp of the grid ranks candidates: the rank of candidate i is the number of keys below
+// its key (keys are unique: score descending, then flat index), so ranks are the sorted order without a sort. A
+// candidate of rank < top_k is written at its rank, or, with the centre range, at the number of lower keys whose
+// centre is inside (mmdet3d's order: top-k, then the range filter). Each block holds every key in shared memory.
+__device__ void RankAndWrite(DecodeArgs const& a, uint64_t* keys, uint8_t* inside) {
   Candidates const& c = a.c;
   int const total = *c.total;
   int const n = total < a.cap ? total : a.cap;
-  int const size = score_sort::NextPow2(n);
-  for (int i = threadIdx.x; i < size; i += blockDim.x) {
-    keys[i] = i < n ? c.keys[i] : ~uint64_t{0};
-    vals[i] = static_cast<uint16_t>(i);
+  for (int i = threadIdx.x; i < n; i += blockDim.x) {
+    keys[i] = c.keys[i];
+    inside[i] = c.inside[i];
   }
   __syncthreads();
-  score_sort::BlockSortPairs(keys, vals, n);
-  int const m = n < a.top_k ? n : a.top_k;
-  int written = m;
-  if (a.p.use_center_range) {  // keys are free now: reuse them for the kept flags and output positions
-    for (int r = threadIdx.x; r < m; r += blockDim.x) {
-      keys[r] = head_math::InCenterRange(a.p, c.boxes + vals[r] * kBoxFields) ? 1 : 0;
+  int const lane = threadIdx.x & 31;
+  int const warps = gridDim.x * (blockDim.x / 32);
+  for (int i = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32; i < n; i += warps) {
+    uint64_t const key = keys[i];
+    int below = 0, below_inside = 0;
+    for (int j = lane; j < n; j += 32) {
+      bool const lower = keys[j] < key;
+      below += lower;
+      below_inside += lower && inside[j];
     }
-    __syncthreads();
-    if (threadIdx.x == 0) {
-      uint64_t pos = 0;
-      for (int r = 0; r < m; ++r) {
-        uint64_t const keep = keys[r];
-        keys[r] = keep ? pos : ~uint64_t{0};
-        pos += keep;
-      }
+    for (int off = 16; off > 0; off >>= 1) {
+      below += __shfl_xor_sync(0xffffffffu, below, off);
+      below_inside += __shfl_xor_sync(0xffffffffu, below_inside, off);
     }
-    __syncthreads();
-    written = 0;
-    for (int r = 0; r < m; ++r) written += keys[r] != ~uint64_t{0};
-    for (int e = threadIdx.x; e < m * kBoxFields; e += blockDim.x) {
-      int const r = e / kBoxFields, d = e % kBoxFields;
-      if (keys[r] != ~uint64_t{0}) a.out_boxes[keys[r] * kBoxFields + d] = c.boxes[vals[r] * kBoxFields + d];
-    }
-  } else {
-    for (int e = threadIdx.x; e < m * kBoxFields; e += blockDim.x) {
-      int const r = e / kBoxFields, d = e % kBoxFields;
-      a.out_boxes[e] = c.boxes[vals[r] * kBoxFields + d];
-    }
+    if (below >= a.top_k || !inside[i]) continue;
+    int const pos = a.p.use_center_range ? below_inside : below;
+    if (lane < kBoxFields) a.out_boxes[pos * kBoxFields + lane] = c.boxes[i * kBoxFields + lane];
+    if (a.p.use_center_range && lane == 0) atomicMax(&a.counters[kNumBoxes], pos + 1);
   }
-  if (threadIdx.x == 0) {
-    a.counters[kNumBoxes] = written;
+  if (blockIdx.x == 0 && threadIdx.x == 0) {
+    if (!a.p.use_center_range) a.counters[kNumBoxes] = n < a.top_k ? n : a.top_k;
     a.counters[kCandidatesDropped] = total > a.cap ? total - a.cap : 0;
   }
 }
 
 // One cooperative launch: clear the candidate count | decode every cell, compacting candidates with one atomic per
-// warp | block 0 sorts and writes the boxes.
-__global__ void __launch_bounds__(score_sort::kSortThreads) DecodeKernel(DecodeArgs a) {
+// warp | rank and write the boxes over the whole grid.
+__global__ void __launch_bounds__(kDecodeThreads) DecodeKernel(DecodeArgs a) {
   __shared__ uint64_t keys[kMaxCandidates];
-  __shared__ uint16_t vals[kMaxCandidates];
+  __shared__ uint8_t inside[kMaxCandidates];
   cg::grid_group grid = cg::this_grid();
-  if (grid.thread_rank() == 0) *a.c.total = 0;
+  if (grid.thread_rank() == 0) {
+    *a.c.total = 0;
+    a.counters[kNumBoxes] = 0;  // raised by atomicMax with the centre range
+  }
   grid.sync();
   int const plane = a.p.grid_x * a.p.grid_y;
   int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
@@ -120,10 +119,10 @@ __global__ void __launch_bounds__(score_sort::kSortThreads) DecodeKernel(DecodeA
         found = head_math::DecodeBox(a.p, a.h, t, label, score, box);
       }
     }
-    PushWarp(a.c, a.cap, found, box, static_cast<uint32_t>(t));
+    PushWarp(a.c, a.cap, found, box, static_cast<uint32_t>(t), found && head_math::InCenterRange(a.p, box));
   }
   grid.sync();
-  if (blockIdx.x == 0) SortAndWrite(a, keys, vals);
+  RankAndWrite(a, keys, inside);
 }
 
 Candidates Carve(DecodeConfig const& config, void* base, size_t* bytes) {
@@ -131,6 +130,7 @@ Candidates Carve(DecodeConfig const& config, void* base, size_t* bytes) {
   Candidates c;
   c.boxes = w.Take<float>(static_cast<size_t>(config.max_candidates) * kBoxFields);
   c.keys = w.Take<uint64_t>(config.max_candidates);
+  c.inside = w.Take<uint8_t>(config.max_candidates);
   c.total = w.Take<int32_t>(1);
   *bytes = w.bytes();
   return c;
@@ -164,7 +164,7 @@ Status DecodeCuda(DecodeConfig const& config, HeadTensors const& heads, DecodeOu
       static_cast<int64_t>(config.grid_x) * config.grid_y * (config.mode == DecodeMode::kTopK ? config.num_classes : 1);
   static CooperativeGrid grid;
   int blocks = 0;
-  int const threads_per_block = score_sort::kSortThreads;
+  int const threads_per_block = kDecodeThreads;
   AWML_RETURN_IF_ERROR(
       grid.Blocks(DecodeKernel, threads_per_block, 0, (threads + threads_per_block - 1) / threads_per_block, &blocks));
   DecodeArgs const args{p, heads, config.max_candidates, config.top_k, threads, c, out.boxes, out.counters};

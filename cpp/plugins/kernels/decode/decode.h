@@ -26,7 +26,7 @@
 namespace awml::kernels {
 
 constexpr int kMaxClasses = 16;
-// The largest candidate capacity the CUDA path sorts in one block.
+// The largest candidate capacity of the CUDA path (each block holds every candidate key in shared memory to rank).
 constexpr int kMaxCandidates = 4096;
 
 // One box is kBoxFields floats: (x, y, z, dx, dy, dz, yaw, vx, vy, score, label), mmdet3d's naming and the same

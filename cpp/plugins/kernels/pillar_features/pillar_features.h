@@ -9,7 +9,6 @@
 #ifndef AWML_CPP_PLUGINS_KERNELS_PILLAR_FEATURES_PILLAR_FEATURES_H_
 #define AWML_CPP_PLUGINS_KERNELS_PILLAR_FEATURES_PILLAR_FEATURES_H_
 
-#include <cstddef>
 #include <cstdint>
 
 #include "cpp/common/status.h"
@@ -41,14 +40,6 @@ int PillarFeatureCount(PillarFeaturesConfig const& config);
 [[nodiscard]] Status PillarFeaturesCuda(PillarFeaturesConfig const& config, float const* pillar_points,
                                         int32_t const* points_per_pillar, int32_t const* coords,
                                         int32_t const* pillar_count, float* features, StreamHandle stream);
-
-// VoxelizeCuda then PillarFeaturesCuda, as one cooperative launch where possible (kFast, max_points_per_pillar
-// <= 32): the voxeliser's outputs in `out` (its workspace: VoxelizeCudaWorkspaceBytes) and the features. The two
-// configs must describe the same pillars. Otherwise the two launchers run one after the other.
-[[nodiscard]] Status VoxelizeAndDecorateCuda(VoxelizeConfig const& voxelize,
-                                             PillarFeaturesConfig const& features_config, float const* points,
-                                             int64_t num_points, VoxelizeOutputs const& out, float* features,
-                                             void* workspace, size_t workspace_bytes, StreamHandle stream);
 
 }  // namespace awml::kernels
 
