@@ -76,20 +76,21 @@ def binary_json(run: dict) -> str:
     return head + "".join(lines) + "  ]\n}\n"
 
 
-def load_raw(path: Path) -> dict:
-    """Parses one kernels_bench JSON file; raises NotRawOutputError unless it is byte for byte the binary's output."""
+def load_raw(path: Path, binary: str = "kernels_bench") -> dict:
+    """Parses one raw benchmark JSON file (`binary`: kernels_bench or autoware_bench, which write the same format);
+    raises NotRawOutputError unless it is byte for byte the binary's output."""
     text = path.read_text()
     try:
         run = json.loads(text)
         again = binary_json(run)
     except (ValueError, KeyError, TypeError) as err:
-        raise NotRawOutputError(f"{path} | not kernels_bench output ({type(err).__name__}: {err})") from err
+        raise NotRawOutputError(f"{path} | not {binary} output ({type(err).__name__}: {err})") from err
     if again != text:
         pairs = itertools.zip_longest(again.splitlines(), text.splitlines())
         line = next(i for i, (a, b) in enumerate(pairs) if a != b)
         raise NotRawOutputError(
-            f"{path} | differs from what kernels_bench writes for the same values (first at line {line + 1}). "
-            "Note: expected the raw output of //tools/bench:kernels_bench, got an edited or re-serialised file"
+            f"{path} | differs from what {binary} writes for the same values (first at line {line + 1}). "
+            f"Note: expected the raw output of {binary}, got an edited or re-serialised file"
         )
     return run
 

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from summarize_kernels import binary_json  # noqa: E402
+import summarize_kernels  # noqa: E402
 
 BEGIN = "<!-- summarize_side_by_side.py: begin (generated, do not edit) -->"
 END = "<!-- summarize_side_by_side.py: end -->"
@@ -42,19 +41,10 @@ class SideBySideError(ValueError):
 
 def load_raw(path: Path, binary: str) -> dict:
     """One raw benchmark file; raises SideBySideError unless it is byte for byte what `binary` writes."""
-    text = path.read_text()
     try:
-        run = json.loads(text)
-        again = binary_json(run)
-    except (ValueError, KeyError, TypeError) as err:
-        raise SideBySideError(f"{path} | not {binary} output ({type(err).__name__}: {err})") from err
-    if again != text:
-        pairs = itertools.zip_longest(again.splitlines(), text.splitlines())
-        line = next(i for i, (a, b) in enumerate(pairs) if a != b)
-        raise SideBySideError(
-            f"{path} | differs from what {binary} writes for the same values (first at line {line + 1}). "
-            f"Note: expected the raw output of {binary}, got an edited or re-serialised file"
-        )
+        run = summarize_kernels.load_raw(path, binary)
+    except summarize_kernels.NotRawOutputError as err:
+        raise SideBySideError(str(err)) from err
     run["_file"] = path.name
     return run
 
