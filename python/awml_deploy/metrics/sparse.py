@@ -29,6 +29,11 @@ _SLACK = 1e-6  # relative and absolute margin on the candidate bound (the caller
 CostFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
+def _with_slack(bound):
+    """A candidate bound (``fixed + reach_pred + reach_gt``, already summed) widened by :data:`_SLACK`."""
+    return bound * (1.0 + _SLACK) + _SLACK
+
+
 def match_label(
     pred_frame: np.ndarray,
     gt_frame: np.ndarray,
@@ -75,7 +80,7 @@ def match_label(
     # Only pairs within the caller's bound (plus slack) are costed: the others cost +inf in every mode, and
     # greedy matching treats an absent pair as a +inf one. Most same-frame pairs are far apart.
     d = pred_xy[pair_pred] - gt_xy[pair_gt]
-    bound = (fixed + pred_reach[pair_pred] + gt_reach[pair_gt]) * (1.0 + _SLACK) + _SLACK
+    bound = _with_slack(fixed + pred_reach[pair_pred] + gt_reach[pair_gt])
     near = np.flatnonzero(np.hypot(d[:, 0], d[:, 1]) <= bound)
     pair_pred, pair_gt = pair_pred[near], pair_gt[near]
     tp, gt = greedy_match(pred_frame, gt_frame, num_frames, pair_pred, pair_gt, cost_fn(pair_pred, pair_gt), thresholds)
@@ -109,7 +114,7 @@ def _stream_frame(preds, gts, pred_xy, gt_xy, pred_reach, gt_reach, fixed, cost_
             shared = (first, geometry.reshape(-1), len(first))
     pxy, gxy, pr, gr = pred_xy[preds], gt_xy[gts], pred_reach[preds], gt_reach[gts]
     max_gr = float(gr.max())
-    cell = (fixed + float(pr.max()) + max_gr) * (1.0 + _SLACK) + _SLACK  # >= every pair's candidate bound
+    cell = _with_slack(fixed + float(pr.max()) + max_gr)  # >= every pair's candidate bound
     y0 = min(float(pxy[:, 1].min()), float(gxy[:, 1].min()))
     span = max(float(pxy[:, 1].max()), float(gxy[:, 1].max())) - y0
     cell = max(cell, span * 1e-12, 1e-300)  # at most ~1e12 rows: row numbers stay exact integers
@@ -117,7 +122,7 @@ def _stream_frame(preds, gts, pred_xy, gt_xy, pred_reach, gt_reach, fixed, cost_
     p_row = np.floor((pxy[:, 1] - y0) / cell).astype(np.int64)
     g_order = np.lexsort((gxy[:, 0], g_row))
     g_key, g_val = g_row[g_order], gxy[g_order, 0]
-    reach_x = (fixed + pr + max_gr) * (1.0 + _SLACK) + _SLACK
+    reach_x = _with_slack(fixed + pr + max_gr)
     q_key = (p_row[:, None] + np.arange(-1, 2)[None, :]).ravel()  # the row below, the own row, the row above
     lo = _segmented_search(g_key, g_val, q_key, np.repeat(pxy[:, 0] - reach_x, 3), right=False).reshape(-1, 3)
     hi = _segmented_search(g_key, g_val, q_key, np.repeat(pxy[:, 0] + reach_x, 3), right=True).reshape(-1, 3)
@@ -134,7 +139,7 @@ def _stream_frame(preds, gts, pred_xy, gt_xy, pred_reach, gt_reach, fixed, cost_
         offsets = np.arange(len(local_p)) - np.repeat(np.cumsum(rep) - rep, rep)
         local_g = g_order[np.repeat(lo[begin:end].ravel(), rep) + offsets]
         d = pxy[local_p] - gxy[local_g]
-        bound = (fixed + pr[local_p] + gr[local_g]) * (1.0 + _SLACK) + _SLACK
+        bound = _with_slack(fixed + pr[local_p] + gr[local_g])
         keep = (np.abs(d[:, 1]) <= bound) & ~done[local_g]  # a ground truth used at every threshold is gone
         keep[keep] = np.hypot(d[keep, 0], d[keep, 1]) <= bound[keep]
         local_p, local_g = local_p[keep], local_g[keep]
