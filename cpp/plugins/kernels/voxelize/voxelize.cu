@@ -14,12 +14,10 @@
 #include "cpp/plugins/kernels/voxelize/voxelize.h"
 
 namespace awml::kernels {
+namespace {
 
 namespace cg = cooperative_groups;
 
-// The fast (atomic) voxeliser: one cooperative kernel whose phases are separated by grid-wide barriers.
-namespace fast_voxelize {
-namespace {
 // Adds the number of lanes with `pred` to *counter with one atomic per warp.
 __device__ __forceinline__ void WarpCount(bool pred, int32_t* counter) {
   unsigned const active = __activemask();
@@ -36,6 +34,8 @@ __device__ __forceinline__ int PointCellAt(PillarGridF const& g, float const* po
 __device__ __forceinline__ void CopyPoint(float const* src, float* dst, int f) {
   for (int d = 0; d < f; ++d) dst[d] = src[d];
 }
+
+// ---- fast path ----
 
 struct FastWorkspace {
   int32_t *cell_count, *cell_pillar, *cells, *slots, *total;
@@ -106,9 +106,9 @@ __device__ __forceinline__ void FastFill(FastArgs const& a, int i, bool valid) {
   }
 }
 
-// Phases 0-2 (and 3 with zero_unused_slots) of the fast voxeliser; every thread of a cooperative grid calls it.
-// On return the outputs are complete for this thread's share; a grid.sync() makes them visible to all.
-__device__ __forceinline__ void FastVoxelizePhases(FastArgs const& a, cg::grid_group& grid) {
+// The fast (atomic) voxeliser in one cooperative launch, its phases separated by grid-wide barriers.
+__global__ void __launch_bounds__(kFastThreads) FastVoxelizeKernel(FastArgs a) {
+  cg::grid_group grid = cg::this_grid();
   int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   int64_t const tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   // Phase 0: clear the cell counts (int4 stores), the pillar counter and the output counters.
@@ -148,34 +148,6 @@ __device__ __forceinline__ void FastVoxelizePhases(FastArgs const& a, cg::grid_g
     for (int d = 0; d < a.f; ++d) dst[d] = 0.0f;
   }
 }
-
-// The fast path's workspace, carved from `base` (null: only measure). `n` is the point capacity.
-inline FastWorkspace CarveFast(PillarGridF const& g, int64_t n, void* base, size_t* bytes) {
-  size_t const cells = static_cast<size_t>(g.nx) * g.ny;
-  size_t const np = static_cast<size_t>(n > 0 ? n : 1);
-  WorkspaceCarver w(base);
-  FastWorkspace fast;
-  fast.cell_count = w.Take<int32_t>(cells);
-  fast.cell_pillar = w.Take<int32_t>(cells);
-  fast.cells = w.Take<int32_t>(np);
-  fast.slots = w.Take<int32_t>(np);
-  fast.total = w.Take<int32_t>(1);
-  *bytes = w.bytes();
-  return fast;
-}
-
-}  // namespace
-}  // namespace fast_voxelize
-
-namespace {
-using fast_voxelize::CarveFast;
-using fast_voxelize::CopyPoint;
-using fast_voxelize::FastArgs;
-using fast_voxelize::FastVoxelizePhases;
-using fast_voxelize::FastWorkspace;
-using fast_voxelize::kFastThreads;
-using fast_voxelize::PointCellAt;
-using fast_voxelize::WarpCount;
 
 constexpr int kThreads = 256;
 
@@ -253,13 +225,6 @@ __global__ void FillKernel(int n, int num_cells, int f, int max_pts, float const
   if (k == n - 1 || sorted_keys[k + 1] != cell) points_per_pillar[pid] = slot + 1 < max_pts ? slot + 1 : max_pts;
 }
 
-// ---- fast path: one cooperative kernel, its phases separated by grid-wide barriers (fast_voxelize.cuh) ----
-
-__global__ void __launch_bounds__(kFastThreads) FastVoxelizeKernel(FastArgs a) {
-  cg::grid_group grid = cg::this_grid();
-  FastVoxelizePhases(a, grid);
-}
-
 // Zeroes the unused point slots of the written pillars.
 __global__ void PadKernel(int max_pillars, int max_pts, int f, int32_t const* counters,
                           int32_t const* points_per_pillar, float* pillar_points) {
@@ -318,8 +283,11 @@ Status Layout(VoxelizeConfig const& c, PillarGridF const& g, int64_t n, void* ba
     det->cub_temp = w.Take<char>(cub_bytes);
     det->cub_bytes = cub_bytes;
   } else {
-    *fast = CarveFast(g, n, base, bytes);
-    return OkStatus();
+    fast->cell_count = w.Take<int32_t>(cells);
+    fast->cell_pillar = w.Take<int32_t>(cells);
+    fast->cells = w.Take<int32_t>(np);
+    fast->slots = w.Take<int32_t>(np);
+    fast->total = w.Take<int32_t>(1);
   }
   *bytes = w.bytes();
   return OkStatus();
