@@ -18,11 +18,17 @@ __device__ __forceinline__ int ClampedCount(int32_t const* pillar_count, int max
 
 // Fast path (max_points_per_pillar <= 32): lane k owns point k; the xyz sums are taken in point order through
 // warp shuffles (the same sequence of float additions as the CPU), and the pillar's output block is staged in
-// shared memory so the global writes are contiguous (16-byte stores where the rows allow). One warp, one pillar.
-__device__ __forceinline__ void DecoratePillarWarp(PillarGridF const& g, int f, int max_pts, int out_f, bool center_z,
-                                                   float const* pillar_points, int32_t const* points_per_pillar,
-                                                   int32_t const* coords, int pid, float* stage, float* features) {
+// shared memory so the global writes are contiguous (16-byte stores where the rows allow).
+__global__ void __launch_bounds__(kWarpsPerBlock * 32)
+    DecorateWarpKernel(PillarGridF g, int f, int max_pts, int max_pillars, int out_f, bool center_z,
+                       float const* pillar_points, int32_t const* points_per_pillar, int32_t const* coords,
+                       int32_t const* pillar_count, float* features) {
+  __shared__ __align__(16) float stage_all[kWarpsPerBlock][32 * kMaxOutFeatures];
+  int const warp = threadIdx.x / 32;
+  int const pid = blockIdx.x * kWarpsPerBlock + warp;
   int const lane = threadIdx.x & 31;
+  if (pid >= ClampedCount(pillar_count, max_pillars)) return;
+  float* stage = stage_all[warp];
   int n = points_per_pillar[pid];
   n = n < 0 ? 0 : (n > max_pts ? max_pts : n);
   float const* pts = pillar_points + static_cast<int64_t>(pid) * max_pts * f;
@@ -51,19 +57,6 @@ __device__ __forceinline__ void DecoratePillarWarp(PillarGridF const& g, int f, 
   } else {
     for (int e = lane; e < block; e += 32) out[e] = stage[e];
   }
-  __syncwarp();  // the stage is reused by this warp's next pillar
-}
-
-__global__ void __launch_bounds__(kWarpsPerBlock * 32)
-    DecorateWarpKernel(PillarGridF g, int f, int max_pts, int max_pillars, int out_f, bool center_z,
-                       float const* pillar_points, int32_t const* points_per_pillar, int32_t const* coords,
-                       int32_t const* pillar_count, float* features) {
-  __shared__ __align__(16) float stage[kWarpsPerBlock][32 * kMaxOutFeatures];
-  int const warp = threadIdx.x / 32;
-  int const pid = blockIdx.x * kWarpsPerBlock + warp;
-  if (pid >= ClampedCount(pillar_count, max_pillars)) return;
-  DecoratePillarWarp(g, f, max_pts, out_f, center_z, pillar_points, points_per_pillar, coords, pid, stage[warp],
-                     features);
 }
 
 // General path (any max_points_per_pillar): each lane recomputes the frame and writes its own rows.
