@@ -7,6 +7,7 @@
 
 #include "cpp/common/cooperative_launch.h"
 #include "cpp/common/cuda_status.h"
+#include "cpp/common/warp_append.cuh"
 #include "cpp/common/workspace_carver.h"
 #include "cpp/plugins/kernels/decode/decode.h"
 #include "cpp/plugins/kernels/decode/head_math.h"
@@ -28,16 +29,8 @@ struct Candidates {
 // Pushes this lane's box (when `found`) with one atomic per warp. Every lane of the warp must call it.
 __device__ __forceinline__ void PushWarp(Candidates const& c, int cap, bool found, float const* box, uint32_t flat,
                                          bool inside) {
-  unsigned const votes = __ballot_sync(0xffffffffu, found);
-  if (votes == 0) return;
-  int const lane = threadIdx.x & 31;
-  int const leader = __ffs(votes) - 1;
-  int32_t base = 0;
-  if (lane == leader) base = atomicAdd(c.total, __popc(votes));
-  base = __shfl_sync(0xffffffffu, base, leader);
-  if (!found) return;
-  int32_t const slot = base + __popc(votes & ((1u << lane) - 1u));
-  if (slot >= cap) return;
+  int32_t const slot = WarpAppend(found, c.total);
+  if (slot < 0 || slot >= cap) return;
   for (int d = 0; d < kBoxFields; ++d) c.boxes[slot * kBoxFields + d] = box[d];
   c.keys[slot] = head_math::ScoreKey(box[kBoxScore], flat);
   c.inside[slot] = inside ? 1 : 0;

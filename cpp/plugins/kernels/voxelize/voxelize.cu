@@ -9,6 +9,7 @@
 
 #include "cpp/common/cooperative_launch.h"
 #include "cpp/common/cuda_status.h"
+#include "cpp/common/warp_append.cuh"
 #include "cpp/common/workspace_carver.h"
 #include "cpp/plugins/kernels/voxelize/cell_index.h"
 #include "cpp/plugins/kernels/voxelize/voxelize.h"
@@ -67,16 +68,8 @@ __device__ __forceinline__ void FastCell(FastArgs const& a, int i, bool valid) {
       a.w.slots[i] = slot;
     }
   }
-  bool const creator = slot == 0;
-  unsigned const votes = __ballot_sync(0xffffffffu, creator);
-  if (votes == 0) return;
-  int const lane = threadIdx.x & 31;
-  int const leader = __ffs(votes) - 1;
-  int32_t base = 0;
-  if (lane == leader) base = atomicAdd(a.w.total, __popc(votes));
-  base = __shfl_sync(0xffffffffu, base, leader);
-  if (!creator) return;
-  int32_t const pid = base + __popc(votes & ((1u << lane) - 1u));
+  int32_t const pid = WarpAppend(slot == 0, a.w.total);  // the cell's first point creates its pillar
+  if (pid < 0) return;
   if (pid < a.max_pillars) {
     a.w.cell_pillar[cell] = pid;
     a.out.coords[3 * pid + 0] = 0;
