@@ -6,15 +6,14 @@
 
 #include <cuda_runtime.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <ctime>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "tests/cpp/kernels/device_buffer.h"
+#include "tools/bench/bench_stats.h"
 
 namespace awml::bench {
 
@@ -25,10 +24,6 @@ constexpr int kWarmup = 20;
 constexpr int kReps = 200;
 constexpr int kSets = 4;  // inputs rotated every iteration
 
-struct Stat {
-  double median_us, p90_us;
-};
-
 struct Row {
   std::string config, stage;
   int64_t points = 0;
@@ -36,11 +31,6 @@ struct Row {
   Stat t{};
   double bytes = 0.0;
 };
-
-inline Stat Summarize(std::vector<double> t) {
-  std::sort(t.begin(), t.end());
-  return {t[t.size() / 2], t[t.size() * 9 / 10]};
-}
 
 // An event after every operation of `steps`, run in order once per rep (set i % kSets); one Stat per step.
 inline std::vector<Stat> TimeSteps(cudaStream_t st, std::vector<std::function<void(int)>> const& steps) {
@@ -110,9 +100,7 @@ inline std::string Json(std::vector<Row> const& rows, double bw) {
   int driver = 0, runtime = 0;
   cudaDriverGetVersion(&driver);
   cudaRuntimeGetVersion(&runtime);
-  char date[64];
-  std::time_t const now = std::time(nullptr);
-  std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  std::string const date = UtcNow();
   std::string j = "{\n  \"gpu\": \"" + std::string(prop.name) +
                   "\",\n  \"sm_count\": " + std::to_string(prop.multiProcessorCount) +
                   ",\n  \"cuda_driver_api\": " + std::to_string(driver) +

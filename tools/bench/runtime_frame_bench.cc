@@ -25,7 +25,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -35,6 +34,7 @@
 #include <vector>
 
 #include "cpp/trt_runtime/centerpoint_runtime.h"
+#include "tools/bench/bench_stats.h"
 #include "tools/bench/lidar_scene.h"
 #include "tools/bench/runtime_frame_engines.h"
 
@@ -50,14 +50,6 @@ namespace awml::bench {
 namespace {
 
 // ------------------------------------------------------------------------------------------------ measurements
-struct Stat {
-  double median = 0.0, p90 = 0.0;
-};
-Stat Summarize(std::vector<double> t) {
-  if (t.empty()) return {};
-  std::sort(t.begin(), t.end());
-  return {t[t.size() / 2], t[t.size() * 9 / 10]};
-}
 
 uint64_t Digest(CenterPointDetections const& d) {  // FNV-1a 64 of the kept boxes' bytes
   uint64_t h = 1469598103934665603ull;
@@ -303,7 +295,9 @@ std::string Num(double v) {
   std::snprintf(buf, sizeof(buf), "%.2f", v);
   return buf;
 }
-std::string StatJson(Stat const& s) { return "{\"median_us\": " + Num(s.median) + ", \"p90_us\": " + Num(s.p90) + "}"; }
+std::string StatJson(Stat const& s) {
+  return "{\"median_us\": " + Num(s.median_us) + ", \"p90_us\": " + Num(s.p90_us) + "}";
+}
 std::string StagesJson(std::map<std::string, Stat> const& stages) {
   if (stages.empty()) return "null";
   std::string j = "{";
@@ -323,9 +317,9 @@ std::string RowJson(Row const& r) {
          ", \"frame\": " + Quote(r.frame) + ", \"call\": " + Quote(r.call) + ", \"pillars_mean\": " + Num(r.pillars) +
          ", \"boxes\": " + std::to_string(r.boxes) + ", \"boxes_fnv1a64\": " + Quote(digest) +
          ", \"boxes_consistent\": " + (r.boxes_consistent ? "true" : "false") +
-         ", \"host_wall_median_us\": " + Num(r.wall.median) + ", \"host_wall_p90_us\": " + Num(r.wall.p90) +
-         ", \"gpu_events_median_us\": " + (ev ? Num(r.events.median) : "null") +
-         ", \"gpu_events_p90_us\": " + (ev ? Num(r.events.p90) : "null") +
+         ", \"host_wall_median_us\": " + Num(r.wall.median_us) + ", \"host_wall_p90_us\": " + Num(r.wall.p90_us) +
+         ", \"gpu_events_median_us\": " + (ev ? Num(r.events.median_us) : "null") +
+         ", \"gpu_events_p90_us\": " + (ev ? Num(r.events.p90_us) : "null") +
          ", \"stage_host_wall\": " + StagesJson(r.stage_wall) + ", \"stage_gpu_events\": " + StagesJson(r.stage_gpu) +
          ", \"engine_copies_timed\": " + std::to_string(r.engine_copies_timed) +
          ", \"engine_run_host_us\": " + StatJson(r.engine_run) +
@@ -349,9 +343,7 @@ std::string Header(Options const& o) {
     runtime = std::to_string(r);
   }
 #endif
-  char date[64];
-  std::time_t const now = std::time(nullptr);
-  std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  std::string const date = UtcNow();
   return "{\n  \"benchmark\": \"tools/bench/runtime_frame_bench.cc\",\n  \"device\": " + Quote(o.device) +
          ",\n  \"gpu\": " + gpu + ",\n  \"sm_count\": " + sm + ",\n  \"cuda_driver_api\": " + driver +
          ",\n  \"cuda_runtime\": " + runtime + ",\n  \"date_utc\": \"" + date +
@@ -503,8 +495,8 @@ int main(int argc, char** argv) {
               "pillars", "boxes", "wall_med", "wall_p90", "gpu_med", "syncs");
   for (Row const& r : rows) {
     std::printf("%-22s %-13s %7lld %-13s %-8s %8.0f %5zu %10.1f %10.1f %10s %5s\n", r.grid.c_str(), r.voxelize.c_str(),
-                static_cast<long long>(r.points), r.cloud.c_str(), r.frame.c_str(), r.pillars, r.boxes, r.wall.median,
-                r.wall.p90, r.stage_gpu.count("total") ? Num(r.events.median).c_str() : "-",
+                static_cast<long long>(r.points), r.cloud.c_str(), r.frame.c_str(), r.pillars, r.boxes,
+                r.wall.median_us, r.wall.p90_us, r.stage_gpu.count("total") ? Num(r.events.median_us).c_str() : "-",
                 r.syncs < 0 ? "-" : std::to_string(r.syncs).c_str());
   }
   std::map<std::string, std::map<std::string, int>> segments;  // per cloud + frame: each blocking list, its rows
