@@ -22,18 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
 from awml_deploy import metrics  # noqa: E402
 from awml_deploy.metrics import naive, synthetic  # noqa: E402
 
-THRESHOLDS = {
-    "center_distance_3d": [0.5, 1.0, 2.0, 4.0],
-    "center_distance_bev": [0.5, 1.0, 2.0, 4.0],
-    "plane_distance": [0.5, 1.0, 2.0, 4.0],
-    "iou_bev": [0.1, 0.3, 0.5, 0.7],
-    "iou_3d": [0.1, 0.3, 0.5, 0.7],
-}
-
-
-def bench_settings(labels) -> dict:
-    return {"labels": list(labels), "thresholds": {m: {label: t for label in labels} for m, t in THRESHOLDS.items()}}
-
 
 def max_diff(a, b) -> float:
     if isinstance(a, dict):
@@ -61,7 +49,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     frames = synthetic.frames_3d(args.frames, objects=args.objects, seed=args.seed)
-    settings = bench_settings(synthetic.DEFAULT_LABELS)
+    settings = synthetic.bench_settings(synthetic.DEFAULT_LABELS)
     num_gt = sum(len(f["gt"]) for f in frames)
     num_pred = sum(len(f["pred"]) for f in frames)
 
@@ -91,7 +79,7 @@ def main(argv=None) -> int:
     report = {
         "frames": args.frames,
         "objects_per_frame": {"gt": num_gt / args.frames, "pred": num_pred / args.frames},
-        "modes": list(THRESHOLDS),
+        "modes": list(synthetic.BENCH_THRESHOLDS),
         "thresholds_per_label": 4,
         "labels": list(synthetic.DEFAULT_LABELS),
         "engine_seconds": engine_s,
@@ -114,7 +102,7 @@ def main(argv=None) -> int:
     }
     print(
         f"frames: {args.frames}  gt/frame: {num_gt / args.frames:.1f}  pred/frame: {num_pred / args.frames:.1f}  "
-        f"modes: {len(THRESHOLDS)} x 4 thresholds x {len(settings['labels'])} labels"
+        f"modes: {len(synthetic.BENCH_THRESHOLDS)} x 4 thresholds x {len(settings['labels'])} labels"
     )
     print(f"engine (dicts in) : {engine_s:8.3f} s  {engine_fps:10.1f} frames/s  (best of {len(engine_times)})")
     print(f"engine (arrays in): {array_s:8.3f} s  {args.frames / array_s:10.1f} frames/s  (ArrayFrame3D input)")

@@ -60,14 +60,8 @@ sys.path.insert(0, str(ROOT / "python"))
 from awml_deploy.metrics import synthetic  # noqa: E402
 from awml_deploy.metrics.crosscheck import compare, like_with_like  # noqa: E402
 
-THRESHOLDS = {
-    "center_distance_3d": [0.5, 1.0, 2.0, 4.0],
-    "center_distance_bev": [0.5, 1.0, 2.0, 4.0],
-    "plane_distance": [0.5, 1.0, 2.0, 4.0],
-    "iou_bev": [0.1, 0.3, 0.5, 0.7],
-    "iou_3d": [0.1, 0.3, 0.5, 0.7],
-}
-LABELS = ["car", "truck", "bus", "bicycle", "pedestrian"]
+THRESHOLDS = synthetic.BENCH_THRESHOLDS
+LABELS = list(synthetic.DEFAULT_LABELS)
 TIMING_KEYS = ("eval_cpu_s", "eval_wall_s", "process_wall_s", "process_cpu_s")
 
 _CHILD = r"""
@@ -109,7 +103,7 @@ print(json.dumps(out))
 def bench_input(num_frames: int, objects: int, seed: int) -> tuple[list[dict], dict, str, str]:
     """The seeded frames, the settings, both as the JSON text the children read, and its SHA-256."""
     frames = synthetic.frames_3d(num_frames, objects=objects, seed=seed, labels=LABELS, score_decimals=12)
-    settings = {"labels": LABELS, "thresholds": {m: {lb: t for lb in LABELS} for m, t in THRESHOLDS.items()}}
+    settings = synthetic.bench_settings(LABELS)
     data = json.dumps({"frames": frames, "settings": settings})
     return frames, settings, data, hashlib.sha256(data.encode()).hexdigest()
 

@@ -10,6 +10,31 @@ from __future__ import annotations
 import numpy as np
 
 DEFAULT_LABELS = ("car", "truck", "bus", "bicycle", "pedestrian")
+# The benchmarks' matching settings: five modes at four thresholds each (metres, or IoU).
+BENCH_THRESHOLDS = {
+    "center_distance_3d": [0.5, 1.0, 2.0, 4.0],
+    "center_distance_bev": [0.5, 1.0, 2.0, 4.0],
+    "plane_distance": [0.5, 1.0, 2.0, 4.0],
+    "iou_bev": [0.1, 0.3, 0.5, 0.7],
+    "iou_3d": [0.1, 0.3, 0.5, 0.7],
+}
+
+
+def bench_settings(labels) -> dict:
+    """Metric settings of the benchmarks: :data:`BENCH_THRESHOLDS` for every label.
+
+    Args:
+        labels: Label names.
+
+    Returns:
+        dict: ``{"labels": [...], "thresholds": {mode: {label: [...]}}}``.
+    """
+    return {
+        "labels": list(labels),
+        "thresholds": {m: {label: t for label in labels} for m, t in BENCH_THRESHOLDS.items()},
+    }
+
+
 _SIZES = {
     "car": (4.5, 1.9, 1.6),
     "truck": (8.0, 2.5, 3.0),
