@@ -373,6 +373,12 @@ TEST(PillarsCuda, DenseScatterNamedCasesEqualCpu) {
                                  nullptr)
                     .code(),
                 StatusCode::kInvalidArgument);
+      ScatterConfig no_clear = sc;  // the one-pass scatter always writes every cell: a canvas to keep is refused
+      no_clear.clear_canvas = false;
+      ASSERT_EQ(ScatterDenseCuda(no_clear, d_feat.get(), d_coords.get(), d_count.get(), d_canvas.get(), ws.get(), bytes,
+                                 nullptr)
+                    .code(),
+                StatusCode::kInvalidArgument);
     }
   }
 }
