@@ -106,3 +106,29 @@ def test_committed_results_are_raw_and_the_readme_is_generated_from_them():
     assert res.returncode == 0, res.stdout + res.stderr
     named = set(RUN_NAMES.findall((RESULTS / "README.md").read_text()))
     assert named == {p.name for p in files}, "every raw file is summarised in the README, and only those"
+
+
+def test_optional_columns_appear_only_where_every_run_has_them(tmp_path):
+    # The sparse decoration and scatter rows (binaries from 2026-12-06 20:00Z on) are columns of their own; older
+    # runs, or a mix of older and newer runs, keep the older table.
+    extra = (
+        '    {"config": "grid_a", "stage": "scatter_sparse_clear", "points": 120000, "pillars": 27582, '
+        '"median_us": 1.75, "p90_us": 99.00, "bytes": 4197016, "fraction_of_copy_bw": 0.038},\n'
+        '    {"config": "grid_a", "stage": "whole_pre_fast_dense", "points": 120000, "pillars": 27582, '
+        '"median_us": 7.50, "p90_us": 99.00, "bytes": 4197016, "fraction_of_copy_bw": 0.038},\n'
+        '    {"config": "grid_a", "stage": "pillar_features_sparse", "points": 120000, "pillars": 27582, '
+        '"median_us": 0.50, "p90_us": 99.00, "bytes": 4197016, "fraction_of_copy_bw": 0.038},\n'
+    )
+    newer = RAW.replace('  "rows": [\n', '  "rows": [\n' + extra)
+    (tmp_path / "old.json").write_text(RAW)
+    (tmp_path / "new.json").write_text(newer)
+    both_new = _run(tmp_path / "new.json", tmp_path / "new.json")
+    assert both_new.returncode == 0, both_new.stderr
+    assert (
+        "| features | features, sparse | scatter+clear | scatter, sparse clear | whole (stream) | "
+        "whole, dense features and scatter |" in both_new.stdout
+    )
+    assert "| 2.0 / 2.0 | 0.5 / 0.5 | 3.0 / 3.0 | 1.8 / 1.8 | 6.5 / 6.5 | 7.5 / 7.5 |" in both_new.stdout
+    mixed = _run(tmp_path / "old.json", tmp_path / "new.json")
+    assert mixed.returncode == 0, mixed.stderr
+    assert "sparse" not in mixed.stdout and "dense features" not in mixed.stdout

@@ -203,3 +203,40 @@ def test_readme_blocks_are_checked_against_the_files_they_name(tmp_path):
 def test_committed_side_by_side_blocks_are_current():
     res = _run("--check-readme", RESULTS / "README.md")
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_stage_table_takes_the_sparse_kernels_when_every_run_has_them(tmp_path):
+    paths = _call(tmp_path)
+    for k, path in enumerate(paths[::2]):  # ours: the sparse scatter at 12 us (x1.25 in pair 2)
+        scale = 1.25 if k else 1.0
+        text = path.read_text()
+        row = "".join(
+            f'    {{"config": "{PRE}", "stage": "{stage}", "points": 120000, "pillars": 27582, '
+            f'"median_us": {t * scale:.2f}, "p90_us": {(t + 1) * scale:.2f}, "bytes": 1000, '
+            '"fraction_of_copy_bw": 0.001},\n'
+            for stage, t in (("scatter_sparse_clear", 12.0), ("pillar_features_sparse", 8.0))
+        )
+        path.write_text(text.replace('  "rows": [\n', '  "rows": [\n' + row))
+    with_sparse = _run(*_pairs(paths))
+    assert with_sparse.returncode != 0  # 30k and 300k lack the row: a column from some runs only is refused
+    for k, path in enumerate(paths[::2]):
+        scale = 1.25 if k else 1.0
+        text = path.read_text()
+        rows = "".join(
+            f'    {{"config": "{PRE}", "stage": "{stage}", "points": {n}, "pillars": {p}, '
+            f'"median_us": {t * scale:.2f}, "p90_us": {(t + 1) * scale:.2f}, "bytes": 1000, '
+            '"fraction_of_copy_bw": 0.001},\n'
+            for n, (p, *_) in _OURS_PRE.items()
+            if n != 120000
+            for stage, t in (("scatter_sparse_clear", 12.0), ("pillar_features_sparse", 8.0))
+        )
+        path.write_text(text.replace('  "rows": [\n', '  "rows": [\n' + rows))
+    res = _run(*_pairs(paths))
+    assert res.returncode == 0, res.stderr
+    assert (
+        "| features: ours (sparse) | features: Autoware | scatter + canvas clear: ours (sparse clear) |" in res.stdout
+    )
+    assert (
+        "| 120,000 | 100.0 / 125.0 | 30.0 / 37.5 | 57.0 / 71.2 | 8.0 / 10.0 | 18.0 / 22.5 | 12.0 / 15.0 | 47.0 / 58.8 |"
+        in res.stdout
+    )

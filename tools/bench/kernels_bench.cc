@@ -122,6 +122,18 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
   auto features = [&]() {
     Ok(kernels::PillarFeaturesCuda(fc, pts.get(), num.get(), coords.get(), counters.get(), feat.get(), st), "features");
   };
+  // The sparse decoration (the runtime's) writes its own buffer with a state kept from call to call.
+  DeviceBuffer<float> sparse_feat(feat.size());
+  size_t feat_state_bytes = 0;
+  Ok(kernels::PillarFeaturesSparseCudaStateBytes(fc, &feat_state_bytes), "ws");
+  DeviceBuffer<char> feat_state(feat_state_bytes);
+  Ok(kernels::PillarFeaturesSparseCudaReset(fc, feat_state.get(), feat_state_bytes, st), "reset");
+  auto sparse_features = [&](float const* p_pts, int32_t const* p_num, int32_t const* p_coords,
+                             int32_t const* p_counters) {
+    Ok(kernels::PillarFeaturesSparseCuda(fc, p_pts, p_num, p_coords, p_counters, sparse_feat.get(), feat_state.get(),
+                                         feat_state_bytes, st),
+       "sparse features");
+  };
   size_t scatter_bytes = 0;
   Ok(kernels::ScatterDenseCudaWorkspaceBytes(sc, &scatter_bytes), "ws");
   DeviceBuffer<char> scatter_ws(scatter_bytes);
@@ -129,6 +141,19 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
     Ok(kernels::ScatterDenseCuda(sc, pfeat.get(), coords.get(), counters.get(), canvas.get(), scatter_ws.get(),
                                  scatter_bytes, st),
        "scatter");
+  };
+  // The sparse scatter (the runtime's): a state kept from call to call on its own canvas (the dense scatters write
+  // the other one). Its own row alternates between two frames' coordinates (sets 1 and 0), so that every call's
+  // previous frame is another cloud, as in "whole".
+  DeviceBuffer<float> sparse_canvas(canvas.size());
+  size_t sparse_bytes = 0;
+  Ok(kernels::ScatterSparseCudaStateBytes(sc, &sparse_bytes), "ws");
+  DeviceBuffer<char> sparse_state(sparse_bytes);
+  Ok(kernels::ScatterSparseCudaReset(sc, sparse_state.get(), sparse_bytes, st), "reset");
+  auto sparse_scatter = [&](int32_t const* frame_coords, int32_t const* frame_counters) {
+    Ok(kernels::ScatterSparseCuda(sc, pfeat.get(), frame_coords, frame_counters, sparse_canvas.get(),
+                                  sparse_state.get(), sparse_bytes, st),
+       "sparse scatter");
   };
   auto scatter_after_memset = [&]() {
     Ok(kernels::ScatterCuda(sc, pfeat.get(), coords.get(), counters.get(), canvas.get(), st), "scatter");
@@ -142,16 +167,61 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
   double const scat_bytes = canvas_bytes + pillars * (channels * 4.0 + 12.0);
   double const whole_bytes =
       n * f * 4.0 + pillars * mp * 9 * 4.0 + pillars * 12.0 + canvas_bytes + pillars * channels * 4.0;
+  // The sparse scatter's least traffic: write this frame's cells, clear the previous frame's, read the coordinates.
+  double const sparse_bytes_min = pillars * (2.0 * channels * 4.0 + 12.0);
+  // The sparse decoration's least traffic: the kept points in, their decorated rows out.
+  double const feat_sparse_bytes = kept * f * 4.0 + pillars * 16.0 + kept * 9 * 4.0;
+  double const whole_sparse_bytes =
+      whole_bytes - canvas_bytes + pillars * channels * 4.0 - pillars * mp * 9 * 4.0 + kept * 9 * 4.0;
   int const p = static_cast<int>(pillars + 0.5);
   auto add = [&](char const* stage, Stat t, double bytes) { rows->push_back({gs.name, stage, n, p, t, bytes}); };
   add("voxelize_fast", Time(st, [&](int s) { voxelize(vc, s); }), vox_bytes);
   add("voxelize_fast_zeroing_unused_slots", Time(st, [&](int s) { voxelize(zeroing, s); }), vox_bytes);
   add("voxelize_deterministic", Time(st, [&](int s) { voxelize(det, s); }), vox_bytes);
+  // A second frame (set 1) for the sparse rows, which alternate between two frames.
+  DeviceBuffer<float> pts_b(pts.size());
+  DeviceBuffer<int32_t> num_b(num.size()), coords_b(coords.size()), counters_b(counters.size());
+  voxelize(vc, 1);
+  CheckCuda(cudaMemcpyAsync(pts_b.get(), pts.get(), pts.size() * 4, cudaMemcpyDeviceToDevice, st), "copy");
+  CheckCuda(cudaMemcpyAsync(num_b.get(), num.get(), num.size() * 4, cudaMemcpyDeviceToDevice, st), "copy");
+  CheckCuda(cudaMemcpyAsync(coords_b.get(), coords.get(), coords.size() * 4, cudaMemcpyDeviceToDevice, st), "copy");
+  CheckCuda(cudaMemcpyAsync(counters_b.get(), counters.get(), counters.size() * 4, cudaMemcpyDeviceToDevice, st),
+            "copy");
   voxelize(vc, 0);
+  int32_t const* pillar_count = counters.get() + kernels::kPillarCount;
+  int32_t const* pillar_count_b = counters_b.get() + kernels::kPillarCount;
   add("pillar_features", Time(st, [&](int) { features(); }), feat_bytes);
+  add("pillar_features_sparse",
+      Time(st,
+           [&](int s) {
+             if (s % 2) {
+               sparse_features(pts_b.get(), num_b.get(), coords_b.get(), counters_b.get());
+             } else {
+               sparse_features(pts.get(), num.get(), coords.get(), counters.get());
+             }
+           }),
+      feat_sparse_bytes);
   add("scatter_incl_canvas_clear", Time(st, [&](int) { scatter(); }), scat_bytes);
+  add("scatter_sparse_clear",
+      Time(st,
+           [&](int s) {
+             if (s % 2) {
+               sparse_scatter(coords_b.get(), pillar_count_b);
+             } else {
+               sparse_scatter(coords.get(), pillar_count);
+             }
+           }),
+      sparse_bytes_min);
   add("scatter_memset_then_scatter", Time(st, [&](int) { scatter_after_memset(); }), scat_bytes);
   add("whole_pre_fast",
+      Time(st,
+           [&](int s) {
+             voxelize(vc, s);
+             sparse_features(pts.get(), num.get(), coords.get(), counters.get());
+             sparse_scatter(coords.get(), pillar_count);
+           }),
+      whole_sparse_bytes);
+  add("whole_pre_fast_dense",
       Time(st,
            [&](int s) {
              voxelize(vc, s);
@@ -163,23 +233,23 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
       Time(st,
            [&](int s) {
              voxelize(det, s);
-             features();
-             scatter();
+             sparse_features(pts.get(), num.get(), coords.get(), counters.get());
+             sparse_scatter(coords.get(), pillar_count);
            }),
-      whole_bytes);
+      whole_sparse_bytes);
   std::vector<cudaGraphExec_t> graphs(kSets);
   for (int s = 0; s < kSets; ++s) {
     cudaGraph_t graph;
     CheckCuda(cudaStreamBeginCapture(st, cudaStreamCaptureModeGlobal), "capture");
     voxelize(vc, s);
-    features();
-    scatter();
+    sparse_features(pts.get(), num.get(), coords.get(), counters.get());
+    sparse_scatter(coords.get(), pillar_count);
     CheckCuda(cudaStreamEndCapture(st, &graph), "capture end");
     CheckCuda(cudaGraphInstantiate(&graphs[s], graph, 0), "instantiate");
     cudaGraphDestroy(graph);
   }
   add("whole_pre_fast_graph", Time(st, [&](int s) { CheckCuda(cudaGraphLaunch(graphs[s], st), "graph"); }),
-      whole_bytes);
+      whole_sparse_bytes);
   for (auto& e : graphs) cudaGraphExecDestroy(e);
 }
 

@@ -26,9 +26,12 @@ END = "<!-- summarize_kernels.py: end -->"
 _PRE_STAGES = (
     ("voxelize", "voxelize_fast"),
     ("features", "pillar_features"),
+    ("features, sparse", "pillar_features_sparse"),
     ("scatter+clear", "scatter_incl_canvas_clear"),
+    ("scatter, sparse clear", "scatter_sparse_clear"),
     ("memset, then scatter", "scatter_memset_then_scatter"),
     ("whole (stream)", "whole_pre_fast"),
+    ("whole, dense features and scatter", "whole_pre_fast_dense"),
     ("whole (CUDA graph)", "whole_pre_fast_graph"),
     ("whole, deterministic voxelize", "whole_pre_deterministic"),
 )
@@ -41,6 +44,9 @@ _POST_STAGES = (
 )
 # Stages later versions of the binary added: a column only where every run has it (older files keep their tables).
 _OPTIONAL = {
+    "scatter_sparse_clear",
+    "pillar_features_sparse",
+    "whole_pre_fast_dense",
     "scatter_memset_then_scatter",
     "whole_post_graph",
 }

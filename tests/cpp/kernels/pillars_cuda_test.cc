@@ -46,6 +46,12 @@ struct Scratch {
   DeviceBuffer<char> ws, scatter_ws;
   DeviceBuffer<float> cloud, d_pts, d_feat, d_pf, d_canvas;
   DeviceBuffer<int32_t> d_num, d_coords, d_counters{kNumVoxelizeCounters};
+  struct Sparse {  // a canvas and its ScatterSparseCuda state, kept from one cloud to the next of the same grid
+    DeviceBuffer<char> state;
+    DeviceBuffer<float> canvas;
+  };
+  std::map<std::array<int, 3>, Sparse> sparse;           // by (W, H, channels)
+  std::map<std::array<int, 3>, Sparse> sparse_features;  // `canvas` is the features, by (pillars, points, features)
 };
 
 Scratch& GetScratch() {
@@ -103,6 +109,25 @@ void CheckCloud(VoxelizeConfig const& vc, bool center_z, int channels, std::vect
   ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   ASSERT_TRUE(SameBits(s.d_feat.DownloadTo(&s.f_got, p * frow), s.feat.data(), p * frow));
 
+  // The sparse decoration on the buffer and state this shape's previous cloud left: rows written only up to the
+  // larger of the new and the previous point count, and every defined row must still be the CPU's.
+  Scratch::Sparse& sf = s.sparse_features[{vc.max_pillars, vc.max_points_per_pillar, PillarFeatureCount(fc)}];
+  size_t feat_state_bytes = 0;
+  ASSERT_TRUE(PillarFeaturesSparseCudaStateBytes(fc, &feat_state_bytes).ok());
+  if (sf.state.size() == 0) {
+    sf.state.Resize(feat_state_bytes);
+    sf.state.Poison();
+    sf.canvas.Resize(s.feat.size());
+    sf.canvas.Poison();
+    ASSERT_TRUE(PillarFeaturesSparseCudaReset(fc, sf.state.get(), sf.state.size(), nullptr).ok());
+  }
+  ASSERT_TRUE(PillarFeaturesSparseCuda(fc, s.d_pts.get(), s.d_num.get(), s.d_coords.get(),
+                                       s.d_counters.get() + kPillarCount, sf.canvas.get(), sf.state.get(),
+                                       sf.state.size(), nullptr)
+                  .ok());
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  ASSERT_TRUE(SameBits(sf.canvas.DownloadTo(&s.f_got, p * frow), s.feat.data(), p * frow));
+
   PillarGridF g{};
   ASSERT_TRUE(ResolvePillarGrid(vc.grid, &g).ok());
   ScatterConfig sc;
@@ -136,6 +161,23 @@ void CheckCloud(VoxelizeConfig const& vc, bool center_z, int channels, std::vect
                   .ok());
   ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   ASSERT_TRUE(SameBits(s.d_canvas.DownloadTo(&s.f_got, s.canvas.size()), s.canvas.data(), s.canvas.size()));
+  // The sparse scatter on the canvas and state this grid's previous cloud left: it rewrites only the groups that
+  // held a pillar then or hold one now, and the whole canvas must still be the CPU's.
+  Scratch::Sparse& sp = s.sparse[{g.nx, g.ny, channels}];
+  size_t sparse_bytes = 0;
+  ASSERT_TRUE(ScatterSparseCudaStateBytes(sc, &sparse_bytes).ok());
+  if (sp.state.size() == 0) {
+    sp.state.Resize(sparse_bytes);
+    sp.state.Poison();
+    sp.canvas.Resize(s.canvas.size());
+    sp.canvas.Poison();
+    ASSERT_TRUE(ScatterSparseCudaReset(sc, sp.state.get(), sp.state.size(), nullptr).ok());
+  }
+  ASSERT_TRUE(ScatterSparseCuda(sc, s.d_pf.get(), s.d_coords.get(), s.d_counters.get() + kPillarCount, sp.canvas.get(),
+                                sp.state.get(), sp.state.size(), nullptr)
+                  .ok());
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  ASSERT_TRUE(SameBits(sp.canvas.DownloadTo(&s.f_got, s.canvas.size()), s.canvas.data(), s.canvas.size()));
 }
 
 VoxelizeConfig AutowareConfig() { return VoxelizeConfig(); }
@@ -380,6 +422,145 @@ TEST(PillarsCuda, DenseScatterNamedCasesEqualCpu) {
                     .code(),
                 StatusCode::kInvalidArgument);
     }
+  }
+}
+
+// The sparse decoration over a sequence of frames on one buffer: point counts that grow and shrink per row (a row that
+// loses points must get zeros where the previous frame left points), fewer rows, then more again; a buffer
+// overwritten behind its back (wrong without a reset, right after PillarFeaturesSparseCudaReset); more than 32
+// points per pillar (every slot written, the state unused); and the refusals.
+TEST(PillarsCuda, SparseFeaturesSequenceEqualsCpu) {
+  REQUIRE_GPU();
+  for (int max_pts : {8, 32, 40}) {
+    SCOPED_TRACE("max points " + std::to_string(max_pts));
+    PillarFeaturesConfig fc;
+    fc.max_points_per_pillar = max_pts;
+    fc.max_pillars = 6;
+    int const f = fc.num_point_features, out_f = PillarFeatureCount(fc);
+    size_t const frow = static_cast<size_t>(max_pts) * out_f;
+    std::vector<float> pts(static_cast<size_t>(fc.max_pillars) * max_pts * f);
+    for (size_t k = 0; k < pts.size(); ++k) pts[k] = 0.25f * static_cast<float>(k % 97) - 3.0f;
+    std::vector<int32_t> const coords = {0, 1, 2, 0, 3, 4, 0, 100, 200, 0, 479, 479, 0, 0, 0, 0, 7, 9};
+    DeviceBuffer<float> d_pts, feat(static_cast<size_t>(fc.max_pillars) * frow);
+    DeviceBuffer<int32_t> d_num, d_coords, d_count;
+    d_pts.Upload(pts);
+    d_coords.Upload(coords);
+    size_t bytes = 0;
+    ASSERT_TRUE(PillarFeaturesSparseCudaStateBytes(fc, &bytes).ok());
+    DeviceBuffer<char> state(bytes);
+    state.Poison();
+    feat.Poison();
+    ASSERT_TRUE(PillarFeaturesSparseCudaReset(fc, state.get(), bytes, nullptr).ok());
+    // Decorates one frame and reports whether its rows equal the CPU's.
+    auto frame = [&](std::vector<int32_t> num, int32_t count) {
+      for (int32_t& v : num) v = std::min(v, max_pts);
+      std::vector<float> want(feat.size(), -7.0f);
+      EXPECT_TRUE(PillarFeaturesCpu(fc, pts.data(), num.data(), coords.data(), &count, want.data()).ok());
+      d_num.Upload(num);
+      d_count.Upload(std::vector<int32_t>{count});
+      EXPECT_TRUE(PillarFeaturesSparseCuda(fc, d_pts.get(), d_num.get(), d_coords.get(), d_count.get(), feat.get(),
+                                           state.get(), bytes, nullptr)
+                      .ok());
+      EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+      size_t const defined = static_cast<size_t>(count) * frow;
+      std::vector<float> const got = feat.Download(defined);
+      return std::memcmp(got.data(), want.data(), defined * sizeof(float)) == 0;
+    };
+    EXPECT_TRUE(frame({8, 3, 0, 5, 1, 40}, 6)) << "first";
+    EXPECT_TRUE(frame({2, 8, 4, 0, 8, 1}, 6)) << "counts grow and shrink";
+    EXPECT_TRUE(frame({1, 1, 1, 1, 1, 1}, 3)) << "three rows";
+    EXPECT_TRUE(frame({0, 2, 1, 6, 3, 2}, 6)) << "six rows again";
+    EXPECT_TRUE(frame({0, 2, 1, 6, 3, 2}, 6)) << "the same frame twice";
+    feat.Poison();  // someone else wrote the buffer
+    if (max_pts <= 32) {
+      EXPECT_FALSE(frame({1, 1, 1, 1, 1, 1}, 6)) << "a foreign write is invisible without a reset";
+      feat.Poison();
+      ASSERT_TRUE(PillarFeaturesSparseCudaReset(fc, state.get(), bytes, nullptr).ok());
+    }
+    EXPECT_TRUE(frame({1, 1, 1, 1, 1, 1}, 6)) << "after a reset (or every slot written)";
+    ASSERT_EQ(PillarFeaturesSparseCuda(fc, d_pts.get(), d_num.get(), d_coords.get(), d_count.get(), feat.get(),
+                                       state.get(), bytes - 1, nullptr)
+                  .code(),
+              StatusCode::kInvalidArgument);
+    ASSERT_EQ(PillarFeaturesSparseCudaReset(fc, state.get(), bytes - 1, nullptr).code(), StatusCode::kInvalidArgument);
+  }
+}
+
+// The sparse scatter over a sequence of frames on one canvas: the named coordinates, random ones, no pillar, the named
+// ones again; then a canvas overwritten behind its back (on 480 x 480 wrong without a reset: proof that untouched
+// groups are not rewritten; right after ScatterSparseCudaReset), another canvas with the same state (written whole),
+// and the refusals. Planes of 15 (no 32-byte groups), 32 and 480 x 480 cells.
+TEST(PillarsCuda, SparseScatterSequenceEqualsCpu) {
+  REQUIRE_GPU();
+  std::mt19937 rng(31);
+  for (auto const& [gx, gy] : {std::pair{5, 3}, std::pair{8, 4}, std::pair{480, 480}}) {
+    SCOPED_TRACE(std::to_string(gx) + "x" + std::to_string(gy));
+    ScatterConfig sc;
+    sc.num_channels = gx == 480 ? 32 : 3;
+    sc.grid_x = gx;
+    sc.grid_y = gy;
+    sc.max_pillars = gx == 480 ? 20000 : 6;
+    std::vector<int32_t> named(3 * static_cast<size_t>(sc.max_pillars), 0);
+    std::vector<int32_t> const head = {0, 0, 0, 0, 1, 2, 0, 1, 2, 0, gy, 0, 0, 0, -1, 0, gy - 1, gx - 1};
+    std::copy(head.begin(), head.end(), named.begin());
+    std::vector<int32_t> random(named.size());
+    for (size_t p = 0; p < random.size() / 3; ++p) {
+      random[3 * p + 1] = static_cast<int32_t>(rng() % gy);
+      random[3 * p + 2] = static_cast<int32_t>(rng() % gx);
+    }
+    std::vector<float> feat(static_cast<size_t>(sc.max_pillars) * sc.num_channels);
+    for (size_t k = 0; k < feat.size(); ++k) feat[k] = 1.0f + static_cast<float>(k % 1000);
+    size_t const cells = static_cast<size_t>(sc.num_channels) * gx * gy;
+    DeviceBuffer<float> d_feat, canvas(cells), other(cells);
+    DeviceBuffer<int32_t> d_coords, d_count;
+    d_feat.Upload(feat);
+    size_t bytes = 0;
+    ASSERT_TRUE(ScatterSparseCudaStateBytes(sc, &bytes).ok());
+    DeviceBuffer<char> state(bytes);
+    state.Poison();
+    canvas.Poison();
+    ASSERT_TRUE(ScatterSparseCudaReset(sc, state.get(), bytes, nullptr).ok());
+    // Scatters one frame onto `onto` and reports whether it equals the CPU's cleared-and-scattered canvas.
+    auto frame = [&](std::vector<int32_t> const& coords, int32_t count, DeviceBuffer<float>& onto) {
+      std::vector<float> want(cells, -7.0f);
+      EXPECT_TRUE(ScatterCpu(sc, feat.data(), coords.data(), &count, want.data()).ok());
+      d_coords.Upload(coords);
+      d_count.Upload(std::vector<int32_t>{count});
+      EXPECT_TRUE(
+          ScatterSparseCuda(sc, d_feat.get(), d_coords.get(), d_count.get(), onto.get(), state.get(), bytes, nullptr)
+              .ok());
+      EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+      std::vector<float> const got = onto.Download(cells);
+      return std::memcmp(got.data(), want.data(), cells * sizeof(float)) == 0;
+    };
+    int32_t const all = sc.max_pillars;
+    EXPECT_TRUE(frame(named, 6, canvas)) << "named";
+    EXPECT_TRUE(frame(random, all, canvas)) << "random";
+    EXPECT_TRUE(frame(named, -3, canvas)) << "no pillar";
+    EXPECT_TRUE(frame(named, 100, canvas)) << "named again, count over the maximum";
+    EXPECT_TRUE(frame(random, all / 2, canvas)) << "half the random ones";
+    if (gx == 480) {    // ~20,000 of the 28,800 groups were untouched by the last frame and this one
+      canvas.Poison();  // someone else wrote the canvas
+      EXPECT_FALSE(frame(named, 2, canvas)) << "a foreign write is invisible without a reset";
+    }
+    canvas.Poison();
+    ASSERT_TRUE(ScatterSparseCudaReset(sc, state.get(), bytes, nullptr).ok());
+    EXPECT_TRUE(frame(named, 2, canvas)) << "after a reset";
+    other.Poison();
+    EXPECT_TRUE(frame(random, all, other)) << "another canvas, same state";
+    EXPECT_TRUE(frame(named, 3, canvas)) << "back to the first canvas";
+    EXPECT_TRUE(frame(named, 3, canvas)) << "the same frame twice";
+    ASSERT_EQ(ScatterSparseCuda(sc, d_feat.get(), d_coords.get(), d_count.get(), canvas.get(), state.get(), bytes - 1,
+                                nullptr)
+                  .code(),
+              StatusCode::kInvalidArgument);
+    ASSERT_EQ(ScatterSparseCudaReset(sc, state.get(), bytes - 1, nullptr).code(), StatusCode::kInvalidArgument);
+    ScatterConfig no_clear = sc;
+    no_clear.clear_canvas = false;
+    ASSERT_EQ(ScatterSparseCuda(no_clear, d_feat.get(), d_coords.get(), d_count.get(), canvas.get(), state.get(), bytes,
+                                nullptr)
+                  .code(),
+              StatusCode::kInvalidArgument);
   }
 }
 

@@ -146,6 +146,77 @@ TEST(PostprocessCuda, NamedCasesEqualCpu) {
   CheckHeads(dc, nc, ties, true, "tied scores");
 }
 
+// Runs CircleNmsCuda on `boxes` (n of them) and expects CircleNmsCpu's kept boxes, bit for bit.
+void ExpectNmsEqualsCpu(CircleNmsConfig const& nc, std::vector<float> const& boxes, int n) {
+  std::vector<float> want(static_cast<size_t>(nc.max_output) * kBoxFields, -7.0f);
+  int32_t want_n = -1;
+  ASSERT_TRUE(CircleNmsCpu(nc, boxes.data(), &n, want.data(), &want_n).ok());
+  DeviceBuffer<float> d_boxes, d_kept(want.size());
+  DeviceBuffer<int32_t> d_n, d_kept_n(1);
+  d_boxes.Upload(boxes);
+  d_n.Upload(std::vector<int32_t>{n});
+  d_kept.Poison();
+  size_t ws_bytes = 0;
+  ASSERT_TRUE(CircleNmsCudaWorkspaceBytes(nc, &ws_bytes).ok());
+  DeviceBuffer<char> ws(ws_bytes);
+  ws.Poison();  // needs no initialisation
+  ASSERT_TRUE(
+      CircleNmsCuda(nc, d_boxes.get(), d_n.get(), d_kept.get(), d_kept_n.get(), ws.get(), ws_bytes, nullptr).ok());
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  ASSERT_EQ(d_kept_n.Download(1)[0], want_n);
+  size_t const nk = static_cast<size_t>(want_n) * kBoxFields;
+  ASSERT_EQ(std::memcmp(d_kept.Download(nk).data(), want.data(), nk * sizeof(float)), 0);
+}
+
+// The CUDA NMS's three ways to its result, each forced by the layout (circle_nms.cu): suppressor lists resolved in
+// parallel rounds (sparse boxes), a chain longer than the rounds (boxes 0.4 m apart on a line in rank order with a
+// 0.5 m radius: rank i has exactly one suppressor, i - 1, and waits for it, so the chain is n long and one warp
+// finishes it), and the bit-mask sweep (a cluster inside 0.3 m: every rank past the 16th has more than 16
+// suppressors), alone and next to sparse boxes. Kept counts are checked against the layout too.
+TEST(PostprocessCuda, CircleNmsPathsEqualCpu) {
+  REQUIRE_GPU();
+  std::mt19937 rng(23);
+  for (bool sorted : {true, false}) {
+    CircleNmsConfig nc;
+    nc.max_boxes = 4096;
+    nc.input_sorted = sorted;
+    std::uniform_real_distribution<float> jitter(0.0f, 0.3f), far(100.0f, 140.0f);
+    for (int n : {40, 1000, 4096}) {  // the chain: kept are ranks 0, 2, 4, ...
+      SCOPED_TRACE("chain n " + std::to_string(n) + (sorted ? " sorted" : " unsorted"));
+      std::vector<float> boxes(static_cast<size_t>(nc.max_boxes) * kBoxFields, 0.0f);
+      std::vector<int> slot(n);
+      for (int i = 0; i < n; ++i) slot[i] = i;
+      if (!sorted) std::shuffle(slot.begin(), slot.end(), rng);
+      for (int i = 0; i < n; ++i) {
+        float* b = boxes.data() + static_cast<size_t>(slot[i]) * kBoxFields;
+        b[kBoxX] = 0.4f * static_cast<float>(i);
+        b[kBoxScore] = 1.0f - static_cast<float>(i) / (n + 1);
+      }
+      int keep_n = -1;
+      std::vector<float> kept(static_cast<size_t>(nc.max_output) * kBoxFields);
+      ASSERT_TRUE(CircleNmsCpu(nc, boxes.data(), &n, kept.data(), &keep_n).ok());
+      ASSERT_EQ(keep_n, (n + 1) / 2);
+      ExpectNmsEqualsCpu(nc, boxes, n);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+    for (int sparse : {0, 900}) {  // the cluster, alone and with sparse boxes far from it
+      SCOPED_TRACE("cluster, sparse " + std::to_string(sparse) + (sorted ? " sorted" : " unsorted"));
+      int const cluster = 200, n = cluster + sparse;
+      std::vector<float> boxes(static_cast<size_t>(nc.max_boxes) * kBoxFields, 0.0f);
+      std::uniform_real_distribution<float> score(0.0f, 1.0f);
+      for (int i = 0; i < n; ++i) {
+        float* b = boxes.data() + static_cast<size_t>(i) * kBoxFields;
+        bool const in_cluster = i % (n / cluster) == 0 && i / (n / cluster) < cluster;
+        b[kBoxX] = in_cluster ? jitter(rng) : far(rng);
+        b[kBoxY] = in_cluster ? jitter(rng) : far(rng);
+        b[kBoxScore] = sorted ? 1.0f - static_cast<float>(i) / (n + 1) : score(rng);
+      }
+      ExpectNmsEqualsCpu(nc, boxes, n);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+}
+
 // Circle NMS alone on hand-built boxes: counts around the 64-rank steps and at full capacity, crowded centres
 // (long suppression chains), NaN coordinates and labels, unsorted and sorted input, every flag.
 TEST(PostprocessCuda, CircleNmsSizesEqualCpu) {

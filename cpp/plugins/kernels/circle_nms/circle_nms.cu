@@ -1,6 +1,7 @@
-// CUDA circle NMS in one cooperative launch: rank (unless input_sorted) and the suppression bit mask over the whole
-// grid, then one block sweeps it greedily (from shared memory when the mask's triangle fits) and writes the kept
-// boxes. Workspace needs no initialisation.
+// CUDA circle NMS in one cooperative launch. Rank (unless input_sorted); every rank's list of higher-ranked boxes
+// that would suppress it (its suppressors), over the whole grid; then one block resolves the greedy result from those
+// lists in parallel rounds and writes the kept boxes. When some rank has more suppressors than a list holds, the
+// grid builds the suppression bit mask instead and one block sweeps it greedily. Workspace needs no initialisation.
 #include <cooperative_groups.h>
 
 #include <cstddef>
@@ -23,16 +24,32 @@ namespace cg = cooperative_groups;
 constexpr int kTile = 64;
 constexpr int kMaxWords = kMaxCandidates / kTile;
 constexpr int kNmsThreads = 512;
+constexpr int kWarps = kNmsThreads / 32;
 constexpr int kGroups = kNmsThreads / kTile;  // mask tiles a block works on at once
 
-// The sweep block keeps the mask's upper triangle in shared memory when it fits: up to kTriWords tiles per side.
+// Suppressors listed per rank. A rank with more sends the launch down the bit-mask path.
+constexpr int kListCap = 16;
+// Parallel resolution rounds before one warp finishes the undecided ranks in rank order (a suppression chain longer
+// than this: rare, still exact).
+constexpr int kMaxRounds = 32;
+
+// The mask path's sweep keeps the mask's upper triangle in shared memory when it fits: up to kTriWords tiles a side.
 constexpr int kTriWords = 27;
 constexpr size_t kTriBytes = sizeof(uint64_t) * kTile * kTriWords * (kTriWords + 1) / 2;
+// The list path's shared memory: every rank's list, count and two status bytes.
+constexpr size_t kListPathBytes = static_cast<size_t>(kMaxCandidates) * (kListCap * sizeof(uint16_t) + 3);
+constexpr size_t kDynBytes = kTriBytes > kListPathBytes ? kTriBytes : kListPathBytes;
+static_assert(kMaxCandidates * 3 * sizeof(float) <= kDynBytes, "the staged x, y, label must fit");
+static_assert(kMaxCandidates <= 65536, "ranks are stored as uint16");
+
+enum : uint8_t { kUndecided = 0, kKept = 1, kRemoved = 2 };
 
 struct NmsWorkspace {
-  uint16_t* order;  // [max_boxes] rank -> input position (unsorted input only)
-  float* xyl;       // [max_boxes, 3] x, y, label by rank (unsorted input only)
-  uint64_t* mask;   // [max_boxes, words] row r, word w: the ranks of tile w that rank r suppresses (w >= r / 64)
+  uint16_t* order;      // [max_boxes] rank -> input position (unsorted input only)
+  float* xyl;           // [max_boxes, 3] x, y, label by rank (unsorted input only)
+  uint64_t* mask;       // [max_boxes, words] row r, word w: the ranks of tile w that rank r suppresses (w >= r / 64)
+  uint16_t* lists;      // [max_boxes, kListCap] rank r's first suppressors (ranks below r), ascending
+  int32_t* list_count;  // [max_boxes] rank r's number of suppressors (may exceed kListCap)
 };
 
 struct NmsArgs {
@@ -63,9 +80,9 @@ __device__ __forceinline__ void RankXyl(NmsArgs const& a, int r, float* x, float
     *y = b[kBoxY];
     *l = b[kBoxLabel];
   } else {
-    *x = a.w.xyl[3 * r];
-    *y = a.w.xyl[3 * r + 1];
-    *l = a.w.xyl[3 * r + 2];
+    *x = __ldcg(a.w.xyl + 3 * r);
+    *y = __ldcg(a.w.xyl + 3 * r + 1);
+    *l = __ldcg(a.w.xyl + 3 * r + 2);
   }
 }
 
@@ -76,45 +93,60 @@ __device__ __forceinline__ uint64_t MaskWord(NmsArgs const& a, int row, int word
 // Offset of tile row `b`'s first word in the shared triangle: tile rows before it hold 64 x (wn - b') words each.
 __device__ __forceinline__ int TriTileOffset(int b, int wn) { return kTile * (b * wn - b * (b - 1) / 2); }
 
-// One cooperative launch:
-//   (unsorted input) every warp of the grid ranks boxes by score (rank = keys below; keys are unique) | every
-//   block: the 64 x 64 suppression tiles of the upper triangle | block 0: the greedy sweep, 64 ranks per step (a
-//   serial pass over the step's not yet removed ranks, one iteration per kept rank, then the kept rows' mask words
-//   OR-ed into the removed bits in parallel), from the triangle copied into shared memory when it fits, else from
-//   global memory with the next step's tile prefetched; then the kept boxes in rank order.
-// The same Suppresses() and rank order as CircleNmsCpu, so the same boxes.
-__global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
-  extern __shared__ __align__(16) unsigned char dyn[];  // kTriBytes: the ranking keys, later the mask triangle
-  __shared__ float cols[kGroups][kTile * 3];
-  __shared__ SweepShared s;
-  cg::grid_group grid = cg::this_grid();
-  int n = *a.num_boxes;
-  n = n < 0 ? 0 : (n > a.cap ? a.cap : n);
-  int const wn = (n + kTile - 1) / kTile;
-  int const lane32 = threadIdx.x & 31;
-  if (!a.input_sorted) {
-    uint64_t* keys = reinterpret_cast<uint64_t*>(dyn);
-    for (int i = threadIdx.x; i < n; i += blockDim.x) {
-      keys[i] = head_math::ScoreKey(a.boxes[i * kBoxFields + kBoxScore], static_cast<uint32_t>(i));
-    }
-    __syncthreads();
-    int const warps = gridDim.x * (blockDim.x / 32);
-    for (int i = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32; i < n; i += warps) {
-      uint64_t const key = keys[i];
-      int below = 0;
-      for (int j = lane32; j < n; j += 32) below += keys[j] < key;
-      for (int off = 16; off > 0; off >>= 1) below += __shfl_xor_sync(0xffffffffu, below, off);
-      if (lane32 == 0) {
-        float const* b = a.boxes + i * kBoxFields;
-        a.w.order[below] = static_cast<uint16_t>(i);
-        a.w.xyl[3 * below + 0] = b[kBoxX];
-        a.w.xyl[3 * below + 1] = b[kBoxY];
-        a.w.xyl[3 * below + 2] = b[kBoxLabel];
-      }
-    }
-    grid.sync();
+// Every warp of the grid ranks boxes by score (rank = keys below; keys are unique).
+__device__ void RankBoxes(NmsArgs const& a, int n, unsigned char* dyn) {
+  int const lane = threadIdx.x & 31;
+  uint64_t* keys = reinterpret_cast<uint64_t*>(dyn);
+  for (int i = threadIdx.x; i < n; i += blockDim.x) {
+    keys[i] = head_math::ScoreKey(a.boxes[i * kBoxFields + kBoxScore], static_cast<uint32_t>(i));
   }
-  // Mask tiles: block-uniform loop over groups of kGroups tiles (row tile <= column tile only).
+  __syncthreads();
+  int const warps = gridDim.x * kWarps;
+  for (int i = blockIdx.x * kWarps + threadIdx.x / 32; i < n; i += warps) {
+    uint64_t const key = keys[i];
+    int below = 0;
+    for (int j = lane; j < n; j += 32) below += keys[j] < key;
+    for (int off = 16; off > 0; off >>= 1) below += __shfl_xor_sync(0xffffffffu, below, off);
+    if (lane == 0) {
+      float const* b = a.boxes + i * kBoxFields;
+      a.w.order[below] = static_cast<uint16_t>(i);
+      a.w.xyl[3 * below + 0] = b[kBoxX];
+      a.w.xyl[3 * below + 1] = b[kBoxY];
+      a.w.xyl[3 * below + 2] = b[kBoxLabel];
+    }
+  }
+}
+
+// Every warp of the grid lists the suppressors of its ranks: the ranks j < i with Suppresses(j, i), ascending, the
+// first kListCap of them, and their number. The blocks that hold ranks stage every rank's x, y, label first.
+__device__ void ListSuppressors(NmsArgs const& a, int n, unsigned char* dyn) {
+  if (blockIdx.x * kWarps >= n) return;  // block-uniform: this block holds no rank
+  float* sx = reinterpret_cast<float*>(dyn);
+  float* sy = sx + n;
+  float* sl = sy + n;
+  for (int r = threadIdx.x; r < n; r += blockDim.x) RankXyl(a, r, sx + r, sy + r, sl + r);
+  __syncthreads();
+  int const lane = threadIdx.x & 31;
+  unsigned const below_lane = (1u << lane) - 1;
+  for (int i = blockIdx.x * kWarps + threadIdx.x / 32; i < n; i += gridDim.x * kWarps) {
+    float const xi = sx[i], yi = sy[i], li = sl[i];
+    uint16_t* list = a.w.lists + static_cast<int64_t>(i) * kListCap;
+    int count = 0;
+    for (int base = 0; base < i; base += 32) {
+      int const j = base + lane;
+      bool const hit =
+          j < i && circle::Suppresses(sx[j], sy[j], sl[j], xi, yi, li, a.squared_radius, a.inclusive, a.per_class);
+      unsigned const ballot = __ballot_sync(0xffffffffu, hit);
+      int const slot = count + __popc(ballot & below_lane);
+      if (hit && slot < kListCap) list[slot] = static_cast<uint16_t>(j);
+      count += __popc(ballot);
+    }
+    if (lane == 0) a.w.list_count[i] = count;
+  }
+}
+
+// The upper triangle's 64 x 64 suppression tiles, over the grid (block-uniform loop over groups of kGroups tiles).
+__device__ void MaskTiles(NmsArgs const& a, int n, int wn, float (*cols)[kTile * 3]) {
   int const group = threadIdx.x / kTile, lane = threadIdx.x % kTile;
   for (int base = blockIdx.x * kGroups; base < wn * wn; base += gridDim.x * kGroups) {
     int const t = base + group;
@@ -142,8 +174,14 @@ __global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
     }
     a.w.mask[static_cast<int64_t>(i) * a.words + col_tile] = bits;
   }
-  grid.sync();
-  if (blockIdx.x != 0) return;
+}
+
+// One block: the greedy sweep over the bit mask, 64 ranks per step (a serial pass over the step's not yet removed
+// ranks, one iteration per kept rank, then the kept rows' mask words OR-ed into the removed bits in parallel), from
+// the triangle copied into shared memory when it fits, else from global memory with the next step's tile prefetched.
+// Leaves the kept ranks in s.keep.
+__device__ void SweepMask(NmsArgs const& a, int n, int wn, unsigned char* dyn, SweepShared& s) {
+  int const lane32 = threadIdx.x & 31;
   bool const in_shared = wn <= kTriWords;
   uint64_t* tri = reinterpret_cast<uint64_t*>(dyn);
   if (in_shared) {  // copy the triangle: row r of tile row b holds words b .. wn - 1
@@ -191,19 +229,140 @@ __global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
     }
     __syncthreads();
   }
-  if (threadIdx.x == 0) {
-    s.prefix[0] = 0;
-    for (int b = 0; b < wn; ++b) s.prefix[b + 1] = s.prefix[b] + __popcll(s.keep[b]);
-    *a.num_out = s.prefix[wn] < a.max_output ? s.prefix[wn] : a.max_output;
+}
+
+// One block: the greedy result from the suppressor lists (every rank has at most kListCap suppressors). A rank is
+// removed once one of its suppressors is kept and kept once all of them are removed; each round decides every rank
+// whose suppressors were all decided in the round before (a rank with none is kept at once), so after round k every
+// rank at the end of a suppression chain of length <= k is decided, exactly as the serial sweep decides it. After
+// kMaxRounds one warp decides the rest in rank order. Leaves the kept ranks in s.keep.
+__device__ void ResolveLists(NmsArgs const& a, int n, int wn, unsigned char* dyn, SweepShared& s) {
+  uint16_t* lists = reinterpret_cast<uint16_t*>(dyn);                         // [n, kListCap]
+  uint8_t* count = dyn + static_cast<size_t>(kMaxCandidates) * kListCap * 2;  // [n]
+  uint8_t* const state0 = count + kMaxCandidates;  // [n] each: one round's states, the next round's
+  uint8_t* const state1 = count + 2 * kMaxCandidates;
+  uint4 const* src = reinterpret_cast<uint4 const*>(a.w.lists);
+  uint4* dst = reinterpret_cast<uint4*>(lists);
+  constexpr int kChunks = kListCap * sizeof(uint16_t) / sizeof(uint4);
+  for (int e = threadIdx.x; e < n * kChunks; e += blockDim.x) dst[e] = __ldcg(src + e);
+  for (int i = threadIdx.x; i < n; i += blockDim.x) {
+    int const c = __ldcg(a.w.list_count + i);
+    count[i] = static_cast<uint8_t>(c);
+    state0[i] = c == 0 ? kKept : kUndecided;
   }
   __syncthreads();
-  for (int e = threadIdx.x; e < n * kBoxFields; e += blockDim.x) {
-    int const r = e / kBoxFields, d = e % kBoxFields, b = r / kTile, j = r % kTile;
-    if (!(s.keep[b] >> j & 1)) continue;
-    int const rank = s.prefix[b] + __popcll(s.keep[b] & ((uint64_t{1} << j) - 1));
-    int const src = a.input_sorted ? r : a.w.order[r];
-    if (rank < a.max_output) a.out_boxes[static_cast<int64_t>(rank) * kBoxFields + d] = a.boxes[src * kBoxFields + d];
+  int cur = 0;
+  for (int round = 1;; ++round) {
+    uint8_t const* in = cur ? state1 : state0;
+    uint8_t* out = cur ? state0 : state1;
+    int open = 0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+      uint8_t v = in[i];
+      if (v == kUndecided) {
+        bool killed = false, waiting = false;
+        uint16_t const* li = lists + i * kListCap;
+        for (int k = 0; k < count[i]; ++k) {
+          uint8_t const sj = in[li[k]];
+          killed |= sj == kKept;
+          waiting |= sj == kUndecided;
+        }
+        v = killed ? kRemoved : (waiting ? kUndecided : kKept);
+        open |= v == kUndecided;
+      }
+      out[i] = v;
+    }
+    cur ^= 1;
+    if (!__syncthreads_or(open)) break;
+    if (round == kMaxRounds) {  // a long chain: one warp finishes in rank order (every lower rank is decided)
+      if (threadIdx.x < 32) {
+        uint8_t* st = cur ? state1 : state0;
+        int const lane = threadIdx.x;
+        for (int i = 0; i < n; ++i) {
+          if (st[i] != kUndecided) continue;
+          bool const hit = lane < count[i] && st[lists[i * kListCap + lane]] == kKept;
+          bool const killed = __any_sync(0xffffffffu, hit);
+          __syncwarp();
+          if (lane == 0) st[i] = killed ? kRemoved : kKept;
+          __syncwarp();
+        }
+      }
+      __syncthreads();
+      break;
+    }
   }
+  uint8_t const* st = cur ? state1 : state0;
+  uint32_t* keep32 = reinterpret_cast<uint32_t*>(s.keep);
+  for (int w = threadIdx.x / 32; w < 2 * wn; w += kWarps) {
+    int const r = w * 32 + (threadIdx.x & 31);
+    unsigned const bits = __ballot_sync(0xffffffffu, r < n && st[r] == kKept);
+    if ((threadIdx.x & 31) == 0) keep32[w] = bits;
+  }
+}
+
+// One block: the kept ranks of s.keep, at most max_output of them, in rank order.
+__device__ void WriteKept(NmsArgs const& a, int n, int wn, SweepShared& s) {
+  __syncthreads();
+  if (threadIdx.x < 32) {  // prefix sums of the kept counts per 64 ranks, two words a lane
+    int const lane = threadIdx.x;
+    int const c0 = 2 * lane < wn ? __popcll(s.keep[2 * lane]) : 0;
+    int const c1 = 2 * lane + 1 < wn ? __popcll(s.keep[2 * lane + 1]) : 0;
+    int sum = c0 + c1;
+    for (int off = 1; off < 32; off <<= 1) {
+      int const up = __shfl_up_sync(0xffffffffu, sum, off);
+      if (lane >= off) sum += up;
+    }
+    int const before = sum - c0 - c1;
+    if (2 * lane < wn) s.prefix[2 * lane] = before;
+    if (2 * lane + 1 < wn) s.prefix[2 * lane + 1] = before + c0;
+    if (lane == 31) *a.num_out = sum < a.max_output ? sum : a.max_output;
+  }
+  __syncthreads();
+  for (int r = threadIdx.x; r < n; r += blockDim.x) {
+    int const b = r / kTile, j = r % kTile;
+    uint64_t const keep = s.keep[b];
+    if (!(keep >> j & 1)) continue;
+    int const rank = s.prefix[b] + __popcll(keep & ((uint64_t{1} << j) - 1));
+    if (rank >= a.max_output) continue;
+    int const src = a.input_sorted ? r : a.w.order[r];
+    float const* from = a.boxes + static_cast<int64_t>(src) * kBoxFields;
+    float* to = a.out_boxes + static_cast<int64_t>(rank) * kBoxFields;
+    float v[kBoxFields];
+#pragma unroll
+    for (int d = 0; d < kBoxFields; ++d) v[d] = from[d];
+#pragma unroll
+    for (int d = 0; d < kBoxFields; ++d) to[d] = v[d];
+  }
+}
+
+// One cooperative launch: rank (unsorted input), grid barrier, suppressor lists, grid barrier; then, when every
+// list is complete, block 0 resolves them; else the grid builds the mask tiles, grid barrier, and block 0 sweeps.
+// The same Suppresses() and rank order as CircleNmsCpu, so the same boxes.
+__global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
+  extern __shared__ __align__(16) unsigned char dyn[];  // kDynBytes: keys, staged x/y/label, lists or the triangle
+  __shared__ float cols[kGroups][kTile * 3];
+  __shared__ SweepShared s;
+  cg::grid_group grid = cg::this_grid();
+  int n = *a.num_boxes;
+  n = n < 0 ? 0 : (n > a.cap ? a.cap : n);
+  int const wn = (n + kTile - 1) / kTile;
+  if (!a.input_sorted) {
+    RankBoxes(a, n, dyn);
+    grid.sync();
+  }
+  ListSuppressors(a, n, dyn);
+  grid.sync();
+  int over = 0;
+  for (int i = threadIdx.x; i < n; i += blockDim.x) over |= __ldcg(a.w.list_count + i) > kListCap;
+  if (__syncthreads_or(over)) {  // grid-uniform: every block reads the same counts
+    MaskTiles(a, n, wn, cols);
+    grid.sync();
+    if (blockIdx.x != 0) return;
+    SweepMask(a, n, wn, dyn, s);
+  } else {
+    if (blockIdx.x != 0) return;
+    ResolveLists(a, n, wn, dyn, s);
+  }
+  WriteKept(a, n, wn, s);
 }
 
 NmsWorkspace Carve(CircleNmsConfig const& c, void* base, size_t* bytes) {
@@ -213,6 +372,8 @@ NmsWorkspace Carve(CircleNmsConfig const& c, void* base, size_t* bytes) {
   w.order = carver.Take<uint16_t>(c.max_boxes);
   w.xyl = carver.Take<float>(static_cast<size_t>(c.max_boxes) * 3);
   w.mask = carver.Take<uint64_t>(static_cast<size_t>(c.max_boxes) * words);
+  w.lists = carver.Take<uint16_t>(static_cast<size_t>(c.max_boxes) * kListCap);
+  w.list_count = carver.Take<int32_t>(c.max_boxes);
   *bytes = carver.bytes();
   return w;
 }
@@ -244,13 +405,16 @@ Status CircleNmsCuda(CircleNmsConfig const& config, float const* boxes, int32_t 
   static cudaError_t opt_in_error = cudaSuccess;
   std::call_once(opt_in, [] {
     opt_in_error =
-        cudaFuncSetAttribute(NmsKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(kTriBytes));
+        cudaFuncSetAttribute(NmsKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(kDynBytes));
   });
   AWML_RETURN_IF_CUDA_ERROR(opt_in_error, "circle nms: shared memory opt-in");
   static CooperativeGrid grid;
   int blocks = 0;
   int64_t const tiles = static_cast<int64_t>(words) * (words + 1) / 2;
-  AWML_RETURN_IF_ERROR(grid.Blocks(NmsKernel, kNmsThreads, kTriBytes, (tiles + kGroups - 1) / kGroups, &blocks));
+  int64_t const list_blocks = (config.max_boxes + kWarps - 1) / kWarps;  // a warp per rank
+  int64_t const tile_blocks = (tiles + kGroups - 1) / kGroups;
+  int64_t const wanted = list_blocks > tile_blocks ? list_blocks : tile_blocks;
+  AWML_RETURN_IF_ERROR(grid.Blocks(NmsKernel, kNmsThreads, kDynBytes, wanted, &blocks));
   NmsArgs const args{config.max_boxes,
                      words,
                      config.max_output,
@@ -263,7 +427,7 @@ Status CircleNmsCuda(CircleNmsConfig const& config, float const* boxes, int32_t 
                      out_boxes,
                      num_out,
                      w};
-  return LaunchCooperative(NmsKernel, blocks, kNmsThreads, kTriBytes, static_cast<cudaStream_t>(stream), args);
+  return LaunchCooperative(NmsKernel, blocks, kNmsThreads, kDynBytes, static_cast<cudaStream_t>(stream), args);
 }
 
 }  // namespace awml::kernels

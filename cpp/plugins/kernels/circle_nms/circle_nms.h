@@ -7,7 +7,10 @@
 //   inclusive = false: suppressed when d2 <  squared_radius (Autoware, radius 0.5 m -> 0.25)
 //   inclusive = true:  suppressed when d2 <= squared_radius (mmdet3d circle_nms with thresh = min_radius)
 // per_class restricts suppression to boxes of the same label. At most max_output kept boxes are written,
-// in rank order. The CUDA path is one cooperative launch (rank, mask over the grid, sweep in one block).
+// in rank order. The CUDA path is one cooperative launch: rank; every box's list of higher-ranked boxes that would
+// suppress it, over the grid; one block resolves the lists in parallel rounds (a box is removed once a suppressor is
+// kept, kept once all are removed). Where a box has more than 16 suppressors it builds the suppression bit mask and
+// sweeps it in one block instead. Both give CircleNmsCpu's result.
 #ifndef AWML_CPP_PLUGINS_KERNELS_CIRCLE_NMS_CIRCLE_NMS_H_
 #define AWML_CPP_PLUGINS_KERNELS_CIRCLE_NMS_CIRCLE_NMS_H_
 

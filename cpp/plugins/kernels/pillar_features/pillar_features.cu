@@ -1,5 +1,6 @@
 // CUDA PointPillars feature decoration: one warp per pillar, same float operations as the CPU (decorate.h).
 #include <cstdint>
+#include <string>
 
 #include "cpp/common/cuda_status.h"
 #include "cpp/plugins/kernels/pillar_features/decorate.h"
@@ -18,11 +19,13 @@ __device__ __forceinline__ int ClampedCount(int32_t const* pillar_count, int max
 
 // Fast path (max_points_per_pillar <= 32): lane k owns point k; the xyz sums are taken in point order through
 // warp shuffles (the same sequence of float additions as the CPU), and the pillar's output block is staged in
-// shared memory so the global writes are contiguous (16-byte stores where the rows allow).
+// shared memory so the global writes are contiguous (16-byte stores where the rows allow). With `written` (the
+// sparse variant) only the row's first max(n, written[pid]) slots are written, and written[pid] becomes n (255 after
+// a reset: every slot).
 __global__ void __launch_bounds__(kWarpsPerBlock * 32)
     DecorateWarpKernel(PillarGridF g, int f, int max_pts, int max_pillars, int out_f, bool center_z,
                        float const* pillar_points, int32_t const* points_per_pillar, int32_t const* coords,
-                       int32_t const* pillar_count, float* features) {
+                       int32_t const* pillar_count, float* features, uint8_t* written) {
   __shared__ __align__(16) float stage_all[kWarpsPerBlock][32 * kMaxOutFeatures];
   int const warp = threadIdx.x / 32;
   int const pid = blockIdx.x * kWarpsPerBlock + warp;
@@ -47,16 +50,23 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
   } else {
     for (int d = 0; d < out_f; ++d) row[d] = 0.0f;
   }
+  int rows = max_pts;
+  if (written) {
+    int const before = written[pid];
+    rows = n > before ? n : (before < max_pts ? before : max_pts);
+  }
   __syncwarp();
+  if (written && lane == 0) written[pid] = static_cast<uint8_t>(n);
   float* out = features + static_cast<int64_t>(pid) * max_pts * out_f;
-  int const block = max_pts * out_f;
-  if (block % 4 == 0 && reinterpret_cast<uintptr_t>(out) % 16 == 0) {  // stage rows are 16-byte aligned
+  int const block = rows * out_f;
+  int e = lane;
+  if ((max_pts * out_f) % 4 == 0 && reinterpret_cast<uintptr_t>(out) % 16 == 0) {  // stage rows are 16-byte aligned
     float4 const* src = reinterpret_cast<float4 const*>(stage);
     float4* dst = reinterpret_cast<float4*>(out);
-    for (int e = lane; e < block / 4; e += 32) dst[e] = src[e];
-  } else {
-    for (int e = lane; e < block; e += 32) out[e] = stage[e];
+    for (; e < block / 4; e += 32) dst[e] = src[e];
+    e = block / 4 * 4 + lane;
   }
+  for (; e < block; e += 32) out[e] = stage[e];
 }
 
 // General path (any max_points_per_pillar): each lane recomputes the frame and writes its own rows.
@@ -81,6 +91,23 @@ __global__ void DecorateKernel(PillarGridF g, int f, int max_pts, int max_pillar
   }
 }
 
+Status Launch(PillarFeaturesConfig const& config, PillarGridF const& g, float const* pillar_points,
+              int32_t const* points_per_pillar, int32_t const* coords, int32_t const* pillar_count, float* features,
+              uint8_t* written, StreamHandle stream) {
+  int const blocks = (config.max_pillars + kWarpsPerBlock - 1) / kWarpsPerBlock;
+  cudaStream_t const st = static_cast<cudaStream_t>(stream);
+  if (config.max_points_per_pillar <= 32) {
+    DecorateWarpKernel<<<blocks, kWarpsPerBlock * 32, 0, st>>>(
+        g, config.num_point_features, config.max_points_per_pillar, config.max_pillars, PillarFeatureCount(config),
+        config.use_voxel_center_z, pillar_points, points_per_pillar, coords, pillar_count, features, written);
+  } else {  // every slot of every row: the sparse state is not used
+    DecorateKernel<<<blocks, kWarpsPerBlock * 32, 0, st>>>(
+        g, config.num_point_features, config.max_points_per_pillar, config.max_pillars, PillarFeatureCount(config),
+        config.use_voxel_center_z, pillar_points, points_per_pillar, coords, pillar_count, features);
+  }
+  return CudaStatus(cudaGetLastError(), "pillar features: launch");
+}
+
 }  // namespace
 
 Status PillarFeaturesCuda(PillarFeaturesConfig const& config, float const* pillar_points,
@@ -92,12 +119,49 @@ Status PillarFeaturesCuda(PillarFeaturesConfig const& config, float const* pilla
   if (!pillar_points || !points_per_pillar || !coords || !pillar_count || !features) {
     return InvalidArgumentError("pillar features | a required device pointer is null");
   }
-  int const blocks = (config.max_pillars + kWarpsPerBlock - 1) / kWarpsPerBlock;
-  auto kernel = config.max_points_per_pillar <= 32 ? DecorateWarpKernel : DecorateKernel;
-  kernel<<<blocks, kWarpsPerBlock * 32, 0, stream>>>(
-      g, config.num_point_features, config.max_points_per_pillar, config.max_pillars, PillarFeatureCount(config),
-      config.use_voxel_center_z, pillar_points, points_per_pillar, coords, pillar_count, features);
-  return CudaStatus(cudaGetLastError(), "pillar features: launch");
+  return Launch(config, g, pillar_points, points_per_pillar, coords, pillar_count, features, nullptr, stream);
+}
+
+Status PillarFeaturesSparseCudaStateBytes(PillarFeaturesConfig const& config, size_t* bytes) {
+  PillarGridF g{};
+  Status s = ValidatePillarFeaturesConfig(config, &g);
+  if (!s.ok()) return s;
+  *bytes = static_cast<size_t>(config.max_pillars);
+  return OkStatus();
+}
+
+Status PillarFeaturesSparseCudaReset(PillarFeaturesConfig const& config, void* state, size_t state_bytes,
+                                     StreamHandle stream) {
+  size_t need = 0;
+  Status s = PillarFeaturesSparseCudaStateBytes(config, &need);
+  if (!s.ok()) return s;
+  if (!state) return InvalidArgumentError("pillar features | the sparse state is null");
+  if (state_bytes < need) {
+    return InvalidArgumentError("pillar features | sparse state too small. Note: expected >= " + std::to_string(need) +
+                                " bytes, got " + std::to_string(state_bytes));
+  }
+  // 255 slots written: the next call writes every slot of every row it writes.
+  return CudaStatus(cudaMemsetAsync(state, 0xff, need, static_cast<cudaStream_t>(stream)),
+                    "pillar features: reset sparse state");
+}
+
+Status PillarFeaturesSparseCuda(PillarFeaturesConfig const& config, float const* pillar_points,
+                                int32_t const* points_per_pillar, int32_t const* coords, int32_t const* pillar_count,
+                                float* features, void* state, size_t state_bytes, StreamHandle stream) {
+  size_t need = 0;
+  Status s = PillarFeaturesSparseCudaStateBytes(config, &need);
+  if (!s.ok()) return s;
+  if (!pillar_points || !points_per_pillar || !coords || !pillar_count || !features || !state) {
+    return InvalidArgumentError("pillar features | a required device pointer is null");
+  }
+  if (state_bytes < need) {
+    return InvalidArgumentError("pillar features | sparse state too small. Note: expected >= " + std::to_string(need) +
+                                " bytes, got " + std::to_string(state_bytes));
+  }
+  PillarGridF g{};
+  AWML_RETURN_IF_ERROR(ValidatePillarFeaturesConfig(config, &g));
+  return Launch(config, g, pillar_points, points_per_pillar, coords, pillar_count, features,
+                static_cast<uint8_t*>(state), stream);
 }
 
 }  // namespace awml::kernels

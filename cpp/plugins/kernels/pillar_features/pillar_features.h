@@ -9,6 +9,7 @@
 #ifndef AWML_CPP_PLUGINS_KERNELS_PILLAR_FEATURES_PILLAR_FEATURES_H_
 #define AWML_CPP_PLUGINS_KERNELS_PILLAR_FEATURES_PILLAR_FEATURES_H_
 
+#include <cstddef>
 #include <cstdint>
 
 #include "cpp/common/status.h"
@@ -40,6 +41,20 @@ int PillarFeatureCount(PillarFeaturesConfig const& config);
 [[nodiscard]] Status PillarFeaturesCuda(PillarFeaturesConfig const& config, float const* pillar_points,
                                         int32_t const* points_per_pillar, int32_t const* coords,
                                         int32_t const* pillar_count, float* features, StreamHandle stream);
+
+// PillarFeaturesSparseCuda: the same output, writing only what changed. `state` remembers, per pillar row, how many
+// point slots the previous call left non-zero; a row is written up to the larger of that and its new point count
+// (new points, then zeros), so a slot that was zero and stays zero is not written again. The features buffer must
+// hold what the previous call on this state wrote, or the state must be fresh from PillarFeaturesSparseCudaReset
+// (once after allocating it, and whenever anything else wrote the buffer or the config changed). With more than 32
+// points per pillar it writes every slot (the state is then unused). No host synchronisation.
+[[nodiscard]] Status PillarFeaturesSparseCudaStateBytes(PillarFeaturesConfig const& config, size_t* bytes);
+[[nodiscard]] Status PillarFeaturesSparseCudaReset(PillarFeaturesConfig const& config, void* state, size_t state_bytes,
+                                                   StreamHandle stream);
+[[nodiscard]] Status PillarFeaturesSparseCuda(PillarFeaturesConfig const& config, float const* pillar_points,
+                                              int32_t const* points_per_pillar, int32_t const* coords,
+                                              int32_t const* pillar_count, float* features, void* state,
+                                              size_t state_bytes, StreamHandle stream);
 
 }  // namespace awml::kernels
 

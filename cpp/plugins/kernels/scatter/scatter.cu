@@ -94,6 +94,117 @@ __global__ void __launch_bounds__(kDenseThreads) ScatterDenseKernel(DenseArgs a)
   }
 }
 
+constexpr int kSparseThreads = 256;
+constexpr int kChannelChunk = 8;                          // channels one item writes
+constexpr uint64_t kSparseMagic = 0x5343415454455232ull;  // "SCATTER2"
+constexpr uint32_t kLastEpoch = 0xfffffff0u;              // then the state starts over (clear, epoch 1)
+
+// ScatterSparseCuda's state. Every call has an epoch (the header's + 1). The map holds (epoch << 32 | pillar) per
+// cell, so this call's claims outrank every older entry without clearing the map; `mark` holds per group the last
+// epoch in which a pillar lay there, so "held one in the previous call" is mark == epoch - 1 before this call's
+// pillars set it to epoch. Nothing is cleared while the header names this canvas and grid; otherwise (a reset, another
+// canvas or grid, the epoch at its end) the call clears the map and the marks first and writes every group.
+struct SparseHeader {
+  uint64_t magic;
+  uint64_t canvas;
+  int32_t channels, grid_x, grid_y;
+  uint32_t epoch;
+};
+
+struct SparseLayout {
+  int64_t plane, groups;
+  size_t map_offset, mark_offset, bytes;
+};
+
+SparseLayout SparseLayoutOf(ScatterConfig const& c) {
+  SparseLayout l{};
+  l.plane = static_cast<int64_t>(c.grid_x) * c.grid_y;
+  l.groups = (l.plane + kScatterGroupCells - 1) / kScatterGroupCells;
+  auto up = [](size_t b) { return (b + 255) / 256 * 256; };
+  l.map_offset = up(sizeof(SparseHeader));
+  l.mark_offset = up(l.map_offset + sizeof(unsigned long long) * static_cast<size_t>(l.plane));
+  l.bytes = up(l.mark_offset + sizeof(uint32_t) * static_cast<size_t>(l.groups));
+  return l;
+}
+
+struct SparseArgs {
+  int channels, grid_x, grid_y, max_pillars;
+  float const* features;
+  int32_t const* coords;
+  int32_t const* pillar_count;
+  float* canvas;
+  int64_t groups;
+  SparseHeader* header;
+  unsigned long long* map;  // [grid_y * grid_x] epoch << 32 | pillar
+  uint32_t* mark;           // [groups] the last epoch in which a pillar lay in the group
+  bool vector8;             // plane % 8 == 0 and the canvas is 32-byte aligned
+};
+
+__global__ void __launch_bounds__(kSparseThreads) ScatterSparseKernel(SparseArgs a) {
+  cg::grid_group grid = cg::this_grid();
+  int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  int64_t const tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  int64_t const plane = static_cast<int64_t>(a.grid_x) * a.grid_y;
+  int count = *a.pillar_count;
+  count = count < 0 ? 0 : (count > a.max_pillars ? a.max_pillars : count);
+  SparseHeader const h = *a.header;
+  bool const same = h.magic == kSparseMagic && h.canvas == reinterpret_cast<uint64_t>(a.canvas) &&
+                    h.channels == a.channels && h.grid_x == a.grid_x && h.grid_y == a.grid_y && h.epoch >= 1 &&
+                    h.epoch < kLastEpoch;
+  uint32_t const epoch = same ? h.epoch + 1 : 2;  // grid-uniform
+  if (!same) {  // start over: no entry of an older epoch may remain, and every group is written
+    for (int64_t cell = tid; cell < plane; cell += stride) a.map[cell] = 0;
+    for (int64_t g = tid; g < a.groups; g += stride) a.mark[g] = 1;  // "held a pillar in the previous call"
+    grid.sync();
+  }
+  // Phase 1: each in-bounds pillar claims its cell (the highest pillar index wins, ScatterCpu's last write) and marks
+  // its group.
+  unsigned long long const tag = static_cast<unsigned long long>(epoch) << 32;
+  for (int64_t p = tid; p < count; p += stride) {
+    int32_t const y = a.coords[3 * p + 1], x = a.coords[3 * p + 2];
+    if (x < 0 || y < 0 || x >= a.grid_x || y >= a.grid_y) continue;
+    int64_t const cell = static_cast<int64_t>(y) * a.grid_x + x;
+    atomicMax(&a.map[cell], tag | static_cast<unsigned long long>(p));
+    a.mark[cell / kScatterGroupCells] = epoch;
+  }
+  grid.sync();
+  // Phase 2: the groups that hold a pillar now or held one in the previous call, every channel; an item is one group
+  // x up to 8 channels, and neighbouring threads take neighbouring groups.
+  if (tid == 0) {
+    *a.header = SparseHeader{kSparseMagic, reinterpret_cast<uint64_t>(a.canvas), a.channels, a.grid_x, a.grid_y, epoch};
+  }
+  int const chunks = (a.channels + kChannelChunk - 1) / kChannelChunk;
+  int64_t const items = a.groups * chunks;
+  for (int64_t e = tid; e < items; e += stride) {
+    int64_t const g = e % a.groups;
+    int const c0 = static_cast<int>(e / a.groups) * kChannelChunk, c1 = min(c0 + kChannelChunk, a.channels);
+    uint32_t const m = a.mark[g];
+    bool const held = m == epoch;
+    if (!held && m != epoch - 1) continue;
+    int64_t const cell0 = g * kScatterGroupCells;
+    int32_t p[kScatterGroupCells];
+#pragma unroll
+    for (int k = 0; k < kScatterGroupCells; ++k) {
+      unsigned long long const v = held && cell0 + k < plane ? a.map[cell0 + k] : 0;
+      p[k] = (v >> 32) == epoch ? static_cast<int32_t>(v & 0xffffffffu) : -1;
+    }
+    for (int c = c0; c < c1; ++c) {
+      float v[kScatterGroupCells];
+#pragma unroll
+      for (int k = 0; k < kScatterGroupCells; ++k) {
+        v[k] = p[k] >= 0 ? a.features[static_cast<int64_t>(p[k]) * a.channels + c] : 0.0f;
+      }
+      float* out = a.canvas + c * plane + cell0;
+      if (a.vector8) {
+        reinterpret_cast<float4*>(out)[0] = make_float4(v[0], v[1], v[2], v[3]);
+        reinterpret_cast<float4*>(out)[1] = make_float4(v[4], v[5], v[6], v[7]);
+      } else {
+        for (int k = 0; k < kScatterGroupCells && cell0 + k < plane; ++k) out[k] = v[k];
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Status ScatterDenseCudaWorkspaceBytes(ScatterConfig const& config, size_t* bytes) {
@@ -138,6 +249,69 @@ Status ScatterDenseCuda(ScatterConfig const& config, float const* pillar_feature
                        static_cast<int32_t*>(workspace),
                        vector4};
   return LaunchCooperative(ScatterDenseKernel, blocks, kDenseThreads, 0, static_cast<cudaStream_t>(stream), args);
+}
+
+Status ScatterSparseCudaStateBytes(ScatterConfig const& config, size_t* bytes) {
+  Status s = ValidateScatterConfig(config);
+  if (!s.ok()) return s;
+  *bytes = SparseLayoutOf(config).bytes;
+  return OkStatus();
+}
+
+Status ScatterSparseCudaReset(ScatterConfig const& config, void* state, size_t state_bytes, StreamHandle stream) {
+  size_t need = 0;
+  Status s = ScatterSparseCudaStateBytes(config, &need);
+  if (!s.ok()) return s;
+  if (!state) return InvalidArgumentError("scatter | the sparse scatter state is null");
+  if (state_bytes < need) {
+    return InvalidArgumentError("scatter | sparse scatter state too small. Note: expected >= " + std::to_string(need) +
+                                " bytes, got " + std::to_string(state_bytes));
+  }
+  // A zero header matches no canvas: the next call writes every group.
+  return CudaStatus(cudaMemsetAsync(state, 0, sizeof(SparseHeader), static_cast<cudaStream_t>(stream)),
+                    "scatter: reset sparse state");
+}
+
+Status ScatterSparseCuda(ScatterConfig const& config, float const* pillar_features, int32_t const* coords,
+                         int32_t const* pillar_count, float* canvas, void* state, size_t state_bytes,
+                         StreamHandle stream) {
+  size_t need = 0;
+  Status s = ScatterSparseCudaStateBytes(config, &need);
+  if (!s.ok()) return s;
+  if (!config.clear_canvas) {
+    return InvalidArgumentError(
+        "scatter | ScatterSparseCuda leaves the canvas cleared and scattered. Note: expected clear_canvas "
+        "= true (use ScatterCuda to scatter onto a canvas without clearing it)");
+  }
+  if (!pillar_features || !coords || !pillar_count || !canvas || !state) {
+    return InvalidArgumentError("scatter | a required device pointer is null");
+  }
+  if (state_bytes < need) {
+    return InvalidArgumentError("scatter | sparse scatter state too small. Note: expected >= " + std::to_string(need) +
+                                " bytes, got " + std::to_string(state_bytes));
+  }
+  SparseLayout const l = SparseLayoutOf(config);
+  auto* base = static_cast<unsigned char*>(state);
+  bool const vector8 = l.plane % kScatterGroupCells == 0 && reinterpret_cast<uintptr_t>(canvas) % 32 == 0;
+  static CooperativeGrid grid;
+  int blocks = 0;
+  int64_t const items = l.groups * ((config.num_channels + kChannelChunk - 1) / kChannelChunk);
+  AWML_RETURN_IF_ERROR(
+      grid.Blocks(ScatterSparseKernel, kSparseThreads, 0, (items + kSparseThreads - 1) / kSparseThreads, &blocks));
+  SparseArgs const args{config.num_channels,
+                        config.grid_x,
+                        config.grid_y,
+                        config.max_pillars,
+                        pillar_features,
+                        coords,
+                        pillar_count,
+                        canvas,
+                        l.groups,
+                        reinterpret_cast<SparseHeader*>(base),
+                        reinterpret_cast<unsigned long long*>(base + l.map_offset),
+                        reinterpret_cast<uint32_t*>(base + l.mark_offset),
+                        vector8};
+  return LaunchCooperative(ScatterSparseKernel, blocks, kSparseThreads, 0, static_cast<cudaStream_t>(stream), args);
 }
 
 Status ScatterCuda(ScatterConfig const& config, float const* pillar_features, int32_t const* coords,

@@ -42,6 +42,31 @@ struct ScatterConfig {
                                       int32_t const* pillar_count, float* canvas, void* workspace,
                                       size_t workspace_bytes, StreamHandle stream);
 
+// ScatterSparseCuda: the canvas of ScatterCpu with clear_canvas = true, writing only what changed. The canvas is cut
+// into groups of kScatterGroupCells consecutive cells (flat y * W + x); a call writes, in every channel, only the
+// groups that hold a pillar now or held one after the previous call (new values, or zeros where they no longer hold
+// one), in whole 32-byte sectors; every other group is already zero. So the canvas must hold what the previous call on
+// the same state left, or the call must follow ScatterSparseCudaReset: the state remembers the canvas pointer and the
+// grid, and a call with another canvas or grid writes the whole canvas, but it cannot see writes made by anyone
+// else. Where pillars share a cell the last one wins, as on the CPU. No host synchronisation.
+constexpr int kScatterGroupCells = 8;
+
+// Bytes of device state ScatterSparseCuda keeps between calls (a header, an 8-byte cell -> pillar map, 4 bytes per
+// group).
+[[nodiscard]] Status ScatterSparseCudaStateBytes(ScatterConfig const& config, size_t* bytes);
+
+// Marks every group as written, so that the next ScatterSparseCuda on this state writes the whole canvas. Call it
+// once after allocating the state and whenever anything other than ScatterSparseCuda wrote the canvas. Enqueued on
+// `stream`; no host synchronisation.
+[[nodiscard]] Status ScatterSparseCudaReset(ScatterConfig const& config, void* state, size_t state_bytes,
+                                            StreamHandle stream);
+
+// clear_canvas must be true (the result is the cleared-and-scattered canvas). Device pointers; the pillar count is
+// read on the device.
+[[nodiscard]] Status ScatterSparseCuda(ScatterConfig const& config, float const* pillar_features, int32_t const* coords,
+                                       int32_t const* pillar_count, float* canvas, void* state, size_t state_bytes,
+                                       StreamHandle stream);
+
 }  // namespace awml::kernels
 
 #endif  // AWML_CPP_PLUGINS_KERNELS_SCATTER_SCATTER_H_
