@@ -7,6 +7,7 @@ import gc
 import json
 import math
 import random
+import re
 import struct
 
 import pytest
@@ -120,6 +121,35 @@ def test_big_integer_guard():
     assert not jsonio.may_hold_big_integer(b"[123456789012345678, 1.5]")
     assert jsonio.loads(b"[18446744073709551616]") == [18446744073709551616]
     assert type(jsonio.loads(b"[18446744073709551616]")[0]) is int
+
+
+def reference_guard(raw: bytes) -> bool:
+    """The guard's rule, written as a regular expression: a run of 19+ digits not a float's fraction or integer part."""
+    return re.search(rb"(?<![0-9.])[0-9]{19,}(?![0-9.eE])", raw) is not None
+
+
+def test_big_integer_guard_across_pieces():
+    rng = random.Random(11)
+    filler = ", ".join(repr(rng.uniform(-1e3, 1e3) * 10 ** rng.randint(-6, 6)) for _ in range(30000))
+    assert len(filler) > 4 * jsonio._PIECE
+    assert not jsonio.may_hold_big_integer(f"[{filler}]".encode())
+    for _ in range(30):  # a big integer anywhere, a piece boundary included
+        at = rng.randrange(len(filler))
+        at = filler.index(", ", at) if ", " in filler[at:] else 0
+        raw = f"[{filler[:at]}, {rng.choice(['', '-'])}{rng.randint(10**19, 10**25)}{filler[at:]}]".encode()
+        assert jsonio.may_hold_big_integer(raw) and reference_guard(raw)
+        assert jsonio.loads(raw) == json.loads(raw)
+    for _ in range(300):  # short documents of long digit runs in every context
+        parts = []
+        for _ in range(rng.randint(1, 6)):
+            run = str(rng.randint(10**17, 10**21))
+            parts.append(rng.choice([run, f"0.{run}", f"{run}.5", f"{run}e3", f"1.{run}e-3", f'"{run}"', f"-{run}"]))
+        raw = ("[" + ", ".join(parts) + "]").encode()
+        if not reference_guard(raw):
+            assert not jsonio.may_hold_big_integer(raw) or b'"' in raw, raw
+        else:
+            assert jsonio.may_hold_big_integer(raw), raw
+        assert canonical(jsonio.loads(raw)) == canonical(json.loads(raw)), raw
 
 
 def test_frames_document_identical_with_and_without_orjson(tmp_path, monkeypatch):

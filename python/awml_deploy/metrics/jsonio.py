@@ -23,6 +23,7 @@ except ImportError:  # optional: the standard library gives the same values, slo
 
 _TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONG_RUN = b"0" * 19  # every integer outside [-2**63, 2**64) has at least 19 digits
+_PIECE = 1 << 16
 
 
 def _floats_big_integers() -> bool:
@@ -40,17 +41,23 @@ def may_hold_big_integer(raw: bytes) -> bool:
     """Whether ``raw`` may hold an integer literal of 19 or more digits (conservative: one in a string counts).
 
     A digit run right after a ``.`` (a fraction) or followed by ``.``/``e``/``E`` (a float's integer part) is
-    a float's, which orjson reads to the same bit as :mod:`json`.
+    a float's, which orjson reads to the same bit as :mod:`json`. Scanned in pieces of ~64 KiB that end just
+    after a comma (no digit run spans one), which stay in cache.
     """
-    digits = raw.translate(_TO_ZERO)
-    at = digits.find(_LONG_RUN)
-    while at >= 0:
-        end = at + len(_LONG_RUN)
-        while digits[end : end + 1] == b"0":
-            end += 1
-        if digits[at - 1 : at] != b"." and digits[end : end + 1] not in (b".", b"e", b"E"):
-            return True
-        at = digits.find(_LONG_RUN, end)
+    start = 0
+    while start < len(raw):
+        end = raw.find(b",", start + _PIECE)
+        end = len(raw) if end < 0 else end + 1
+        digits = raw[start:end].translate(_TO_ZERO)
+        at = digits.find(_LONG_RUN)
+        while at >= 0:
+            stop = at + len(_LONG_RUN)
+            while digits[stop : stop + 1] == b"0":
+                stop += 1
+            if digits[at - 1 : at] != b"." and digits[stop : stop + 1] not in (b".", b"e", b"E"):
+                return True
+            at = digits.find(_LONG_RUN, stop)
+        start = end
     return False
 
 
