@@ -64,7 +64,7 @@ PYEOF
 }
 pip_install() { run "$PY" -m pip install -q --disable-pip-version-check -c "$CONSTRAINTS" "$@"; }
 
-BASE=(torch numpy onnx onnx-ir onnxruntime onnxscript onnxconverter-common mmengine pybind11 PyYAML rich tqdm pytest hypothesis ruff
+BASE=(torch numpy onnx onnx-ir onnxruntime onnxscript onnxconverter-common mmengine pybind11 PyYAML orjson rich tqdm pytest hypothesis ruff
   shapely pyquaternion matplotlib scipy ninja)
 need=$(check_py "${BASE[@]}")
 if [ -n "$need" ]; then

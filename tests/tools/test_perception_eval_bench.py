@@ -53,6 +53,8 @@ def test_reference_from_keeps_the_reference_runs_and_fails_on_a_difference(tmp_p
     assert rc == 0 and report["max_abs_diff"] == 0.0
     assert report["runs"]["perception_eval"] == [_timing(100.0)] and len(report["runs"]["ours"]) == 1
     assert report["ours_alongside_reference"] == [_timing(0.5)]
+    assert len(report["runs"]["ours_cli"]) == 1  # python -m awml_deploy.metrics, same result (checked by main)
+    assert report["cli_summary"]["process_cpu_s"]["perception_eval"] == 100.0
     ours = report["summary"]["process_wall_s"]["ours"]
     assert 0.0 < ours < 100.0 and report["summary"]["process_wall_s"]["ratio"] == pytest.approx(100.0 / ours)
     assert report["machine"]["ours_python"] == sys.executable and report["machine"]["perception_eval_env"] is None

@@ -11,13 +11,19 @@ pure Python; it lives OUTSIDE this repository in its own virtual environment, ne
 
 (--no-deps skips the reporting extras, e.g. ydata-profiling and nuscenes-devkit, that matching and AP do not
 import.) The seeded frames (awml_deploy.metrics.synthetic) are written once to a JSON file; every run is a
-fresh child process: ours under this interpreter (dict input, the CLI's path), the reference under
---pe-python through the adapter in awml_deploy.metrics.crosscheck (the library's NuscenesObjectMatcher and Ap).
+fresh child process: ours under this interpreter, the reference under --pe-python through the adapter in
+awml_deploy.metrics.crosscheck (the library's NuscenesObjectMatcher and Ap). Ours is the CLI itself: the child
+calls ``awml_deploy.metrics.__main__.run`` with the CLI's arguments (--frames the frames file, whose "settings"
+key the CLI ignores, --settings a file of the settings alone), so it parses with the CLI's loader (orjson,
+collector paused) and writes the CLI's output file; the loader is wrapped only to time it. After each such
+run, ``python -m awml_deploy.metrics`` is run as is (no wrapper, no timers inside) and must write the same
+result; its process times are reported too ("cli_summary", runs "ours_cli").
 Order: --ours-runs runs of ours, then one of the reference, repeated --rounds times, then --ours-runs of ours
 again (A B A for one round), so ours is measured before and after the reference.
 
-Printed per run: the evaluation's CPU and wall seconds, the whole process's wall seconds (interpreter start,
-imports, JSON parse, evaluation) and its CPU seconds (user + system of the child); then the medians, their
+Printed per run: the evaluation's CPU and wall seconds (ours: the child's life minus the time in the CLI's JSON
+loader, so imports included as before; the reference: after its json.load), the whole process's wall seconds
+(interpreter start, imports, JSON parse, evaluation, exit) and its CPU seconds (user + system of the child); then the medians, their
 ratios and the largest difference over counts, AP, APH and their means (APH compared with the variant the
 installed library computes: see crosscheck.like_with_like). Distinct scores are used (ties rank in reverse
 order in the library; see awml_deploy.metrics docs). The reference child reports each (label, mode) pass on
@@ -27,7 +33,7 @@ Both sides run from byte-compiled modules: pip compiled perception_eval when it 
 compiles awml_deploy (compileall, into its git-ignored __pycache__) before the first run, since an environment
 with PYTHONDONTWRITEBYTECODE set would otherwise recompile our modules in every child. The floor of each
 interpreter is measured too (start, then json.load of the same frames file, no evaluation; median of 5): the
-part of the process time that is not evaluation. --ours-python runs ours under another interpreter, e.g. the
+part of the process time that is not evaluation; "ours_orjson" is the same with orjson.loads (collector off). --ours-python runs ours under another interpreter, e.g. the
 reference's own venv, so that both sides share interpreter, site and NumPy.
 
 --reference-from FILE reuses the reference runs of an earlier --output (same frames, checked by SHA-256 of the
@@ -66,13 +72,28 @@ TIMING_KEYS = ("eval_cpu_s", "eval_wall_s", "process_wall_s", "process_cpu_s")
 
 _CHILD = r"""
 import json, sys, time
-sys.path.insert(0, sys.argv[1])
-data = json.load(open(sys.argv[2]))
 start, cpu = time.perf_counter(), time.process_time()
-if sys.argv[3] == "ours":
-    from awml_deploy import metrics
-    result = metrics.evaluate_detection3d(data["frames"], data["settings"]).to_json_dict()
+sys.path.insert(0, sys.argv[1])
+if sys.argv[3] == "ours":  # the CLI itself: its run(), its JSON loader, its output file
+    from awml_deploy.metrics import __main__ as cli, jsonio
+    load, parse = jsonio.load_json, [0.0, 0.0]
+    def timed_load(path, what):  # the CLI's own loader; its time is the JSON parse, left out of "eval"
+        t, c = time.perf_counter(), time.process_time()
+        try:
+            return load(path, what)
+        finally:
+            parse[0] += time.perf_counter() - t
+            parse[1] += time.process_time() - c
+    jsonio.load_json = timed_load
+    argv = ["--task", "detection3d", "--frames", sys.argv[2], "--settings", sys.argv[5], "--output", sys.argv[4]]
+    status = cli.run(argv)
+    timing = {"eval_wall_s": time.perf_counter() - start - parse[0], "eval_cpu_s": time.process_time() - cpu - parse[1]}
+    if status != 0:
+        sys.exit(status)
+    result = json.load(open(sys.argv[4]))
 else:
+    data = json.load(open(sys.argv[2]))
+    start, cpu = time.perf_counter(), time.process_time()
     from awml_deploy.metrics import schema
     from awml_deploy.metrics.crosscheck import reference_detection3d
     frame_list, passes = schema.frame_list, [0]
@@ -82,11 +103,12 @@ else:
         return frame_list(frames)
     schema.frame_list = progress
     result = reference_detection3d(data["frames"], data["settings"])
-timing = {"eval_wall_s": time.perf_counter() - start, "eval_cpu_s": time.process_time() - cpu}
+    timing = {"eval_wall_s": time.perf_counter() - start, "eval_cpu_s": time.process_time() - cpu}
 json.dump({"timing": timing, "result": result}, open(sys.argv[4], "w"))
 """
 
 _FLOOR = "import json, sys; json.load(open(sys.argv[1]))"
+_FLOOR_ORJSON = "import gc, sys, orjson; gc.disable(); orjson.loads(open(sys.argv[1], 'rb').read())"
 
 _VERSIONS = r"""
 import json, platform, importlib.metadata as md
@@ -113,13 +135,13 @@ def utc_now() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def run_child(python: str, side: str, data_path: Path, out_path: Path) -> dict:
+def run_child(python: str, side: str, data_path: Path, out_path: Path, settings_path: Path) -> dict:
     """One evaluation in a fresh process; returns its timings (plus the process's wall and CPU) and result."""
     started = utc_now()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
-        [python, "-c", _CHILD, str(ROOT / "python"), str(data_path), side, str(out_path)],
+        [python, "-c", _CHILD, str(ROOT / "python"), str(data_path), side, str(out_path), str(settings_path)],
         stdout=subprocess.PIPE,
         text=True,
         check=False,
@@ -135,12 +157,30 @@ def run_child(python: str, side: str, data_path: Path, out_path: Path) -> dict:
     return out
 
 
-def floor(python: str, data_path: Path, runs: int = 5) -> float:
-    """Median wall seconds of ``python`` starting and parsing the frames file, without evaluating."""
+def run_cli(python: str, data_path: Path, settings_path: Path, out_path: Path) -> tuple[dict, dict]:
+    """``python -m awml_deploy.metrics`` itself in a fresh process: its wall and CPU seconds, and its result."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    argv = ["--task", "detection3d", "--frames", str(data_path), "--settings", str(settings_path)]
+    done = subprocess.run(
+        [python, "-m", "awml_deploy.metrics", *argv, "--output", str(out_path)],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "python")},
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.exit(f"error: python3 -m awml_deploy.metrics failed with exit status {done.returncode}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"process_wall_s": wall, "process_cpu_s": cpu}, json.loads(out_path.read_text())
+
+
+def floor(python: str, data_path: Path, runs: int = 5, code: str = _FLOOR) -> float:
+    """Median wall seconds of ``python`` starting and parsing the frames file (``code``), without evaluating."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([python, "-c", _FLOOR, str(data_path)], check=True)
+        subprocess.run([python, "-c", code, str(data_path)], check=True)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -216,31 +256,45 @@ def main(argv=None) -> int:
     print(f"cpu {info['cpu_model']}, affinity {info['affinity']}, nice {info['nice']}", flush=True)
     ours: list[dict] = []
     reference: list[dict] = [] if earlier is None else earlier["runs"]["perception_eval"]
+    cli: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         data_path, out_path = Path(tmp) / "frames.json", Path(tmp) / "out.json"
+        settings_path = Path(tmp) / "settings.json"  # ours reads the frames file (its "settings" key unused) and this
         data_path.write_text(data)
+        settings_path.write_text(json.dumps(settings))
         info["floor_s"] = {
             "ours": floor(args.ours_python, data_path),
+            "ours_orjson": floor(args.ours_python, data_path, code=_FLOOR_ORJSON),
             "perception_eval": floor(args.pe_python, data_path) if Path(args.pe_python).exists() else None,
         }
         print(
-            f"floor (interpreter start + json.load, no evaluation): ours {info['floor_s']['ours']:.3f} s, "
+            f"floor (interpreter start + json.load, no evaluation): ours {info['floor_s']['ours']:.3f} s "
+            f"(orjson.loads: {info['floor_s']['ours_orjson']:.3f} s), "
             f"perception_eval's python {info['floor_s']['perception_eval'] or math.nan:.3f} s",
             flush=True,
         )
 
         def run_ours(tag: str) -> None:
             for _ in range(args.ours_runs):
-                out = run_child(args.ours_python, "ours", data_path, out_path)
+                out = run_child(args.ours_python, "ours", data_path, out_path, settings_path)
                 ours.append(out["timing"])
                 print_run(tag, "ours", out["timing"])
                 last["ours"] = out["result"]
+                timing, result = run_cli(args.ours_python, data_path, settings_path, out_path)
+                cli.append(timing)
+                print(
+                    f"{tag} {'CLI':>15}: process {timing['process_wall_s']:9.3f} s wall "
+                    f"{timing['process_cpu_s']:9.3f} s CPU",
+                    flush=True,
+                )
+                if result != out["result"]:
+                    sys.exit("error: python3 -m awml_deploy.metrics wrote another result than the timed child")
 
         last: dict = {"reference": None if earlier is None else earlier["reference_result"]}
         if earlier is None:
             for r in range(args.rounds):
                 run_ours(f"A{r + 1}")
-                out = run_child(args.pe_python, "reference", data_path, out_path)
+                out = run_child(args.pe_python, "reference", data_path, out_path, settings_path)
                 reference.append(out["timing"])
                 last["reference"] = out["result"]
                 print_run(f"B{r + 1}", "perception_eval", out["timing"])
@@ -254,6 +308,12 @@ def main(argv=None) -> int:
     diff, where = compare(mine["modes"], theirs["modes"], "modes")
 
     summary = ratios(medians(ours), medians(reference))
+    cli_keys = ("process_wall_s", "process_cpu_s")
+    theirs_median = medians(reference)
+    cli_summary = {}
+    for key in cli_keys:
+        median = statistics.median(run[key] for run in cli)
+        cli_summary[key] = {"ours": median, "perception_eval": theirs_median[key], "ratio": theirs_median[key] / median}
     n_gt = sum(len(f["gt"]) for f in frames)
     n_pred = sum(len(f["pred"]) for f in frames)
     print(f"frames {args.frames}, {n_gt} gt, {n_pred} pred, {len(THRESHOLDS)} modes x 4 thresholds x 5 labels")
@@ -262,6 +322,11 @@ def main(argv=None) -> int:
         print(
             f"median {key:>14}: ours {pair['ours']:9.3f}  perception_eval {pair['perception_eval']:9.3f}  "
             f"ratio {pair['ratio']:8.1f}x"
+        )
+    for key, pair in cli_summary.items():
+        print(
+            f"median {key:>14}: python3 -m awml_deploy.metrics {pair['ours']:9.3f}  "
+            f"perception_eval {pair['perception_eval']:9.3f}  ratio {pair['ratio']:8.1f}x"
         )
     if earlier is not None:
         alongside = medians(earlier["runs"]["ours"])["process_wall_s"]
@@ -281,10 +346,11 @@ def main(argv=None) -> int:
             "finished_utc": utc_now(),
             "machine": info,
             "summary": summary,
+            "cli_summary": cli_summary,
             "max_abs_diff": diff,
             "worst_path": where,
             "aph_variant": theirs["aph_variant"],
-            "runs": {"ours": ours, "perception_eval": reference},
+            "runs": {"ours": ours, "ours_cli": cli, "perception_eval": reference},
             "reference_result": theirs,
         }
         if earlier is not None:

@@ -9,7 +9,6 @@ import numpy as np
 from awml_deploy.metrics import geometry
 from awml_deploy.metrics.ap import average_precision, nan_mean, ranking
 from awml_deploy.metrics.frames import Boxes3D
-from awml_deploy.metrics.matching import matching_order
 from awml_deploy.metrics.results import Detection3DResult, DistanceBucketResult, LabelDetectionResult, ModeResult
 from awml_deploy.metrics.schema import parse_boxes_3d
 from awml_deploy.metrics.settings import IOU_MODES, Detection3DSettings, parse_detection3d_settings
@@ -57,18 +56,33 @@ def _in_bucket(boxes: Boxes3D, lo: float, hi: float) -> np.ndarray:
     return (radius >= lo) & (radius < hi)
 
 
+_FIELDS = ("frame", "label", "center", "size", "yaw", "score")
+
+
+def _take(boxes: Boxes3D, rows) -> Boxes3D:
+    """The rows ``rows`` (an index array or a slice) of every column."""
+    return Boxes3D(*(getattr(boxes, f)[rows] for f in _FIELDS))
+
+
 def _evaluate(gt: Boxes3D, pred: Boxes3D, num_frames: int, settings: Detection3DSettings) -> dict[str, ModeResult]:
-    modes = tuple(settings.thresholds)
+    modes, labels = tuple(settings.thresholds), settings.labels
+    # One gather per side instead of a selection per label: ground truth by label (input order kept), the
+    # predictions by label and then in matching order (frame by frame, highest score first, ties in input
+    # order; lexsort is stable), which is what selecting a label and then matching_order give.
+    gt = _take(gt, np.argsort(gt.label, kind="stable"))
+    pred = _take(pred, np.lexsort((-pred.score, pred.frame, pred.label)))
+    gt_at = np.searchsorted(gt.label, np.arange(len(labels) + 1))
+    pred_at = np.searchsorted(pred.label, np.arange(len(labels) + 1))
+    gts = [_take(gt, slice(lo, hi)) for lo, hi in zip(gt_at[:-1], gt_at[1:], strict=True)]
+    preds = [_take(pred, slice(lo, hi)) for lo, hi in zip(pred_at[:-1], pred_at[1:], strict=True)]
+    thresholds = [{mode: settings.thresholds[mode][label] for mode in modes} for label in labels]
+    # Label by label: per label the pair arrays (~6k pairs at 1,000 frames) stay in cache; keying all labels'
+    # frames into one pass was measured slower.
+    matches = [_match(g, p, num_frames, t) for g, p, t in zip(gts, preds, thresholds, strict=True)]
     per_mode: dict[str, dict[str, LabelDetectionResult]] = {mode: {} for mode in modes}
-    for index, label in enumerate(settings.labels):
-        thresholds = {mode: settings.thresholds[mode][label] for mode in modes}
-        label_results = _evaluate_label(
-            label,
-            gt.select(gt.label == index),
-            pred.select(pred.label == index),
-            num_frames,
-            thresholds,
-            settings.legacy_unsigned_yaw,
+    for index, label in enumerate(labels):
+        label_results = _scores(
+            label, gts[index], preds[index], *matches[index], thresholds[index], settings.legacy_unsigned_yaw
         )
         for mode in modes:
             per_mode[mode][label] = label_results[mode]
@@ -154,11 +168,21 @@ def _candidate_bound(thresholds: dict[str, tuple[float, ...]]) -> tuple[float, b
     return fixed, uses_reach
 
 
-def _evaluate_label(
-    label: str, gt: Boxes3D, pred: Boxes3D, num_frames: int, thresholds: dict[str, tuple[float, ...]], legacy_yaw: bool
-) -> dict[str, LabelDetectionResult]:
+def _match(
+    gt: Boxes3D, pred: Boxes3D, num_frames: int, thresholds: dict[str, tuple[float, ...]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy matching of one label in every mode.
+
+    Args:
+        gt (Boxes3D): Ground truth, frame-major.
+        pred (Boxes3D): Predictions in matching order (:func:`matching.matching_order`).
+        num_frames (int): Number of frames.
+        thresholds (dict[str, tuple[float, ...]]): Per mode, the thresholds.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: ``tp`` (M, width, n_pred) and the matched ground-truth row (or -1).
+    """
     modes = tuple(thresholds)
-    pred = pred.select(matching_order(pred.frame, pred.score))
     width = max(len(t) for t in thresholds.values())
     limits = np.full((len(modes), width), np.nan)
     for m, mode in enumerate(modes):
@@ -169,7 +193,7 @@ def _evaluate_label(
         0.5 * np.hypot(side.size[:, 0], side.size[:, 1]) if uses_reach else np.zeros(len(side.frame))
         for side in (pred, gt)
     )
-    tp, matched = match_label(
+    return match_label(
         pred.frame,
         gt.frame,
         num_frames,
@@ -182,39 +206,55 @@ def _evaluate_label(
         limits,
         np.column_stack([gt.center, gt.size, gt.yaw]),
     )
-    rank = ranking(pred.score)
-    tp, matched = tp[..., rank], matched[..., rank]
-    yaw_p = pred.yaw[rank]
 
-    def heading_weights(hit: np.ndarray, gt_row: np.ndarray, legacy_unsigned: bool) -> np.ndarray:
+
+def _scores(
+    label: str,
+    gt: Boxes3D,
+    pred: Boxes3D,
+    tp: np.ndarray,
+    matched: np.ndarray,
+    thresholds: dict[str, tuple[float, ...]],
+    legacy_yaw: bool,
+) -> dict[str, LabelDetectionResult]:
+    """Counts, AP and APH of one label from its matching (:func:`_match`), every mode."""
+    modes = tuple(thresholds)
+    width = tp.shape[1]
+    rank = ranking(pred.score)
+    num_gt, num_pred = len(gt.frame), len(pred.frame)
+    # Every mode and threshold at once, as rows (M * width, n); padded slots never hit and are dropped below.
+    rows = len(modes) * width
+    hit = tp[..., rank].reshape(rows, num_pred)
+    matched = matched[..., rank].reshape(rows, num_pred)
+    yaw_p = pred.yaw[rank]
+    row, col = np.nonzero(hit)
+
+    def heading_weights(legacy_unsigned: bool) -> np.ndarray:
         weight = np.zeros(hit.shape)
-        t, i = np.nonzero(hit)
-        weight[t, i] = geometry.heading_weight(yaw_p[i], gt.yaw[gt_row[t, i]], legacy_unsigned)
+        weight[row, col] = geometry.heading_weight(yaw_p[col], gt.yaw[matched[row, col]], legacy_unsigned)
         return weight
 
+    ap = average_precision(hit.astype(np.float64), hit, num_gt).reshape(len(modes), width)
+    aph = average_precision(heading_weights(False), hit, num_gt).reshape(len(modes), width)
+    legacy = average_precision(heading_weights(True), hit, num_gt).reshape(len(modes), width) if legacy_yaw else None
+    num_tp = hit.sum(axis=1).reshape(len(modes), width)
     out = {}
     for m, mode in enumerate(modes):
         count = len(thresholds[mode])
-        hit = tp[m, :count]
-        ap = average_precision(hit.astype(np.float64), hit, len(gt.frame))
-        aph = average_precision(heading_weights(hit, matched[m, :count], False), hit, len(gt.frame))
-        legacy = None
-        if legacy_yaw:
-            legacy_w = heading_weights(hit, matched[m, :count], True)
-            legacy = tuple(float(v) for v in average_precision(legacy_w, hit, len(gt.frame)))
-        num_tp = hit.sum(axis=1)
+        mode_ap, mode_aph = ap[m, :count], aph[m, :count]
+        mode_legacy = None if legacy is None else tuple(float(v) for v in legacy[m, :count])
         out[mode] = LabelDetectionResult(
             label=label,
             thresholds=tuple(thresholds[mode]),
-            num_gt=len(gt.frame),
-            num_pred=len(pred.frame),
-            num_tp=tuple(int(v) for v in num_tp),
-            num_fp=tuple(int(len(pred.frame) - v) for v in num_tp),
-            ap=tuple(float(v) for v in ap),
-            mean_ap=nan_mean(ap),
-            aph=tuple(float(v) for v in aph),
-            mean_aph=nan_mean(aph),
-            aph_legacy_unsigned_yaw=legacy,
-            mean_aph_legacy_unsigned_yaw=nan_mean(legacy) if legacy is not None else None,
+            num_gt=num_gt,
+            num_pred=num_pred,
+            num_tp=tuple(int(v) for v in num_tp[m, :count]),
+            num_fp=tuple(int(num_pred - v) for v in num_tp[m, :count]),
+            ap=tuple(float(v) for v in mode_ap),
+            mean_ap=nan_mean(mode_ap),
+            aph=tuple(float(v) for v in mode_aph),
+            mean_aph=nan_mean(mode_aph),
+            aph_legacy_unsigned_yaw=mode_legacy,
+            mean_aph_legacy_unsigned_yaw=nan_mean(mode_legacy) if mode_legacy is not None else None,
         )
     return out

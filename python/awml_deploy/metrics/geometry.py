@@ -240,4 +240,6 @@ def _wrap(yaw: np.ndarray) -> np.ndarray:
     """Yaw wrapped to [-pi, pi] (values already inside are returned unchanged)."""
     yaw = np.asarray(yaw, dtype=np.float64)
     inside = (yaw >= -np.pi) & (yaw <= np.pi)
+    if inside.all():  # the usual case: nothing to wrap (the same values as below, without the np.mod pass)
+        return yaw
     return np.where(inside, yaw, np.mod(yaw + np.pi, 2.0 * np.pi) - np.pi)

@@ -48,6 +48,13 @@ def frame_pairs(pred_frame: np.ndarray, gt_frame: np.ndarray, num_frames: int) -
     return pair_pred, start_g[pred_frame[pair_pred]] + offsets
 
 
+def _present(rows: np.ndarray, size: int) -> np.ndarray:
+    """The distinct values of ``rows`` (indices below ``size``), ascending: ``np.unique`` in one linear pass."""
+    seen = np.zeros(size, dtype=bool)
+    seen[rows] = True
+    return np.flatnonzero(seen)
+
+
 def _rank_in_frame(frame: np.ndarray, num_frames: int) -> tuple[np.ndarray, np.ndarray]:
     """Position of each row within its frame (rows frame-major) and the per-frame counts."""
     count = np.bincount(frame, minlength=num_frames)
@@ -88,7 +95,7 @@ def greedy_match(
     if not live.any():
         return tp, gt
     pair_pred, pair_gt, costs = pair_pred[live], pair_gt[live], costs[:, live]
-    preds, gts = np.unique(pair_pred), np.unique(pair_gt)  # sorted: matching order / input order kept
+    preds, gts = _present(pair_pred, n_pred), _present(pair_gt, len(gt_frame))  # sorted: order kept
     pred_rank, pred_count = _rank_in_frame(pred_frame[preds], num_frames)
     gt_rank, gt_count = _rank_in_frame(gt_frame[gts], num_frames)
     padded = int(pred_count.max()) * int(gt_count.max()) * int(np.count_nonzero(pred_count))

@@ -146,37 +146,51 @@ def _collect(frames: Sequence[Any]) -> dict[str, tuple[list[Any], np.ndarray, np
     return out
 
 
-def _fast_columns(objects: list[Any], keys: tuple[str, ...], vectors: dict[str, int]) -> list[list[Any]] | None:
+_BLOCK = 2048  # objects per step of the fast path: a step's dicts, lists and numbers stay in cache across its passes
+
+
+def _fast_columns(objects: list[Any], keys: tuple[str, ...], vectors: dict[str, int]) -> list[Any] | None:
     """Columns of ``keys`` when every object is well-formed (checked with C-level type scans), else None.
 
     ``vectors`` maps keys holding fixed-length number lists to their length; other keys except "label" hold
-    numbers. Any irregularity returns None so that the caller's per-object pass names the bad field.
+    numbers. Returns the labels as a list, vectors as (n, length) and numbers as (n,) float64 arrays. Any
+    irregularity returns None so that the caller's per-object pass names the bad field. Objects are taken a
+    block at a time (every pass of a block runs while it is in cache).
     """
-    if not objects:
-        return [[] for _ in keys]
-    kinds = set(map(type, objects))
-    if kinds == {dict}:
-        getter = itemgetter
-    elif not any(issubclass(k, Mapping) for k in kinds):
-        getter = attrgetter
-    else:
-        return None
-    try:
-        columns = [list(map(getter(key), objects)) for key in keys]  # references only: no new containers
-    except (KeyError, AttributeError, TypeError):
-        return None
-    for key, column in zip(keys, columns, strict=True):
-        if key == "label":
-            if set(map(type, column)) != {str}:
-                return None
-        elif key in vectors:
-            if not set(map(type, column)) <= _VECTOR_TYPES or set(map(len, column)) != {vectors[key]}:
-                return None
-            if not set(map(type, chain.from_iterable(column))) <= _NUMBER_TYPES:
-                return None
-        elif not set(map(type, column)) <= _NUMBER_TYPES:
+    parts: list[list[Any]] = [[] for _ in keys]
+    for start in range(0, len(objects), _BLOCK):
+        block = objects[start : start + _BLOCK]
+        kinds = set(map(type, block))
+        if kinds == {dict}:
+            getter = itemgetter
+        elif not any(issubclass(k, Mapping) for k in kinds):
+            getter = attrgetter
+        else:
             return None
-    return columns
+        try:
+            columns = [list(map(getter(key), block)) for key in keys]  # references only: no new containers
+        except (KeyError, AttributeError, TypeError):
+            return None
+        for part, key, column in zip(parts, keys, columns, strict=True):
+            if key == "label":
+                if set(map(type, column)) != {str}:
+                    return None
+                part.extend(column)
+            elif key in vectors:
+                if not set(map(type, column)) <= _VECTOR_TYPES or set(map(len, column)) != {vectors[key]}:
+                    return None
+                if not set(map(type, chain.from_iterable(column))) <= _NUMBER_TYPES:
+                    return None
+                part.append(_matrix(column, vectors[key]))
+            elif not set(map(type, column)) <= _NUMBER_TYPES:
+                return None
+            else:
+                part.append(np.array(column, dtype=np.float64))
+    out: list[Any] = [parts[0]]
+    for key, part in zip(keys[1:], parts[1:], strict=True):
+        empty = np.zeros((0, vectors[key]) if key in vectors else 0)
+        out.append(np.concatenate(part) if part else empty)
+    return out
 
 
 def _slow_columns(
@@ -200,11 +214,20 @@ def _slow_columns(
     return columns
 
 
-def _columns(objects, frame, index, side, vectors: dict[str, int], numbers: tuple[str, ...]) -> list[list[Any]]:
-    """Columns ``label, *vectors, *numbers`` of all objects of one side (fast path, else object by object)."""
-    columns = _fast_columns(objects, ("label", *vectors, *numbers), vectors)
+def _columns(objects, frame, index, side, vectors: dict[str, int], numbers: tuple[str, ...]) -> list[Any]:
+    """``label`` (a list), then ``*vectors`` ((n, length)) and ``*numbers`` ((n,)) float64 arrays of one side.
+
+    The fast path when every object is well-formed, else object by object (failing on the first bad field).
+    """
+    keys = ("label", *vectors, *numbers)
+    columns = _fast_columns(objects, keys, vectors)
     if columns is None:
-        columns = _slow_columns(objects, frame, index, side, vectors, numbers)
+        rows = _slow_columns(objects, frame, index, side, vectors, numbers)
+        columns = [rows[0]] + [
+            _matrix(rows[i], vectors[key]) if key in vectors else np.array(rows[i], dtype=np.float64).reshape(-1)
+            for i, key in enumerate(keys)
+            if i
+        ]
     return columns
 
 
@@ -239,10 +262,8 @@ def parse_boxes_3d(frames: Any, labels: Sequence[str]) -> tuple[Boxes3D, Boxes3D
         columns = _columns(objects, frame, index, side, {"center": 3, "size": 3}, numbers)
         n = len(objects)
         label = np.fromiter(map(index_of.get, columns[0], repeat(-1)), dtype=np.int64, count=n)
-        center = _matrix(columns[1], 3)
-        size = _matrix(columns[2], 3)
-        yaw = np.array(columns[3], dtype=np.float64)
-        score = np.array(columns[4], dtype=np.float64) if side == "pred" else np.full(n, np.nan)
+        center, size, yaw = columns[1], columns[2], columns[3]
+        score = columns[4] if side == "pred" else np.full(n, np.nan)
         _check_rows(np.isfinite(center).all(axis=1), frame, index, side, "center", "3 finite numbers", center)
         _check_rows(
             np.isfinite(size).all(axis=1) & (size >= 0).all(axis=1),
@@ -333,8 +354,8 @@ def parse_boxes_2d(frames: Any, labels: Sequence[str]) -> tuple[Boxes2D, Boxes2D
         numbers = ("score",) if side == "pred" else ()
         columns = _columns(objects, frame, index, side, {"box": 4}, numbers)
         label = np.array([index_of.get(name, -1) for name in columns[0]], dtype=np.int64)
-        box = _matrix(columns[1], 4)
-        score = np.array(columns[2], dtype=np.float64) if side == "pred" else np.full(len(box), np.nan)
+        box = columns[1]
+        score = columns[2] if side == "pred" else np.full(len(box), np.nan)
         ok = np.isfinite(box).all(axis=1) & (box[:, 2] >= box[:, 0]) & (box[:, 3] >= box[:, 1])
         _check_rows(ok, frame, index, side, "box", "finite [x1, y1, x2, y2] with x2 >= x1 and y2 >= y1", box)
         if side == "pred":
