@@ -205,32 +205,25 @@ def test_committed_side_by_side_blocks_are_current():
     assert res.returncode == 0, res.stdout + res.stderr
 
 
-def test_stage_table_takes_the_sparse_kernels_when_every_run_has_them(tmp_path):
-    paths = _call(tmp_path)
-    for k, path in enumerate(paths[::2]):  # ours: the sparse scatter at 12 us (x1.25 in pair 2)
-        scale = 1.25 if k else 1.0
-        text = path.read_text()
-        row = "".join(
-            f'    {{"config": "{PRE}", "stage": "{stage}", "points": 120000, "pillars": 27582, '
-            f'"median_us": {t * scale:.2f}, "p90_us": {(t + 1) * scale:.2f}, "bytes": 1000, '
-            '"fraction_of_copy_bw": 0.001},\n'
-            for stage, t in (("scatter_sparse_clear", 12.0), ("pillar_features_sparse", 8.0))
-        )
-        path.write_text(text.replace('  "rows": [\n', '  "rows": [\n' + row))
-    with_sparse = _run(*_pairs(paths))
-    assert with_sparse.returncode != 0  # 30k and 300k lack the row: a column from some runs only is refused
+def _add_sparse_rows(paths, points):
+    """Adds sparse decoration (8 us) and sparse scatter (12 us) rows at `points` to ours (x1.25 in pair 2)."""
     for k, path in enumerate(paths[::2]):
         scale = 1.25 if k else 1.0
-        text = path.read_text()
         rows = "".join(
-            f'    {{"config": "{PRE}", "stage": "{stage}", "points": {n}, "pillars": {p}, '
+            f'    {{"config": "{PRE}", "stage": "{stage}", "points": {n}, "pillars": {_OURS_PRE[n][0]}, '
             f'"median_us": {t * scale:.2f}, "p90_us": {(t + 1) * scale:.2f}, "bytes": 1000, '
             '"fraction_of_copy_bw": 0.001},\n'
-            for n, (p, *_) in _OURS_PRE.items()
-            if n != 120000
+            for n in points
             for stage, t in (("scatter_sparse_clear", 12.0), ("pillar_features_sparse", 8.0))
         )
-        path.write_text(text.replace('  "rows": [\n', '  "rows": [\n' + rows))
+        path.write_text(path.read_text().replace('  "rows": [\n', '  "rows": [\n' + rows))
+
+
+def test_stage_table_takes_the_sparse_kernels_when_every_run_has_them(tmp_path):
+    paths = _call(tmp_path)
+    _add_sparse_rows(paths, [120000])
+    assert _run(*_pairs(paths)).returncode != 0  # 30k and 300k lack the rows: a column of some rows only is refused
+    _add_sparse_rows(paths, [30000, 300000])
     res = _run(*_pairs(paths))
     assert res.returncode == 0, res.stderr
     assert (

@@ -258,7 +258,10 @@ Status ScatterSparseCudaStateBytes(ScatterConfig const& config, size_t* bytes) {
   return OkStatus();
 }
 
-Status ScatterSparseCudaReset(ScatterConfig const& config, void* state, size_t state_bytes, StreamHandle stream) {
+namespace {
+
+// The config is valid and `state` holds at least ScatterSparseCudaStateBytes.
+Status CheckSparseState(ScatterConfig const& config, void const* state, size_t state_bytes) {
   size_t need = 0;
   Status s = ScatterSparseCudaStateBytes(config, &need);
   if (!s.ok()) return s;
@@ -267,7 +270,14 @@ Status ScatterSparseCudaReset(ScatterConfig const& config, void* state, size_t s
     return InvalidArgumentError("scatter | sparse scatter state too small. Note: expected >= " + std::to_string(need) +
                                 " bytes, got " + std::to_string(state_bytes));
   }
-  // A zero header matches no canvas: the next call writes every group.
+  return OkStatus();
+}
+
+}  // namespace
+
+Status ScatterSparseCudaReset(ScatterConfig const& config, void* state, size_t state_bytes, StreamHandle stream) {
+  AWML_RETURN_IF_ERROR(CheckSparseState(config, state, state_bytes));
+  // A zero header matches no canvas: the next call clears the map and the marks and writes every group.
   return CudaStatus(cudaMemsetAsync(state, 0, sizeof(SparseHeader), static_cast<cudaStream_t>(stream)),
                     "scatter: reset sparse state");
 }
@@ -275,20 +285,14 @@ Status ScatterSparseCudaReset(ScatterConfig const& config, void* state, size_t s
 Status ScatterSparseCuda(ScatterConfig const& config, float const* pillar_features, int32_t const* coords,
                          int32_t const* pillar_count, float* canvas, void* state, size_t state_bytes,
                          StreamHandle stream) {
-  size_t need = 0;
-  Status s = ScatterSparseCudaStateBytes(config, &need);
-  if (!s.ok()) return s;
+  AWML_RETURN_IF_ERROR(CheckSparseState(config, state, state_bytes));
   if (!config.clear_canvas) {
     return InvalidArgumentError(
         "scatter | ScatterSparseCuda leaves the canvas cleared and scattered. Note: expected clear_canvas "
         "= true (use ScatterCuda to scatter onto a canvas without clearing it)");
   }
-  if (!pillar_features || !coords || !pillar_count || !canvas || !state) {
+  if (!pillar_features || !coords || !pillar_count || !canvas) {
     return InvalidArgumentError("scatter | a required device pointer is null");
-  }
-  if (state_bytes < need) {
-    return InvalidArgumentError("scatter | sparse scatter state too small. Note: expected >= " + std::to_string(need) +
-                                " bytes, got " + std::to_string(state_bytes));
   }
   SparseLayout const l = SparseLayoutOf(config);
   auto* base = static_cast<unsigned char*>(state);
