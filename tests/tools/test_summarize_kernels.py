@@ -109,26 +109,36 @@ def test_committed_results_are_raw_and_the_readme_is_generated_from_them():
 
 
 def test_optional_columns_appear_only_where_every_run_has_them(tmp_path):
-    # The sparse decoration and scatter rows (binaries from 2026-12-06 20:00Z on) are columns of their own; older
+    # The sparse decoration and scatter rows (binaries from 2026-12-06 21:30Z on) are columns of their own; older
     # runs, or a mix of older and newer runs, keep the older table.
     extra = (
         '    {"config": "grid_a", "stage": "scatter_sparse_clear", "points": 120000, "pillars": 27582, '
         '"median_us": 1.75, "p90_us": 99.00, "bytes": 4197016, "fraction_of_copy_bw": 0.038},\n'
-        '    {"config": "grid_a", "stage": "whole_pre_fast_dense", "points": 120000, "pillars": 27582, '
+        '    {"config": "grid_a", "stage": "whole_pre_fast_sparse", "points": 120000, "pillars": 27582, '
         '"median_us": 7.50, "p90_us": 99.00, "bytes": 4197016, "fraction_of_copy_bw": 0.038},\n'
         '    {"config": "grid_a", "stage": "pillar_features_sparse", "points": 120000, "pillars": 27582, '
         '"median_us": 0.50, "p90_us": 99.00, "bytes": 4197016, "fraction_of_copy_bw": 0.038},\n'
     )
-    newer = RAW.replace('  "rows": [\n', '  "rows": [\n' + extra)
+    post = (
+        ',\n    {"config": "post_m", "stage": "circle_nms_lists_input_sorted", "points": 0, "pillars": 40, '
+        '"median_us": 9.00, "p90_us": 99.00, "bytes": 9240, "fraction_of_copy_bw": 0.000},\n'
+        '    {"config": "post_m", "stage": "whole_post_lists", "points": 0, "pillars": 40, '
+        '"median_us": 25.00, "p90_us": 99.00, "bytes": 9240, "fraction_of_copy_bw": 0.000}\n  ]'
+    )
+    newer = RAW.replace('  "rows": [\n', '  "rows": [\n' + extra).replace("\n  ]", post)
     (tmp_path / "old.json").write_text(RAW)
     (tmp_path / "new.json").write_text(newer)
     both_new = _run(tmp_path / "new.json", tmp_path / "new.json")
     assert both_new.returncode == 0, both_new.stderr
     assert (
         "| features | features, sparse | scatter+clear | scatter, sparse clear | whole (stream) | "
-        "whole, dense features and scatter |" in both_new.stdout
+        "whole, sparse features and scatter |" in both_new.stdout
     )
     assert "| 2.0 / 2.0 | 0.5 / 0.5 | 3.0 / 3.0 | 1.8 / 1.8 | 6.5 / 6.5 | 7.5 / 7.5 |" in both_new.stdout
+    assert (
+        "| post_m | 105 | 40 | 21.0 / 21.0 | 20.5 / 20.5 | 24.1 / 24.1 | 9.0 / 9.0 | 36.1 / 36.1 | 25.0 / 25.0 |"
+        in (both_new.stdout)
+    )
     mixed = _run(tmp_path / "old.json", tmp_path / "new.json")
     assert mixed.returncode == 0, mixed.stderr
-    assert "sparse" not in mixed.stdout and "dense features" not in mixed.stdout
+    assert "sparse" not in mixed.stdout

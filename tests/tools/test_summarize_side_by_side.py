@@ -203,33 +203,3 @@ def test_readme_blocks_are_checked_against_the_files_they_name(tmp_path):
 def test_committed_side_by_side_blocks_are_current():
     res = _run("--check-readme", RESULTS / "README.md")
     assert res.returncode == 0, res.stdout + res.stderr
-
-
-def _add_sparse_rows(paths, points):
-    """Adds sparse decoration (8 us) and sparse scatter (12 us) rows at `points` to ours (x1.25 in pair 2)."""
-    for k, path in enumerate(paths[::2]):
-        scale = 1.25 if k else 1.0
-        rows = "".join(
-            f'    {{"config": "{PRE}", "stage": "{stage}", "points": {n}, "pillars": {_OURS_PRE[n][0]}, '
-            f'"median_us": {t * scale:.2f}, "p90_us": {(t + 1) * scale:.2f}, "bytes": 1000, '
-            '"fraction_of_copy_bw": 0.001},\n'
-            for n in points
-            for stage, t in (("scatter_sparse_clear", 12.0), ("pillar_features_sparse", 8.0))
-        )
-        path.write_text(path.read_text().replace('  "rows": [\n', '  "rows": [\n' + rows))
-
-
-def test_stage_table_takes_the_sparse_kernels_when_every_run_has_them(tmp_path):
-    paths = _call(tmp_path)
-    _add_sparse_rows(paths, [120000])
-    assert _run(*_pairs(paths)).returncode != 0  # 30k and 300k lack the rows: a column of some rows only is refused
-    _add_sparse_rows(paths, [30000, 300000])
-    res = _run(*_pairs(paths))
-    assert res.returncode == 0, res.stderr
-    assert (
-        "| features: ours (sparse) | features: Autoware | scatter + canvas clear: ours (sparse clear) |" in res.stdout
-    )
-    assert (
-        "| 120,000 | 100.0 / 125.0 | 30.0 / 37.5 | 57.0 / 71.2 | 8.0 / 10.0 | 18.0 / 22.5 | 12.0 / 15.0 | 47.0 / 58.8 |"
-        in res.stdout
-    )

@@ -122,7 +122,7 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
   auto features = [&]() {
     Ok(kernels::PillarFeaturesCuda(fc, pts.get(), num.get(), coords.get(), counters.get(), feat.get(), st), "features");
   };
-  // The sparse decoration (the runtime's) writes its own buffer with a state kept from call to call.
+  // The sparse decoration (not yet the runtime's) writes its own buffer with a state kept from call to call.
   DeviceBuffer<float> sparse_feat(feat.size());
   size_t feat_state_bytes = 0;
   Ok(kernels::PillarFeaturesSparseCudaStateBytes(fc, &feat_state_bytes), "ws");
@@ -142,8 +142,8 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
                                  scatter_bytes, st),
        "scatter");
   };
-  // The sparse scatter (the runtime's): a state kept from call to call on its own canvas (the dense scatters write
-  // the other one). Its own row alternates between two frames' coordinates (sets 1 and 0), so that every call's
+  // The sparse scatter (not yet the runtime's): a state kept from call to call on its own canvas (the dense scatters
+  // write the other one). Its own row alternates between two frames' coordinates (sets 1 and 0), so that every call's
   // previous frame is another cloud, as in "whole".
   DeviceBuffer<float> sparse_canvas(canvas.size());
   size_t sparse_bytes = 0;
@@ -217,39 +217,39 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
       Time(st,
            [&](int s) {
              voxelize(vc, s);
-             sparse_features(pts.get(), num.get(), coords.get(), counters.get());
-             sparse_scatter(coords.get(), pillar_count);
-           }),
-      whole_sparse_bytes);
-  add("whole_pre_fast_dense",
-      Time(st,
-           [&](int s) {
-             voxelize(vc, s);
              features();
              scatter();
            }),
       whole_bytes);
-  add("whole_pre_deterministic",
+  add("whole_pre_fast_sparse",
       Time(st,
            [&](int s) {
-             voxelize(det, s);
+             voxelize(vc, s);
              sparse_features(pts.get(), num.get(), coords.get(), counters.get());
              sparse_scatter(coords.get(), pillar_count);
            }),
       whole_sparse_bytes);
+  add("whole_pre_deterministic",
+      Time(st,
+           [&](int s) {
+             voxelize(det, s);
+             features();
+             scatter();
+           }),
+      whole_bytes);
   std::vector<cudaGraphExec_t> graphs(kSets);
   for (int s = 0; s < kSets; ++s) {
     cudaGraph_t graph;
     CheckCuda(cudaStreamBeginCapture(st, cudaStreamCaptureModeGlobal), "capture");
     voxelize(vc, s);
-    sparse_features(pts.get(), num.get(), coords.get(), counters.get());
-    sparse_scatter(coords.get(), pillar_count);
+    features();
+    scatter();
     CheckCuda(cudaStreamEndCapture(st, &graph), "capture end");
     CheckCuda(cudaGraphInstantiate(&graphs[s], graph, 0), "instantiate");
     cudaGraphDestroy(graph);
   }
   add("whole_pre_fast_graph", Time(st, [&](int s) { CheckCuda(cudaGraphLaunch(graphs[s], st), "graph"); }),
-      whole_sparse_bytes);
+      whole_bytes);
   for (auto& e : graphs) cudaGraphExecDestroy(e);
 }
 
@@ -259,6 +259,8 @@ void BenchPost(cudaStream_t st, std::vector<Row>* rows) {
   dc.yaw_norm_thresholds = {0.3f, 0.3f, 0.3f, 0.3f, 0.0f};
   kernels::CircleNmsConfig nc, nc_sorted;
   nc_sorted.input_sorted = true;  // the decode output is already in rank order
+  kernels::CircleNmsConfig nc_lists = nc_sorted;
+  nc_lists.suppressor_lists = true;  // not yet the runtime's: resolve suppressor lists instead of the mask sweep
   int const classes = 5, h = 480, w = 480;
   size_t const plane = static_cast<size_t>(h) * w;
   int const objects[3] = {12, 45, 180};
@@ -303,6 +305,15 @@ void BenchPost(cudaStream_t st, std::vector<Row>* rows) {
                           [&](int s) {
                             decode(s);
                             nms();
+                          }),
+                     head_bytes});
+    rows->push_back({cfg, "circle_nms_lists_input_sorted", 0, static_cast<int>(out + 0.5),
+                     Time(st, [&](int) { nms_with(nc_lists); }), cand * kernels::kBoxFields * 4.0 * 2});
+    rows->push_back({cfg, "whole_post_lists", 0, static_cast<int>(out + 0.5),
+                     Time(st,
+                          [&](int s) {
+                            decode(s);
+                            nms_with(nc_lists);
                           }),
                      head_bytes});
     std::vector<cudaGraphExec_t> graphs(kSets);

@@ -31,7 +31,7 @@ _PRE_STAGES = (
     ("scatter, sparse clear", "scatter_sparse_clear"),
     ("memset, then scatter", "scatter_memset_then_scatter"),
     ("whole (stream)", "whole_pre_fast"),
-    ("whole, dense features and scatter", "whole_pre_fast_dense"),
+    ("whole, sparse features and scatter", "whole_pre_fast_sparse"),
     ("whole (CUDA graph)", "whole_pre_fast_graph"),
     ("whole, deterministic voxelize", "whole_pre_deterministic"),
 )
@@ -39,14 +39,18 @@ _POST_STAGES = (
     ("decode", "decode"),
     ("circle NMS (input sorted)", "circle_nms_input_sorted"),
     ("circle NMS (own sort)", "circle_nms_with_sort"),
+    ("circle NMS, suppressor lists (input sorted)", "circle_nms_lists_input_sorted"),
     ("decode + NMS", "whole_post"),
+    ("decode + NMS, suppressor lists", "whole_post_lists"),
     ("decode + NMS (CUDA graph)", "whole_post_graph"),
 )
 # Stages later versions of the binary added: a column only where every run has it (older files keep their tables).
 _OPTIONAL = {
     "scatter_sparse_clear",
     "pillar_features_sparse",
-    "whole_pre_fast_dense",
+    "whole_pre_fast_sparse",
+    "circle_nms_lists_input_sorted",
+    "whole_post_lists",
     "scatter_memset_then_scatter",
     "whole_post_graph",
 }

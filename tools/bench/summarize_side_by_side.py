@@ -169,17 +169,11 @@ def summarize(ours: list, theirs: list) -> str:
             [_median(t, cfg, "aw_post_kernels_lean") for t in theirs],
         )
 
-    # Ours' decoration and scatter are the ones "whole" runs: the sparse ones where the binary has them, else the
-    # dense ones.
-    sparse = all(any(r["stage"] == "scatter_sparse_clear" for r in o["rows"]) for o in ours)
-    our_scatter = "scatter_sparse_clear" if sparse else "scatter_incl_canvas_clear"
-    our_features = "pillar_features_sparse" if sparse else "pillar_features"
     out += ["", f"Preprocessing stage by stage, median µs ({label}); Autoware's from its per-step loops:", ""]
     out.append(
         "| points | Autoware's memsets + shuffle (as shipped) | voxelize: ours | voxelize: Autoware "
-        f"(counter reset + generateVoxels + generateBaseFeatures) | features: ours{' (sparse)' if sparse else ''} "
-        "| features: Autoware "
-        f"| scatter + canvas clear: ours{' (sparse clear)' if sparse else ''} | scatter + canvas clear: Autoware |"
+        "(counter reset + generateVoxels + generateBaseFeatures) | features: ours | features: Autoware "
+        "| scatter + canvas clear: ours | scatter + canvas clear: Autoware |"
     )
     out.append("|---|---|---|---|---|---|---|---|")
     for n in POINTS:
@@ -192,9 +186,9 @@ def summarize(ours: list, theirs: list) -> str:
                 )
                 for t in theirs
             ],
-            [_median(o, PRE_CONFIG, our_features, n) for o in ours],
+            [_median(o, PRE_CONFIG, "pillar_features", n) for o in ours],
             [_median(t, PRE_CONFIG, "aw_lean_features", n) for t in theirs],
-            [_median(o, PRE_CONFIG, our_scatter, n) for o in ours],
+            [_median(o, PRE_CONFIG, "scatter_incl_canvas_clear", n) for o in ours],
             [_sum(t, PRE_CONFIG, ["aw_lean_memset_canvas", "aw_lean_scatter"], n) for t in theirs],
         ]
         out.append(f"| {n:,} | " + " | ".join(_cell(c) for c in cells) + " |")

@@ -61,6 +61,14 @@ void CheckHeads(DecodeConfig const& dc, CircleNmsConfig const& nc, testing::Head
   ASSERT_TRUE(
       CircleNmsCuda(nc, boxes.get(), counters.get() + kNumBoxes, kept.get(), num_kept.get(), nw.get(), nws, nullptr)
           .ok());
+  CircleNmsConfig lists = nc;  // the same boxes the other way (suppressor lists)
+  lists.suppressor_lists = !nc.suppressor_lists;
+  DeviceBuffer<float> kept_lists(cpu_kept.size());
+  DeviceBuffer<int32_t> num_kept_lists(1);
+  kept_lists.Poison();
+  ASSERT_TRUE(CircleNmsCuda(lists, boxes.get(), counters.get() + kNumBoxes, kept_lists.get(), num_kept_lists.get(),
+                            nw.get(), nws, nullptr)
+                  .ok());
   ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   std::vector<int32_t> const got_counters = counters.Download(kNumDecodeCounters);
   if (cpu_counters[kCandidatesDropped] > 0) {  // which candidates survive an overflow is unspecified on the GPU
@@ -73,6 +81,8 @@ void CheckHeads(DecodeConfig const& dc, CircleNmsConfig const& nc, testing::Head
   ASSERT_EQ(num_kept.Download(1)[0], cpu_num_kept);
   size_t const nk = static_cast<size_t>(cpu_num_kept) * kBoxFields;
   ASSERT_EQ(std::memcmp(kept.Download(nk).data(), cpu_kept.data(), nk * sizeof(float)), 0);
+  ASSERT_EQ(num_kept_lists.Download(1)[0], cpu_num_kept) << "suppressor lists";
+  ASSERT_EQ(std::memcmp(kept_lists.Download(nk).data(), cpu_kept.data(), nk * sizeof(float)), 0) << "suppressor lists";
 }
 
 DecodeConfig AutowareDecode() {
@@ -146,8 +156,7 @@ TEST(PostprocessCuda, NamedCasesEqualCpu) {
   CheckHeads(dc, nc, ties, true, "tied scores");
 }
 
-// Runs CircleNmsCuda on `boxes` (n of them) and expects CircleNmsCpu's kept boxes, bit for bit.
-void ExpectNmsEqualsCpu(CircleNmsConfig const& nc, std::vector<float> const& boxes, int n) {
+void ExpectOneNmsEqualsCpu(CircleNmsConfig const& nc, std::vector<float> const& boxes, int n) {
   std::vector<float> want(static_cast<size_t>(nc.max_output) * kBoxFields, -7.0f);
   int32_t want_n = -1;
   ASSERT_TRUE(CircleNmsCpu(nc, boxes.data(), &n, want.data(), &want_n).ok());
@@ -168,9 +177,20 @@ void ExpectNmsEqualsCpu(CircleNmsConfig const& nc, std::vector<float> const& box
   ASSERT_EQ(std::memcmp(d_kept.Download(nk).data(), want.data(), nk * sizeof(float)), 0);
 }
 
-// The CUDA NMS's three ways to its result, each forced by the layout (circle_nms.cu): suppressor lists resolved in
-// parallel rounds (sparse boxes), a chain longer than the rounds (boxes 0.4 m apart on a line in rank order with a
-// 0.5 m radius: rank i has exactly one suppressor, i - 1, and waits for it, so the chain is n long and one warp
+// Runs CircleNmsCuda on `boxes` (n of them), with the mask sweep and with suppressor lists, and expects
+// CircleNmsCpu's kept boxes, bit for bit.
+void ExpectNmsEqualsCpu(CircleNmsConfig nc, std::vector<float> const& boxes, int n) {
+  for (bool lists : {false, true}) {
+    SCOPED_TRACE(lists ? "suppressor lists" : "mask sweep");
+    nc.suppressor_lists = lists;
+    ExpectOneNmsEqualsCpu(nc, boxes, n);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+// The CUDA NMS with suppressor_lists and its three ways to a result, each forced by the layout (circle_nms.cu): lists
+// resolved in parallel rounds (sparse boxes), a chain longer than the rounds (boxes 0.4 m apart on a line in rank order
+// with a 0.5 m radius: rank i has exactly one suppressor, i - 1, and waits for it, so the chain is n long and one warp
 // finishes it), and the bit-mask sweep (a cluster inside 0.3 m: every rank past the 16th has more than 16
 // suppressors), alone and next to sparse boxes. Kept counts are checked against the layout too.
 TEST(PostprocessCuda, CircleNmsPathsEqualCpu) {

@@ -1,9 +1,11 @@
-// CUDA circle NMS in one cooperative launch. Rank (unless input_sorted); every rank's list of higher-ranked boxes
-// that would suppress it (its suppressors), over the whole grid; then one block resolves the greedy result from those
-// lists in parallel rounds and writes the kept boxes. When some rank has more suppressors than a list holds, the
-// grid builds the suppression bit mask instead and one block sweeps it greedily. Workspace needs no initialisation.
+// CUDA circle NMS in one cooperative launch: rank (unless input_sorted) and the suppression bit mask over the whole
+// grid, then one block sweeps it greedily (from shared memory when the mask's triangle fits) and writes the kept
+// boxes. With suppressor_lists the grid lists every rank's suppressors instead and one block resolves the lists in
+// parallel rounds; a rank with more suppressors than a list holds sends the launch back to the mask. Workspace needs
+// no initialisation.
 #include <cooperative_groups.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -27,19 +29,19 @@ constexpr int kNmsThreads = 512;
 constexpr int kWarps = kNmsThreads / 32;
 constexpr int kGroups = kNmsThreads / kTile;  // mask tiles a block works on at once
 
-// Suppressors listed per rank. A rank with more sends the launch down the bit-mask path.
+// Suppressor lists: suppressors listed per rank (a rank with more sends the launch to the bit mask), and parallel
+// resolution rounds before one warp finishes the undecided ranks in rank order (a chain longer than this: rare,
+// still exact).
 constexpr int kListCap = 16;
-// Parallel resolution rounds before one warp finishes the undecided ranks in rank order (a suppression chain longer
-// than this: rare, still exact).
 constexpr int kMaxRounds = 32;
 
-// The mask path's sweep keeps the mask's upper triangle in shared memory when it fits: up to kTriWords tiles a side.
+// The sweep block keeps the mask's upper triangle in shared memory when it fits: up to kTriWords tiles per side.
 constexpr int kTriWords = 27;
 constexpr size_t kTriBytes = sizeof(uint64_t) * kTile * kTriWords * (kTriWords + 1) / 2;
 // The list path's shared memory: every rank's list, count and two status bytes.
 constexpr size_t kListPathBytes = static_cast<size_t>(kMaxCandidates) * (kListCap * sizeof(uint16_t) + 3);
-constexpr size_t kDynBytes = kTriBytes > kListPathBytes ? kTriBytes : kListPathBytes;
-static_assert(kMaxCandidates * 3 * sizeof(float) <= kDynBytes, "the staged x, y, label must fit");
+static_assert(kListPathBytes <= kTriBytes, "the list path reuses the triangle's shared memory");
+static_assert(kMaxCandidates * 3 * sizeof(float) <= kTriBytes, "the staged x, y, label must fit");
 static_assert(kMaxCandidates <= 65536, "ranks are stored as uint16");
 
 enum : uint8_t { kUndecided = 0, kKept = 1, kRemoved = 2 };
@@ -55,7 +57,7 @@ struct NmsWorkspace {
 struct NmsArgs {
   int cap, words, max_output;
   float squared_radius;
-  bool inclusive, per_class, input_sorted;
+  bool inclusive, per_class, input_sorted, suppressor_lists;
   float const* boxes;
   int32_t const* num_boxes;
   float* out_boxes;
@@ -93,30 +95,6 @@ __device__ __forceinline__ uint64_t MaskWord(NmsArgs const& a, int row, int word
 // Offset of tile row `b`'s first word in the shared triangle: tile rows before it hold 64 x (wn - b') words each.
 __device__ __forceinline__ int TriTileOffset(int b, int wn) { return kTile * (b * wn - b * (b - 1) / 2); }
 
-// Every warp of the grid ranks boxes by score (rank = keys below; keys are unique).
-__device__ void RankBoxes(NmsArgs const& a, int n, unsigned char* dyn) {
-  int const lane = threadIdx.x & 31;
-  uint64_t* keys = reinterpret_cast<uint64_t*>(dyn);
-  for (int i = threadIdx.x; i < n; i += blockDim.x) {
-    keys[i] = head_math::ScoreKey(a.boxes[i * kBoxFields + kBoxScore], static_cast<uint32_t>(i));
-  }
-  __syncthreads();
-  int const warps = gridDim.x * kWarps;
-  for (int i = blockIdx.x * kWarps + threadIdx.x / 32; i < n; i += warps) {
-    uint64_t const key = keys[i];
-    int below = 0;
-    for (int j = lane; j < n; j += 32) below += keys[j] < key;
-    for (int off = 16; off > 0; off >>= 1) below += __shfl_xor_sync(0xffffffffu, below, off);
-    if (lane == 0) {
-      float const* b = a.boxes + i * kBoxFields;
-      a.w.order[below] = static_cast<uint16_t>(i);
-      a.w.xyl[3 * below + 0] = b[kBoxX];
-      a.w.xyl[3 * below + 1] = b[kBoxY];
-      a.w.xyl[3 * below + 2] = b[kBoxLabel];
-    }
-  }
-}
-
 // Every warp of the grid lists the suppressors of its ranks: the ranks j < i with Suppresses(j, i), ascending, the
 // first kListCap of them, and their number. The blocks that hold ranks stage every rank's x, y, label first.
 __device__ void ListSuppressors(NmsArgs const& a, int n, unsigned char* dyn) {
@@ -142,92 +120,6 @@ __device__ void ListSuppressors(NmsArgs const& a, int n, unsigned char* dyn) {
       count += __popc(ballot);
     }
     if (lane == 0) a.w.list_count[i] = count;
-  }
-}
-
-// The upper triangle's 64 x 64 suppression tiles, over the grid (block-uniform loop over groups of kGroups tiles).
-__device__ void MaskTiles(NmsArgs const& a, int n, int wn, float (*cols)[kTile * 3]) {
-  int const group = threadIdx.x / kTile, lane = threadIdx.x % kTile;
-  for (int base = blockIdx.x * kGroups; base < wn * wn; base += gridDim.x * kGroups) {
-    int const t = base + group;
-    int const row_tile = t / (wn > 0 ? wn : 1), col_tile = t % (wn > 0 ? wn : 1);
-    bool const active = t < wn * wn && col_tile >= row_tile;
-    int const col0 = col_tile * kTile, row0 = row_tile * kTile;
-    int const cols_here = active ? min(kTile, n - col0) : 0;
-    __syncthreads();  // the previous iteration's columns are no longer read
-    if (lane < cols_here) {
-      float* c = cols[group] + 3 * lane;
-      RankXyl(a, col0 + lane, c, c + 1, c + 2);
-    }
-    __syncthreads();
-    int const i = row0 + lane;
-    if (!active || i >= n) continue;
-    float xi, yi, li;
-    RankXyl(a, i, &xi, &yi, &li);
-    uint64_t bits = 0;
-    float const* cg_cols = cols[group];
-    for (int k = row_tile == col_tile ? lane + 1 : 0; k < cols_here; ++k) {
-      if (circle::Suppresses(xi, yi, li, cg_cols[3 * k], cg_cols[3 * k + 1], cg_cols[3 * k + 2], a.squared_radius,
-                             a.inclusive, a.per_class)) {
-        bits |= uint64_t{1} << k;
-      }
-    }
-    a.w.mask[static_cast<int64_t>(i) * a.words + col_tile] = bits;
-  }
-}
-
-// One block: the greedy sweep over the bit mask, 64 ranks per step (a serial pass over the step's not yet removed
-// ranks, one iteration per kept rank, then the kept rows' mask words OR-ed into the removed bits in parallel), from
-// the triangle copied into shared memory when it fits, else from global memory with the next step's tile prefetched.
-// Leaves the kept ranks in s.keep.
-__device__ void SweepMask(NmsArgs const& a, int n, int wn, unsigned char* dyn, SweepShared& s) {
-  int const lane32 = threadIdx.x & 31;
-  bool const in_shared = wn <= kTriWords;
-  uint64_t* tri = reinterpret_cast<uint64_t*>(dyn);
-  if (in_shared) {  // copy the triangle: row r of tile row b holds words b .. wn - 1
-    for (int r = threadIdx.x / 32; r < n; r += blockDim.x / 32) {
-      int const b = r / kTile;
-      uint64_t* row = tri + TriTileOffset(b, wn) + (r - b * kTile) * (wn - b);
-      for (int w = b + lane32; w < wn; w += 32) row[w - b] = MaskWord(a, r, w);
-    }
-  }
-  for (int i = threadIdx.x; i < 2 * wn; i += blockDim.x) s.removed[i] = 0;
-  if (!in_shared && threadIdx.x < kTile) s.diag[0][threadIdx.x] = threadIdx.x < n ? MaskWord(a, threadIdx.x, 0) : 0;
-  __syncthreads();
-  for (int step = 0; step < wn; ++step) {
-    int const cur = step & 1, r0 = step * kTile, rows = min(kTile, n - r0);
-    uint64_t const* tile_rows =
-        tri + TriTileOffset(step, wn);  // in_shared: row j of this step, word w at j*(wn-step)+w-step
-    int const row_words = wn - step;
-    if (threadIdx.x == 0) {  // the only serial part: one iteration per kept rank of the step
-      uint64_t const row_mask = rows == kTile ? ~uint64_t{0} : (uint64_t{1} << rows) - 1;
-      uint64_t const rem = static_cast<uint64_t>(s.removed[2 * step + 1]) << 32 | s.removed[2 * step];
-      uint64_t avail = ~rem & row_mask, kept = 0;
-      int count = 0;
-      while (avail) {
-        int const j = __ffsll(static_cast<long long>(avail)) - 1;
-        kept |= uint64_t{1} << j;
-        s.kept_list[count++] = static_cast<uint16_t>(r0 + j);
-        avail &= ~(in_shared ? tile_rows[j * row_words] : s.diag[cur][j]);
-        avail &= ~((uint64_t{2} << j) - 1);  // j == 63: 2 << 63 wraps to 0, and 0 - 1 clears every bit
-      }
-      s.keep[step] = kept;
-      s.kept_count = count;
-    }
-    __syncthreads();
-    int const kc = s.kept_count, rest = wn - step - 1;
-    for (int e = threadIdx.x; e < kc * rest; e += blockDim.x) {
-      int const q = e / rest, word = step + 1 + e % rest;
-      int const row = s.kept_list[q];
-      uint64_t const bits = in_shared ? tile_rows[(row - r0) * row_words + (word - step)] : MaskWord(a, row, word);
-      if (bits & 0xffffffffu) atomicOr(&s.removed[2 * word], static_cast<uint32_t>(bits));
-      if (bits >> 32) atomicOr(&s.removed[2 * word + 1], static_cast<uint32_t>(bits >> 32));
-    }
-    if (!in_shared && rest > 0 && threadIdx.x >= blockDim.x - kTile) {  // prefetch the next step's tile
-      int const j = threadIdx.x - (blockDim.x - kTile), row = r0 + kTile + j;
-      s.diag[cur ^ 1][j] = row < n ? MaskWord(a, row, step + 1) : 0;
-    }
-    __syncthreads();
   }
 }
 
@@ -334,35 +226,146 @@ __device__ void WriteKept(NmsArgs const& a, int n, int wn, SweepShared& s) {
   }
 }
 
-// One cooperative launch: rank (unsorted input), grid barrier, suppressor lists, grid barrier; then, when every
-// list is complete, block 0 resolves them; else the grid builds the mask tiles, grid barrier, and block 0 sweeps.
+// One cooperative launch:
+//   (unsorted input) every warp of the grid ranks boxes by score (rank = keys below; keys are unique) | every
+//   block: the 64 x 64 suppression tiles of the upper triangle | block 0: the greedy sweep, 64 ranks per step (a
+//   serial pass over the step's not yet removed ranks, one iteration per kept rank, then the kept rows' mask words
+//   OR-ed into the removed bits in parallel), from the triangle copied into shared memory when it fits, else from
+//   global memory with the next step's tile prefetched; then the kept boxes in rank order.
 // The same Suppresses() and rank order as CircleNmsCpu, so the same boxes.
 __global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
-  extern __shared__ __align__(16) unsigned char dyn[];  // kDynBytes: keys, staged x/y/label, lists or the triangle
+  extern __shared__ __align__(16) unsigned char dyn[];  // kTriBytes: the ranking keys, later the mask triangle
   __shared__ float cols[kGroups][kTile * 3];
   __shared__ SweepShared s;
   cg::grid_group grid = cg::this_grid();
   int n = *a.num_boxes;
   n = n < 0 ? 0 : (n > a.cap ? a.cap : n);
   int const wn = (n + kTile - 1) / kTile;
+  int const lane32 = threadIdx.x & 31;
   if (!a.input_sorted) {
-    RankBoxes(a, n, dyn);
+    uint64_t* keys = reinterpret_cast<uint64_t*>(dyn);
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+      keys[i] = head_math::ScoreKey(a.boxes[i * kBoxFields + kBoxScore], static_cast<uint32_t>(i));
+    }
+    __syncthreads();
+    int const warps = gridDim.x * (blockDim.x / 32);
+    for (int i = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32; i < n; i += warps) {
+      uint64_t const key = keys[i];
+      int below = 0;
+      for (int j = lane32; j < n; j += 32) below += keys[j] < key;
+      for (int off = 16; off > 0; off >>= 1) below += __shfl_xor_sync(0xffffffffu, below, off);
+      if (lane32 == 0) {
+        float const* b = a.boxes + i * kBoxFields;
+        a.w.order[below] = static_cast<uint16_t>(i);
+        a.w.xyl[3 * below + 0] = b[kBoxX];
+        a.w.xyl[3 * below + 1] = b[kBoxY];
+        a.w.xyl[3 * below + 2] = b[kBoxLabel];
+      }
+    }
     grid.sync();
   }
-  ListSuppressors(a, n, dyn);
+  if (a.suppressor_lists) {  // grid-uniform: lists, and the mask below only when some rank's list overflowed
+    ListSuppressors(a, n, dyn);
+    grid.sync();
+    int over = 0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) over |= __ldcg(a.w.list_count + i) > kListCap;
+    if (!__syncthreads_or(over)) {  // every block reads the same counts
+      if (blockIdx.x != 0) return;
+      ResolveLists(a, n, wn, dyn, s);
+      WriteKept(a, n, wn, s);
+      return;
+    }
+  }
+  // Mask tiles: block-uniform loop over groups of kGroups tiles (row tile <= column tile only).
+  int const group = threadIdx.x / kTile, lane = threadIdx.x % kTile;
+  for (int base = blockIdx.x * kGroups; base < wn * wn; base += gridDim.x * kGroups) {
+    int const t = base + group;
+    int const row_tile = t / (wn > 0 ? wn : 1), col_tile = t % (wn > 0 ? wn : 1);
+    bool const active = t < wn * wn && col_tile >= row_tile;
+    int const col0 = col_tile * kTile, row0 = row_tile * kTile;
+    int const cols_here = active ? min(kTile, n - col0) : 0;
+    __syncthreads();  // the previous iteration's columns are no longer read
+    if (lane < cols_here) {
+      float* c = cols[group] + 3 * lane;
+      RankXyl(a, col0 + lane, c, c + 1, c + 2);
+    }
+    __syncthreads();
+    int const i = row0 + lane;
+    if (!active || i >= n) continue;
+    float xi, yi, li;
+    RankXyl(a, i, &xi, &yi, &li);
+    uint64_t bits = 0;
+    float const* cg_cols = cols[group];
+    for (int k = row_tile == col_tile ? lane + 1 : 0; k < cols_here; ++k) {
+      if (circle::Suppresses(xi, yi, li, cg_cols[3 * k], cg_cols[3 * k + 1], cg_cols[3 * k + 2], a.squared_radius,
+                             a.inclusive, a.per_class)) {
+        bits |= uint64_t{1} << k;
+      }
+    }
+    a.w.mask[static_cast<int64_t>(i) * a.words + col_tile] = bits;
+  }
   grid.sync();
-  int over = 0;
-  for (int i = threadIdx.x; i < n; i += blockDim.x) over |= __ldcg(a.w.list_count + i) > kListCap;
-  if (__syncthreads_or(over)) {  // grid-uniform: every block reads the same counts
-    MaskTiles(a, n, wn, cols);
-    grid.sync();
-    if (blockIdx.x != 0) return;
-    SweepMask(a, n, wn, dyn, s);
-  } else {
-    if (blockIdx.x != 0) return;
-    ResolveLists(a, n, wn, dyn, s);
+  if (blockIdx.x != 0) return;
+  bool const in_shared = wn <= kTriWords;
+  uint64_t* tri = reinterpret_cast<uint64_t*>(dyn);
+  if (in_shared) {  // copy the triangle: row r of tile row b holds words b .. wn - 1
+    for (int r = threadIdx.x / 32; r < n; r += blockDim.x / 32) {
+      int const b = r / kTile;
+      uint64_t* row = tri + TriTileOffset(b, wn) + (r - b * kTile) * (wn - b);
+      for (int w = b + lane32; w < wn; w += 32) row[w - b] = MaskWord(a, r, w);
+    }
   }
-  WriteKept(a, n, wn, s);
+  for (int i = threadIdx.x; i < 2 * wn; i += blockDim.x) s.removed[i] = 0;
+  if (!in_shared && threadIdx.x < kTile) s.diag[0][threadIdx.x] = threadIdx.x < n ? MaskWord(a, threadIdx.x, 0) : 0;
+  __syncthreads();
+  for (int step = 0; step < wn; ++step) {
+    int const cur = step & 1, r0 = step * kTile, rows = min(kTile, n - r0);
+    uint64_t const* tile_rows =
+        tri + TriTileOffset(step, wn);  // in_shared: row j of this step, word w at j*(wn-step)+w-step
+    int const row_words = wn - step;
+    if (threadIdx.x == 0) {  // the only serial part: one iteration per kept rank of the step
+      uint64_t const row_mask = rows == kTile ? ~uint64_t{0} : (uint64_t{1} << rows) - 1;
+      uint64_t const rem = static_cast<uint64_t>(s.removed[2 * step + 1]) << 32 | s.removed[2 * step];
+      uint64_t avail = ~rem & row_mask, kept = 0;
+      int count = 0;
+      while (avail) {
+        int const j = __ffsll(static_cast<long long>(avail)) - 1;
+        kept |= uint64_t{1} << j;
+        s.kept_list[count++] = static_cast<uint16_t>(r0 + j);
+        avail &= ~(in_shared ? tile_rows[j * row_words] : s.diag[cur][j]);
+        avail &= ~((uint64_t{2} << j) - 1);  // j == 63: 2 << 63 wraps to 0, and 0 - 1 clears every bit
+      }
+      s.keep[step] = kept;
+      s.kept_count = count;
+    }
+    __syncthreads();
+    int const kc = s.kept_count, rest = wn - step - 1;
+    for (int e = threadIdx.x; e < kc * rest; e += blockDim.x) {
+      int const q = e / rest, word = step + 1 + e % rest;
+      int const row = s.kept_list[q];
+      uint64_t const bits = in_shared ? tile_rows[(row - r0) * row_words + (word - step)] : MaskWord(a, row, word);
+      if (bits & 0xffffffffu) atomicOr(&s.removed[2 * word], static_cast<uint32_t>(bits));
+      if (bits >> 32) atomicOr(&s.removed[2 * word + 1], static_cast<uint32_t>(bits >> 32));
+    }
+    if (!in_shared && rest > 0 && threadIdx.x >= blockDim.x - kTile) {  // prefetch the next step's tile
+      int const j = threadIdx.x - (blockDim.x - kTile), row = r0 + kTile + j;
+      s.diag[cur ^ 1][j] = row < n ? MaskWord(a, row, step + 1) : 0;
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) {
+    s.prefix[0] = 0;
+    for (int b = 0; b < wn; ++b) s.prefix[b + 1] = s.prefix[b] + __popcll(s.keep[b]);
+    *a.num_out = s.prefix[wn] < a.max_output ? s.prefix[wn] : a.max_output;
+  }
+  __syncthreads();
+  for (int e = threadIdx.x; e < n * kBoxFields; e += blockDim.x) {
+    int const r = e / kBoxFields, d = e % kBoxFields, b = r / kTile, j = r % kTile;
+    if (!(s.keep[b] >> j & 1)) continue;
+    int const rank = s.prefix[b] + __popcll(s.keep[b] & ((uint64_t{1} << j) - 1));
+    int const src = a.input_sorted ? r : a.w.order[r];
+    if (rank < a.max_output) a.out_boxes[static_cast<int64_t>(rank) * kBoxFields + d] = a.boxes[src * kBoxFields + d];
+  }
 }
 
 NmsWorkspace Carve(CircleNmsConfig const& c, void* base, size_t* bytes) {
@@ -405,16 +408,15 @@ Status CircleNmsCuda(CircleNmsConfig const& config, float const* boxes, int32_t 
   static cudaError_t opt_in_error = cudaSuccess;
   std::call_once(opt_in, [] {
     opt_in_error =
-        cudaFuncSetAttribute(NmsKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(kDynBytes));
+        cudaFuncSetAttribute(NmsKernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(kTriBytes));
   });
   AWML_RETURN_IF_CUDA_ERROR(opt_in_error, "circle nms: shared memory opt-in");
   static CooperativeGrid grid;
   int blocks = 0;
   int64_t const tiles = static_cast<int64_t>(words) * (words + 1) / 2;
-  int64_t const list_blocks = (config.max_boxes + kWarps - 1) / kWarps;  // a warp per rank
-  int64_t const tile_blocks = (tiles + kGroups - 1) / kGroups;
-  int64_t const wanted = list_blocks > tile_blocks ? list_blocks : tile_blocks;
-  AWML_RETURN_IF_ERROR(grid.Blocks(NmsKernel, kNmsThreads, kDynBytes, wanted, &blocks));
+  int64_t wanted = (tiles + kGroups - 1) / kGroups;
+  if (config.suppressor_lists) wanted = std::max<int64_t>(wanted, (config.max_boxes + kWarps - 1) / kWarps);
+  AWML_RETURN_IF_ERROR(grid.Blocks(NmsKernel, kNmsThreads, kTriBytes, wanted, &blocks));
   NmsArgs const args{config.max_boxes,
                      words,
                      config.max_output,
@@ -422,12 +424,13 @@ Status CircleNmsCuda(CircleNmsConfig const& config, float const* boxes, int32_t 
                      config.inclusive,
                      config.per_class,
                      config.input_sorted,
+                     config.suppressor_lists,
                      boxes,
                      num_boxes,
                      out_boxes,
                      num_out,
                      w};
-  return LaunchCooperative(NmsKernel, blocks, kNmsThreads, kDynBytes, static_cast<cudaStream_t>(stream), args);
+  return LaunchCooperative(NmsKernel, blocks, kNmsThreads, kTriBytes, static_cast<cudaStream_t>(stream), args);
 }
 
 }  // namespace awml::kernels

@@ -7,10 +7,11 @@
 //   inclusive = false: suppressed when d2 <  squared_radius (Autoware, radius 0.5 m -> 0.25)
 //   inclusive = true:  suppressed when d2 <= squared_radius (mmdet3d circle_nms with thresh = min_radius)
 // per_class restricts suppression to boxes of the same label. At most max_output kept boxes are written,
-// in rank order. The CUDA path is one cooperative launch: rank; every box's list of higher-ranked boxes that would
-// suppress it, over the grid; one block resolves the lists in parallel rounds (a box is removed once a suppressor is
-// kept, kept once all are removed). Where a box has more than 16 suppressors it builds the suppression bit mask and
-// sweeps it in one block instead. Both give CircleNmsCpu's result.
+// in rank order. The CUDA path is one cooperative launch: rank, the suppression bit mask over the grid, a greedy
+// sweep in one block. With suppressor_lists (CUDA only; not yet run on a GPU, so off by default) the grid lists
+// every box's higher-ranked suppressors instead and one block resolves the lists in parallel rounds (a box is removed
+// once a suppressor is kept, kept once all are removed); where a box has more than 16 suppressors the launch falls
+// back to the mask. Every way gives CircleNmsCpu's result.
 #ifndef AWML_CPP_PLUGINS_KERNELS_CIRCLE_NMS_CIRCLE_NMS_H_
 #define AWML_CPP_PLUGINS_KERNELS_CIRCLE_NMS_CIRCLE_NMS_H_
 
@@ -28,8 +29,9 @@ struct CircleNmsConfig {
   float squared_radius = 0.25f;
   bool inclusive = false;
   bool per_class = false;
-  int max_output = 4096;      // mmdet3d post_max_size
-  bool input_sorted = false;  // boxes already in rank order (DecodeCuda/DecodeCpu output): skip the sort
+  int max_output = 4096;          // mmdet3d post_max_size
+  bool input_sorted = false;      // boxes already in rank order (DecodeCuda/DecodeCpu output): skip the sort
+  bool suppressor_lists = false;  // CUDA: resolve suppressor lists in parallel instead of sweeping the mask
 };
 
 [[nodiscard]] Status ValidateCircleNmsConfig(CircleNmsConfig const& config);

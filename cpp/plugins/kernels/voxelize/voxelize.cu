@@ -53,32 +53,21 @@ struct FastArgs {
 
 constexpr int kFastThreads = 256;
 
-constexpr int kMaxF = 8;      // num_point_features <= 8 (ValidateVoxelizeConfig)
-constexpr int kResident = 2;  // points a thread keeps in registers from phase 1 to phase 2
-
-// Point i's features (zeros past F or when not valid).
-__device__ __forceinline__ void LoadPoint(FastArgs const& a, int64_t i, bool valid, float* v) {
-#pragma unroll
-  for (int d = 0; d < kMaxF; ++d) v[d] = valid && d < a.f ? a.points[i * a.f + d] : 0.0f;
-}
-
-// Phase 1 for point i (valid, features v): its cell, its slot in the cell (atomic arrival order), and for the first
-// point of a cell a pillar id; new pillars take consecutive ids with one atomic per warp (the counter only grows:
-// nothing wraps). `spill`: keep cell and slot in the workspace for phase 2 (points not held in registers). Every
-// lane of the warp calls it (valid = false past the end), so the warp votes are over full warps.
-__device__ __forceinline__ void FastCell(FastArgs const& a, int64_t i, bool valid, float const* v, bool spill,
-                                         int32_t* cell_out, int32_t* slot_out) {
+// Phase 1 for point i (valid): its cell, its slot in the cell (atomic arrival order), and for the first point of
+// a cell a pillar id; new pillars take consecutive ids with one atomic per warp (the counter only grows: nothing
+// wraps). Every lane of the warp calls it (valid = false past the end), so the warp votes are over full warps.
+__device__ __forceinline__ void FastCell(FastArgs const& a, int i, bool valid) {
   int ix = 0, iy = 0;
-  int const cell = valid ? PointCell(a.g, v[0], v[1], v[2], &ix, &iy) : -1;
+  int const cell = valid ? PointCellAt(a.g, a.points, i, a.f, &ix, &iy) : -1;
   WarpCount(valid && cell < 0, &a.out.counters[kPointsOutOfRange]);
   int32_t slot = -1;
-  if (cell >= 0) {
-    slot = atomicAdd(&a.w.cell_count[cell], 1);
-    if (spill) a.w.slots[i] = slot;
+  if (valid) {
+    a.w.cells[i] = cell;
+    if (cell >= 0) {
+      slot = atomicAdd(&a.w.cell_count[cell], 1);
+      a.w.slots[i] = slot;
+    }
   }
-  if (spill && valid) a.w.cells[i] = cell;
-  *cell_out = cell;
-  *slot_out = slot;
   int32_t const pid = WarpAppend(slot == 0, a.w.total);  // the cell's first point creates its pillar
   if (pid < 0) return;
   if (pid < a.max_pillars) {
@@ -91,20 +80,18 @@ __device__ __forceinline__ void FastCell(FastArgs const& a, int64_t i, bool vali
   }
 }
 
-// Phase 2 for a point with its cell (-1: none or not valid), slot and features v: copy it into its pillar slot; the
-// cell's first point writes the pillar's count.
-__device__ __forceinline__ void FastFill(FastArgs const& a, int32_t cell, int32_t slot, float const* v) {
+// Phase 2 for point i (valid): copy it into its pillar slot; the cell's first point writes the pillar's count.
+__device__ __forceinline__ void FastFill(FastArgs const& a, int i, bool valid) {
+  int32_t const cell = valid ? a.w.cells[i] : -1;
   int32_t const pid = cell >= 0 ? a.w.cell_pillar[cell] : 0;
   WarpCount(cell >= 0 && pid < 0, &a.out.counters[kPointsDroppedNoPillar]);
   bool const placed = cell >= 0 && pid >= 0;
+  int32_t const slot = placed ? a.w.slots[i] : 0;
   WarpCount(placed && slot >= a.max_pts, &a.out.counters[kPointsDroppedPillarFull]);
   if (!placed) return;
   if (slot < a.max_pts) {
-    float* dst = a.out.pillar_points + (static_cast<int64_t>(pid) * a.max_pts + slot) * a.f;
-#pragma unroll
-    for (int d = 0; d < kMaxF; ++d) {
-      if (d < a.f) dst[d] = v[d];
-    }
+    CopyPoint(a.points + static_cast<int64_t>(i) * a.f,
+              a.out.pillar_points + (static_cast<int64_t>(pid) * a.max_pts + slot) * a.f, a.f);
   }
   if (slot == 0) {
     int32_t const c = a.w.cell_count[cell];
@@ -112,9 +99,7 @@ __device__ __forceinline__ void FastFill(FastArgs const& a, int32_t cell, int32_
   }
 }
 
-// The fast (atomic) voxeliser in one cooperative launch, its phases separated by grid-wide barriers. A thread's
-// first kResident points stay in registers (features, cell, slot) from phase 1 to phase 2; points past
-// kResident x grid threads go through the workspace.
+// The fast (atomic) voxeliser in one cooperative launch, its phases separated by grid-wide barriers.
 __global__ void __launch_bounds__(kFastThreads) FastVoxelizeKernel(FastArgs a) {
   cg::grid_group grid = cg::this_grid();
   int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
@@ -126,24 +111,11 @@ __global__ void __launch_bounds__(kFastThreads) FastVoxelizeKernel(FastArgs a) {
   for (int64_t c = quads * 4 + tid; c < a.num_cells; c += stride) a.w.cell_count[c] = 0;
   if (tid < kNumVoxelizeCounters) a.out.counters[tid] = 0;
   if (tid == 0) *a.w.total = 0;
-  // The resident points' features are loaded before the barrier (independent of the clear).
-  float v[kResident][kMaxF];
-  int32_t cell[kResident], slot[kResident];
-#pragma unroll
-  for (int k = 0; k < kResident; ++k) LoadPoint(a, tid + k * stride, tid + k * stride < a.n, v[k]);
   grid.sync();
   // Phase 1: cells, slots and pillar ids. Warp-uniform loops: every lane runs the same iterations.
-#pragma unroll
-  for (int k = 0; k < kResident; ++k) {
-    int64_t const i = tid + k * stride;
-    FastCell(a, i, i < a.n, v[k], false, &cell[k], &slot[k]);
-  }
-  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x + kResident * stride; base < a.n; base += stride) {
+  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x; base < a.n; base += stride) {
     int64_t const i = base + threadIdx.x;
-    float w[kMaxF];
-    LoadPoint(a, i, i < a.n, w);
-    int32_t c = -1, s = -1;
-    FastCell(a, i, i < a.n, w, true, &c, &s);
+    FastCell(a, static_cast<int>(i), i < a.n);
   }
   grid.sync();
   // Phase 2: copy the points into their pillars; the pillar count and drop counters.
@@ -152,15 +124,9 @@ __global__ void __launch_bounds__(kFastThreads) FastVoxelizeKernel(FastArgs a) {
     a.out.counters[kPillarCount] = t < a.max_pillars ? t : a.max_pillars;
     a.out.counters[kPillarsDropped] = t > a.max_pillars ? t - a.max_pillars : 0;
   }
-#pragma unroll
-  for (int k = 0; k < kResident; ++k) FastFill(a, cell[k], slot[k], v[k]);
-  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x + kResident * stride; base < a.n; base += stride) {
+  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x; base < a.n; base += stride) {
     int64_t const i = base + threadIdx.x;
-    bool const valid = i < a.n;
-    int32_t const c = valid ? a.w.cells[i] : -1;
-    float w[kMaxF];
-    LoadPoint(a, i, c >= 0, w);
-    FastFill(a, c, c >= 0 ? a.w.slots[i] : 0, w);
+    FastFill(a, static_cast<int>(i), i < a.n);
   }
   if (!a.zero_unused_slots) return;
   grid.sync();
@@ -169,8 +135,8 @@ __global__ void __launch_bounds__(kFastThreads) FastVoxelizeKernel(FastArgs a) {
   int64_t const slots = static_cast<int64_t>(t < a.max_pillars ? t : a.max_pillars) * a.max_pts;
   for (int64_t e = tid; e < slots; e += stride) {
     int32_t const pid = static_cast<int32_t>(e / a.max_pts);
-    int32_t const s = static_cast<int32_t>(e % a.max_pts);
-    if (s < a.out.points_per_pillar[pid]) continue;
+    int32_t const slot = static_cast<int32_t>(e % a.max_pts);
+    if (slot < a.out.points_per_pillar[pid]) continue;
     float* dst = a.out.pillar_points + e * a.f;
     for (int d = 0; d < a.f; ++d) dst[d] = 0.0f;
   }
