@@ -119,6 +119,7 @@ __device__ void ListSuppressors(NmsArgs const& a, int n, unsigned char* dyn) {
       if (hit && slot < kListCap) list[slot] = static_cast<uint16_t>(j);
       count += __popc(ballot);
     }
+    if (lane >= count && lane < kListCap) list[lane] = 0;  // unused slots defined (compute-sanitizer initcheck)
     if (lane == 0) a.w.list_count[i] = count;
   }
 }
