@@ -122,44 +122,50 @@ Status PillarFeaturesCuda(PillarFeaturesConfig const& config, float const* pilla
   return Launch(config, g, pillar_points, points_per_pillar, coords, pillar_count, features, nullptr, stream);
 }
 
-Status PillarFeaturesSparseCudaStateBytes(PillarFeaturesConfig const& config, size_t* bytes) {
-  PillarGridF g{};
-  Status s = ValidatePillarFeaturesConfig(config, &g);
-  if (!s.ok()) return s;
-  *bytes = static_cast<size_t>(config.max_pillars);
-  return OkStatus();
-}
+namespace {
 
-Status PillarFeaturesSparseCudaReset(PillarFeaturesConfig const& config, void* state, size_t state_bytes,
-                                     StreamHandle stream) {
-  size_t need = 0;
-  Status s = PillarFeaturesSparseCudaStateBytes(config, &need);
-  if (!s.ok()) return s;
+// One byte per pillar row: how many of its point slots the previous call left non-zero.
+size_t SparseStateBytes(PillarFeaturesConfig const& config) { return static_cast<size_t>(config.max_pillars); }
+
+// The config is valid (its float grid in *g) and `state` holds at least PillarFeaturesSparseCudaStateBytes.
+Status CheckSparseState(PillarFeaturesConfig const& config, void const* state, size_t state_bytes, PillarGridF* g) {
+  AWML_RETURN_IF_ERROR(ValidatePillarFeaturesConfig(config, g));
+  size_t const need = SparseStateBytes(config);
   if (!state) return InvalidArgumentError("pillar features | the sparse state is null");
   if (state_bytes < need) {
     return InvalidArgumentError("pillar features | sparse state too small. Note: expected >= " + std::to_string(need) +
                                 " bytes, got " + std::to_string(state_bytes));
   }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status PillarFeaturesSparseCudaStateBytes(PillarFeaturesConfig const& config, size_t* bytes) {
+  PillarGridF g{};
+  Status s = ValidatePillarFeaturesConfig(config, &g);
+  if (!s.ok()) return s;
+  *bytes = SparseStateBytes(config);
+  return OkStatus();
+}
+
+Status PillarFeaturesSparseCudaReset(PillarFeaturesConfig const& config, void* state, size_t state_bytes,
+                                     StreamHandle stream) {
+  PillarGridF g{};
+  AWML_RETURN_IF_ERROR(CheckSparseState(config, state, state_bytes, &g));
   // 255 slots written: the next call writes every slot of every row it writes.
-  return CudaStatus(cudaMemsetAsync(state, 0xff, need, static_cast<cudaStream_t>(stream)),
+  return CudaStatus(cudaMemsetAsync(state, 0xff, SparseStateBytes(config), static_cast<cudaStream_t>(stream)),
                     "pillar features: reset sparse state");
 }
 
 Status PillarFeaturesSparseCuda(PillarFeaturesConfig const& config, float const* pillar_points,
                                 int32_t const* points_per_pillar, int32_t const* coords, int32_t const* pillar_count,
                                 float* features, void* state, size_t state_bytes, StreamHandle stream) {
-  size_t need = 0;
-  Status s = PillarFeaturesSparseCudaStateBytes(config, &need);
-  if (!s.ok()) return s;
-  if (!pillar_points || !points_per_pillar || !coords || !pillar_count || !features || !state) {
+  PillarGridF g{};
+  AWML_RETURN_IF_ERROR(CheckSparseState(config, state, state_bytes, &g));
+  if (!pillar_points || !points_per_pillar || !coords || !pillar_count || !features) {
     return InvalidArgumentError("pillar features | a required device pointer is null");
   }
-  if (state_bytes < need) {
-    return InvalidArgumentError("pillar features | sparse state too small. Note: expected >= " + std::to_string(need) +
-                                " bytes, got " + std::to_string(state_bytes));
-  }
-  PillarGridF g{};
-  AWML_RETURN_IF_ERROR(ValidatePillarFeaturesConfig(config, &g));
   return Launch(config, g, pillar_points, points_per_pillar, coords, pillar_count, features,
                 static_cast<uint8_t*>(state), stream);
 }

@@ -31,20 +31,31 @@ __global__ void ScatterKernel(int channels, int grid_x, int grid_y, int max_pill
 
 constexpr int kDenseThreads = 256;
 
-struct DenseArgs {
+// What both one-launch scatters read and write.
+struct ScatterInputs {
   int channels, grid_x, grid_y, max_pillars;
   float const* features;
   int32_t const* coords;
   int32_t const* pillar_count;
   float* canvas;
+};
+
+ScatterInputs MakeInputs(ScatterConfig const& c, float const* features, int32_t const* coords,
+                         int32_t const* pillar_count, float* canvas) {
+  return {c.num_channels, c.grid_x, c.grid_y, c.max_pillars, features, coords, pillar_count, canvas};
+}
+
+// The pillar count, clamped to [0, max_pillars].
+__device__ __forceinline__ int32_t ClampedCount(ScatterInputs const& in) {
+  int const count = *in.pillar_count;
+  return count < 0 ? 0 : (count > in.max_pillars ? in.max_pillars : count);
+}
+
+struct DenseArgs {
+  ScatterInputs in;
   int32_t* map;  // [grid_y * grid_x]
   bool vector4;  // plane % 4 == 0 and the canvas is 16-byte aligned
 };
-
-__device__ __forceinline__ int32_t DenseCount(DenseArgs const& a) {
-  int const count = *a.pillar_count;
-  return count < 0 ? 0 : (count > a.max_pillars ? a.max_pillars : count);
-}
 
 // The pillar at `cell`, or -1: the map entry counts only when it names a pillar of this frame that lies there.
 __device__ __forceinline__ int32_t DensePillar(DenseArgs const& a, int32_t count, int64_t cell) {
@@ -53,42 +64,43 @@ __device__ __forceinline__ int32_t DensePillar(DenseArgs const& a, int32_t count
 }
 
 __global__ void __launch_bounds__(kDenseThreads) ScatterDenseKernel(DenseArgs a) {
+  ScatterInputs const& in = a.in;
   cg::grid_group grid = cg::this_grid();
   int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   int64_t const tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  int64_t const plane = static_cast<int64_t>(a.grid_x) * a.grid_y;
-  int32_t const count = DenseCount(a);
+  int64_t const plane = static_cast<int64_t>(in.grid_x) * in.grid_y;
+  int32_t const count = ClampedCount(in);
   // Phase 0: empty map.
   for (int64_t cell = tid; cell < plane; cell += stride) a.map[cell] = -1;
   grid.sync();
   // Phase 1: each in-bounds pillar claims its cell; the highest pillar index wins (ScatterCpu's last write).
   for (int64_t p = tid; p < count; p += stride) {
-    int32_t const y = a.coords[3 * p + 1], x = a.coords[3 * p + 2];
-    if (x < 0 || y < 0 || x >= a.grid_x || y >= a.grid_y) continue;
-    atomicMax(&a.map[static_cast<int64_t>(y) * a.grid_x + x], static_cast<int32_t>(p));
+    int32_t const y = in.coords[3 * p + 1], x = in.coords[3 * p + 2];
+    if (x < 0 || y < 0 || x >= in.grid_x || y >= in.grid_y) continue;
+    atomicMax(&a.map[static_cast<int64_t>(y) * in.grid_x + x], static_cast<int32_t>(p));
   }
   grid.sync();
   // Phase 2: every canvas element once: the pillar's feature or zero.
   if (a.vector4) {  // one item = 4 neighbouring cells x up to 8 channels; neighbouring threads, neighbouring cells
-    float4* canvas4 = reinterpret_cast<float4*>(a.canvas);
+    float4* canvas4 = reinterpret_cast<float4*>(in.canvas);
     int64_t const quads = plane / 4;
-    int64_t const items = quads * ((a.channels + 7) / 8);
+    int64_t const items = quads * ((in.channels + 7) / 8);
     for (int64_t e = tid; e < items; e += stride) {
       int64_t const q = e % quads;
-      int const c0 = static_cast<int>(e / quads) * 8, c1 = min(c0 + 8, a.channels);
+      int const c0 = static_cast<int>(e / quads) * 8, c1 = min(c0 + 8, in.channels);
       int32_t p[4];
       for (int k = 0; k < 4; ++k) p[k] = DensePillar(a, count, 4 * q + k);
       for (int c = c0; c < c1; ++c) {
         float v[4];
-        for (int k = 0; k < 4; ++k) v[k] = p[k] >= 0 ? a.features[static_cast<int64_t>(p[k]) * a.channels + c] : 0.0f;
+        for (int k = 0; k < 4; ++k) v[k] = p[k] >= 0 ? in.features[static_cast<int64_t>(p[k]) * in.channels + c] : 0.0f;
         canvas4[c * quads + q] = make_float4(v[0], v[1], v[2], v[3]);
       }
     }
   } else {
     for (int64_t cell = tid; cell < plane; cell += stride) {
       int32_t const p = DensePillar(a, count, cell);
-      for (int c = 0; c < a.channels; ++c) {
-        a.canvas[c * plane + cell] = p >= 0 ? a.features[static_cast<int64_t>(p) * a.channels + c] : 0.0f;
+      for (int c = 0; c < in.channels; ++c) {
+        in.canvas[c * plane + cell] = p >= 0 ? in.features[static_cast<int64_t>(p) * in.channels + c] : 0.0f;
       }
     }
   }
@@ -128,11 +140,7 @@ SparseLayout SparseLayoutOf(ScatterConfig const& c) {
 }
 
 struct SparseArgs {
-  int channels, grid_x, grid_y, max_pillars;
-  float const* features;
-  int32_t const* coords;
-  int32_t const* pillar_count;
-  float* canvas;
+  ScatterInputs in;
   int64_t groups;
   SparseHeader* header;
   unsigned long long* map;  // [grid_y * grid_x] epoch << 32 | pillar
@@ -141,15 +149,15 @@ struct SparseArgs {
 };
 
 __global__ void __launch_bounds__(kSparseThreads) ScatterSparseKernel(SparseArgs a) {
+  ScatterInputs const& in = a.in;
   cg::grid_group grid = cg::this_grid();
   int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   int64_t const tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  int64_t const plane = static_cast<int64_t>(a.grid_x) * a.grid_y;
-  int count = *a.pillar_count;
-  count = count < 0 ? 0 : (count > a.max_pillars ? a.max_pillars : count);
+  int64_t const plane = static_cast<int64_t>(in.grid_x) * in.grid_y;
+  int32_t const count = ClampedCount(in);
   SparseHeader const h = *a.header;
-  bool const same = h.magic == kSparseMagic && h.canvas == reinterpret_cast<uint64_t>(a.canvas) &&
-                    h.channels == a.channels && h.grid_x == a.grid_x && h.grid_y == a.grid_y && h.epoch >= 1 &&
+  bool const same = h.magic == kSparseMagic && h.canvas == reinterpret_cast<uint64_t>(in.canvas) &&
+                    h.channels == in.channels && h.grid_x == in.grid_x && h.grid_y == in.grid_y && h.epoch >= 1 &&
                     h.epoch < kLastEpoch;
   uint32_t const epoch = same ? h.epoch + 1 : 2;  // grid-uniform
   if (!same) {  // start over: no entry of an older epoch may remain, and every group is written
@@ -161,9 +169,9 @@ __global__ void __launch_bounds__(kSparseThreads) ScatterSparseKernel(SparseArgs
   // its group.
   unsigned long long const tag = static_cast<unsigned long long>(epoch) << 32;
   for (int64_t p = tid; p < count; p += stride) {
-    int32_t const y = a.coords[3 * p + 1], x = a.coords[3 * p + 2];
-    if (x < 0 || y < 0 || x >= a.grid_x || y >= a.grid_y) continue;
-    int64_t const cell = static_cast<int64_t>(y) * a.grid_x + x;
+    int32_t const y = in.coords[3 * p + 1], x = in.coords[3 * p + 2];
+    if (x < 0 || y < 0 || x >= in.grid_x || y >= in.grid_y) continue;
+    int64_t const cell = static_cast<int64_t>(y) * in.grid_x + x;
     atomicMax(&a.map[cell], tag | static_cast<unsigned long long>(p));
     a.mark[cell / kScatterGroupCells] = epoch;
   }
@@ -171,13 +179,14 @@ __global__ void __launch_bounds__(kSparseThreads) ScatterSparseKernel(SparseArgs
   // Phase 2: the groups that hold a pillar now or held one in the previous call, every channel; an item is one group
   // x up to 8 channels, and neighbouring threads take neighbouring groups.
   if (tid == 0) {
-    *a.header = SparseHeader{kSparseMagic, reinterpret_cast<uint64_t>(a.canvas), a.channels, a.grid_x, a.grid_y, epoch};
+    *a.header =
+        SparseHeader{kSparseMagic, reinterpret_cast<uint64_t>(in.canvas), in.channels, in.grid_x, in.grid_y, epoch};
   }
-  int const chunks = (a.channels + kChannelChunk - 1) / kChannelChunk;
+  int const chunks = (in.channels + kChannelChunk - 1) / kChannelChunk;
   int64_t const items = a.groups * chunks;
   for (int64_t e = tid; e < items; e += stride) {
     int64_t const g = e % a.groups;
-    int const c0 = static_cast<int>(e / a.groups) * kChannelChunk, c1 = min(c0 + kChannelChunk, a.channels);
+    int const c0 = static_cast<int>(e / a.groups) * kChannelChunk, c1 = min(c0 + kChannelChunk, in.channels);
     uint32_t const m = a.mark[g];
     bool const held = m == epoch;
     if (!held && m != epoch - 1) continue;
@@ -192,9 +201,9 @@ __global__ void __launch_bounds__(kSparseThreads) ScatterSparseKernel(SparseArgs
       float v[kScatterGroupCells];
 #pragma unroll
       for (int k = 0; k < kScatterGroupCells; ++k) {
-        v[k] = p[k] >= 0 ? a.features[static_cast<int64_t>(p[k]) * a.channels + c] : 0.0f;
+        v[k] = p[k] >= 0 ? in.features[static_cast<int64_t>(p[k]) * in.channels + c] : 0.0f;
       }
-      float* out = a.canvas + c * plane + cell0;
+      float* out = in.canvas + c * plane + cell0;
       if (a.vector8) {
         reinterpret_cast<float4*>(out)[0] = make_float4(v[0], v[1], v[2], v[3]);
         reinterpret_cast<float4*>(out)[1] = make_float4(v[4], v[5], v[6], v[7]);
@@ -238,16 +247,8 @@ Status ScatterDenseCuda(ScatterConfig const& config, float const* pillar_feature
   int blocks = 0;
   int64_t const wanted = (plane / 4 * ((config.num_channels + 7) / 8) + kDenseThreads - 1) / kDenseThreads;
   AWML_RETURN_IF_ERROR(grid.Blocks(ScatterDenseKernel, kDenseThreads, 0, wanted, &blocks));
-  DenseArgs const args{config.num_channels,
-                       config.grid_x,
-                       config.grid_y,
-                       config.max_pillars,
-                       pillar_features,
-                       coords,
-                       pillar_count,
-                       canvas,
-                       static_cast<int32_t*>(workspace),
-                       vector4};
+  DenseArgs const args{MakeInputs(config, pillar_features, coords, pillar_count, canvas),
+                       static_cast<int32_t*>(workspace), vector4};
   return LaunchCooperative(ScatterDenseKernel, blocks, kDenseThreads, 0, static_cast<cudaStream_t>(stream), args);
 }
 
@@ -302,14 +303,7 @@ Status ScatterSparseCuda(ScatterConfig const& config, float const* pillar_featur
   int64_t const items = l.groups * ((config.num_channels + kChannelChunk - 1) / kChannelChunk);
   AWML_RETURN_IF_ERROR(
       grid.Blocks(ScatterSparseKernel, kSparseThreads, 0, (items + kSparseThreads - 1) / kSparseThreads, &blocks));
-  SparseArgs const args{config.num_channels,
-                        config.grid_x,
-                        config.grid_y,
-                        config.max_pillars,
-                        pillar_features,
-                        coords,
-                        pillar_count,
-                        canvas,
+  SparseArgs const args{MakeInputs(config, pillar_features, coords, pillar_count, canvas),
                         l.groups,
                         reinterpret_cast<SparseHeader*>(base),
                         reinterpret_cast<unsigned long long*>(base + l.map_offset),
