@@ -195,6 +195,10 @@ def test_readme_blocks_are_checked_against_the_files_they_name(tmp_path):
     readme.write_text("# results\n\n" + block.replace("240.0 / 300.0", "240.0 / 299.0") + "\ntext\n")
     res = _run("--check-readme", readme)
     assert res.returncode == 1 and "is stale" in res.stdout
+    end = "<!-- summarize_side_by_side.py: end -->"
+    readme.write_text("# results\n\n" + block.replace(end, "") + "\ntext\n")
+    res = _run("--check-readme", readme)
+    assert res.returncode == 2 and "a generated block has no end" in res.stderr and end in res.stderr
     readme.write_text("# results\n\n" + block + "\ntext\n")
     paths[1].unlink()
     assert _run("--check-readme", readme).returncode == 2

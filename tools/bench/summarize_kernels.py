@@ -168,17 +168,18 @@ def summarize_files(paths: list) -> str:
     return summarize([load_raw(p) for p in paths], [p.name for p in paths])
 
 
-def readme_blocks(readme: str) -> list:
-    """Every generated block of a README (from BEGIN to END, both included, plus the newline)."""
-    blocks, start = [], readme.find(BEGIN)
+def readme_blocks(readme: str, begin: str = BEGIN, end: str = END, required: bool = True) -> list:
+    """Every block of a README from a `begin` line to an `end` line (both included, plus the newline); none is an
+    error when `required`."""
+    blocks, start = [], readme.find(begin)
     while start >= 0:
-        end = readme.find(END, start)
-        if end < 0:
-            raise NotRawOutputError(f"README | a generated block has no end. Note: expected a line {END!r}")
-        blocks.append(readme[start : end + len(END)] + "\n")
-        start = readme.find(BEGIN, end)
-    if not blocks:
-        raise NotRawOutputError(f"README | no generated block. Note: expected lines {BEGIN!r} ... {END!r}")
+        stop = readme.find(end, start)
+        if stop < 0:
+            raise NotRawOutputError(f"README | a generated block has no end. Note: expected a line {end!r}")
+        blocks.append(readme[start : stop + len(end)] + "\n")
+        start = readme.find(begin, stop)
+    if required and not blocks:
+        raise NotRawOutputError(f"README | no generated block. Note: expected lines {begin!r} ... {end!r}")
     return blocks
 
 

@@ -219,15 +219,11 @@ def summarize_files(ours: list, theirs: list) -> str:
 
 
 def readme_blocks(readme: str) -> list:
-    """Every generated block of a README (from BEGIN to END, both included, plus the newline)."""
-    blocks, start = [], readme.find(BEGIN)
-    while start >= 0:
-        end = readme.find(END, start)
-        if end < 0:
-            raise SideBySideError(f"README | a generated block has no end. Note: expected a line {END!r}")
-        blocks.append(readme[start : end + len(END)] + "\n")
-        start = readme.find(BEGIN, end)
-    return blocks
+    """Every side-by-side block of a README (summarize_kernels.readme_blocks with this script's markers)."""
+    try:
+        return summarize_kernels.readme_blocks(readme, BEGIN, END, required=False)
+    except summarize_kernels.NotRawOutputError as err:
+        raise SideBySideError(str(err)) from err
 
 
 def check_readme(readme: Path) -> list:
