@@ -12,7 +12,6 @@ bad file are exactly those of ``json.load(open(path, encoding="utf-8"))`` in eve
 
 from __future__ import annotations
 
-import gc
 import json
 from typing import Any
 
@@ -86,7 +85,7 @@ def loads(raw: bytes) -> Any:
 
 
 def load_json(path: str, what: str) -> Any:
-    """Reads and parses the CLI input file ``--<what> <path>``, with the garbage collector paused meanwhile.
+    """Reads and parses the CLI input file ``--<what> <path>`` (the CLI's run pauses the garbage collector).
 
     Args:
         path (str): The file.
@@ -105,12 +104,7 @@ def load_json(path: str, what: str) -> Any:
             raw = handle.read()
     except OSError as err:
         fail(f"--{what} {path} | cannot read: {err.strerror}. Note: expected a readable JSON file", cause=err)
-    enabled = gc.isenabled()
-    gc.disable()  # the parse only allocates; a collection pass over the half-built document finds nothing
     try:
         return loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         fail(f"--{what} {path} | not valid JSON: {err}. Note: expected a JSON document", cause=err)
-    finally:
-        if enabled:
-            gc.enable()
