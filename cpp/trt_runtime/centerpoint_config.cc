@@ -97,6 +97,8 @@ StatusOr<CenterPointPlan> PlanCenterPoint(CenterPointConfig const& config) {
 
   plan.nms = config.nms;
   plan.nms.max_boxes = plan.decode.top_k;
+  plan.nms.input_sorted = true;      // decode writes its boxes in rank order (decode.h)
+  plan.nms.suppressor_lists = true;  // CUDA: resolve suppressor lists in rounds (circle_nms.h); the CPU ignores it
   AWML_RETURN_IF_ERROR(WithStage(kernels::ValidateCircleNmsConfig(plan.nms), "circle nms"));
 
   if (config.mode == CenterPointMode::kTwoEngines) {

@@ -43,7 +43,7 @@ struct CenterPointRuntime::Impl {
 
   RuntimeBuffer points, pillar_points, points_per_pillar, coords, voxel_counters, voxel_workspace;
   RuntimeBuffer encoder_input, encoder_output, canvas, decoded, decode_counters, decode_workspace, scatter_workspace;
-  RuntimeBuffer kept, num_kept, nms_workspace;
+  RuntimeBuffer kept, num_kept, nms_workspace, features_state;
   std::map<std::string, RuntimeBuffer> head_outputs;
   // Host side: staging for host engines on a CUDA runtime, and the results ([num_kept, voxel counters...,
   // decode counters...], kept boxes, heads).
@@ -126,8 +126,18 @@ struct CenterPointRuntime::Impl {
       AWML_ASSIGN_OR_RETURN(voxel_workspace, Make(bytes));
       AWML_RETURN_IF_ERROR(WithStage(kernels::DecodeCudaWorkspaceBytes(plan.decode, &bytes), "decode"));
       AWML_ASSIGN_OR_RETURN(decode_workspace, Make(bytes));
-      AWML_RETURN_IF_ERROR(WithStage(kernels::ScatterDenseCudaWorkspaceBytes(plan.scatter, &bytes), "scatter"));
+      // The sparse decoration's and scatter's states: reset once here; afterwards only PillarFeaturesSparseCuda writes
+      // the encoder input and only ScatterSparseCuda the canvas.
+      AWML_RETURN_IF_ERROR(
+          WithStage(kernels::PillarFeaturesSparseCudaStateBytes(plan.features, &bytes), "pillar features"));
+      AWML_ASSIGN_OR_RETURN(features_state, Make(bytes));
+      AWML_RETURN_IF_ERROR(
+          WithStage(kernels::PillarFeaturesSparseCudaReset(plan.features, features_state.data(), bytes, stream),
+                    "pillar features"));
+      AWML_RETURN_IF_ERROR(WithStage(kernels::ScatterSparseCudaStateBytes(plan.scatter, &bytes), "scatter"));
       AWML_ASSIGN_OR_RETURN(scatter_workspace, Make(bytes));
+      AWML_RETURN_IF_ERROR(
+          WithStage(kernels::ScatterSparseCudaReset(plan.scatter, scatter_workspace.data(), bytes, stream), "scatter"));
       AWML_RETURN_IF_ERROR(WithStage(kernels::CircleNmsCudaWorkspaceBytes(plan.nms, &bytes), "circle nms"));
       AWML_ASSIGN_OR_RETURN(nms_workspace, Make(bytes));
       AWML_ASSIGN_OR_RETURN(pinned_counters, PinnedBuffer::Allocate(host_counters.size()));
@@ -238,10 +248,11 @@ Status CenterPointRuntime::Preprocess(float const* points, int64_t num_points) {
     AWML_RETURN_IF_ERROR(WithStage(kernels::VoxelizeCuda(voxelize, points, num_points, out, m.voxel_workspace.data(),
                                                          m.voxel_workspace.size(), m.stream),
                                    "voxelize"));
-    return WithStage(
-        kernels::PillarFeaturesCuda(m.plan.features, m.pillar_points.as<float>(), m.points_per_pillar.as<int32_t>(),
-                                    m.coords.as<int32_t>(), count, m.encoder_input.as<float>(), m.stream),
-        "pillar features");
+    return WithStage(kernels::PillarFeaturesSparseCuda(m.plan.features, m.pillar_points.as<float>(),
+                                                       m.points_per_pillar.as<int32_t>(), m.coords.as<int32_t>(), count,
+                                                       m.encoder_input.as<float>(), m.features_state.data(),
+                                                       m.features_state.size(), m.stream),
+                     "pillar features");
   }
 #endif
   AWML_RETURN_IF_ERROR(WithStage(kernels::VoxelizeCpu(m.config.voxelize, points, num_points, out), "voxelize"));
@@ -279,9 +290,9 @@ Status CenterPointRuntime::RunNetwork() {
 #if AWML_RUNTIME_WITH_CUDA
   if (m.cuda()) {
     AWML_RETURN_IF_ERROR(
-        WithStage(kernels::ScatterDenseCuda(m.plan.scatter, m.encoder_output.as<float>(), m.coords.as<int32_t>(), count,
-                                            m.canvas.as<float>(), m.scatter_workspace.data(),
-                                            m.scatter_workspace.size(), m.stream),
+        WithStage(kernels::ScatterSparseCuda(m.plan.scatter, m.encoder_output.as<float>(), m.coords.as<int32_t>(),
+                                             count, m.canvas.as<float>(), m.scatter_workspace.data(),
+                                             m.scatter_workspace.size(), m.stream),
                   "scatter"));
   } else
 #endif

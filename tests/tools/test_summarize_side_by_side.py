@@ -43,8 +43,29 @@ _OURS_POST = {
 }
 
 
-def _ours(date, scale=1.0):
+# The runtime's path (from the 2026-12-06T22:15Z run on): per points (features sparse, scatter sparse, whole sparse),
+# per scenario (nms by suppressor lists, whole with lists).
+_OURS_SPARSE = {30000: (9.0, 15.0, 40.0), 120000: (18.0, 24.0, 60.0), 300000: (28.0, 29.0, 104.0)}
+_OURS_LISTS = {"post-S": (8.0, 26.0), "post-M": (10.0, 25.0), "post-L": (20.0, 40.0)}
+
+
+def _ours(date, scale=1.0, runtime_path=False):
     rows = []
+    if runtime_path:
+        for n, (feat, scat, whole) in _OURS_SPARSE.items():
+            p = _OURS_PRE[n][0]
+            rows += [
+                (PRE, "pillar_features_sparse", n, p, feat * scale),
+                (PRE, "scatter_sparse_clear", n, p, scat * scale),
+                (PRE, "whole_pre_fast_sparse", n, p, whole * scale),
+            ]
+        for name, (nms, whole) in _OURS_LISTS.items():
+            kept = _OURS_POST[name][1]
+            cfg = f"autoware_480x480x5_{name}"
+            rows += [
+                (cfg, "circle_nms_lists_input_sorted", 0, kept, nms * scale),
+                (cfg, "whole_post_lists", 0, kept, whole * scale),
+            ]
     for n, (p, whole, vox, feat, scat) in _OURS_PRE.items():
         for stage, t in (
             ("voxelize_fast", vox),
@@ -94,7 +115,7 @@ def _autoware(date, scale=1.0, gpu=GPU):
     return _raw(date, rows, gpu)
 
 
-def _call(tmp_path, order=("10-00-00", "10-00-30", "10-01-00", "10-01-30")):
+def _call(tmp_path, order=("10-00-00", "10-00-30", "10-01-00", "10-01-30"), runtime_path=(False, False)):
     """Four files of one A B A B call: ours 1, Autoware 1, ours 2 (every time x1.25), Autoware 2 (x1.25)."""
     names = [
         f"kernels_h100_{order[0]}.json",
@@ -103,7 +124,12 @@ def _call(tmp_path, order=("10-00-00", "10-00-30", "10-01-00", "10-01-30")):
         f"autoware_h100_{order[3]}.json",
     ]
     dates = [f"2026-12-06T{t.replace('-', ':')}Z" for t in order]
-    texts = [_ours(dates[0]), _autoware(dates[1]), _ours(dates[2], 1.25), _autoware(dates[3], 1.25)]
+    texts = [
+        _ours(dates[0], runtime_path=runtime_path[0]),
+        _autoware(dates[1]),
+        _ours(dates[2], 1.25, runtime_path=runtime_path[1]),
+        _autoware(dates[3], 1.25),
+    ]
     paths = [tmp_path / n for n in names]
     for p, t in zip(paths, texts, strict=True):
         p.write_text(t)
@@ -144,6 +170,38 @@ def test_ratios_of_each_pair(tmp_path):
         line.startswith("- pair 2: ours `kernels_h100_10-01-00.json`, Autoware `autoware_h100_10-01-30.json`")
         for line in lines
     )
+
+
+def test_runs_with_the_runtime_path_are_summarized_by_it(tmp_path):
+    res = _run(*_pairs(_call(tmp_path, runtime_path=(True, True))))
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert any(line.startswith("Ours is the C++ runtime's path: sparse decoration and scatter") for line in lines)
+    # 120k: ours (whole sparse) 60 / 75; as shipped 240 / 300 (4.00x); lean 120 / 150 (2.00x).
+    assert (
+        "| preprocessing, 120,000 points | 27,582; 27,582 | 60.0 / 75.0 | 240.0 / 300.0 | 120.0 / 150.0 | 4.00× / 4.00× | 2.00× / 2.00× |"
+        in lines
+    )
+    # post-L: ours (whole with lists) 40 / 50; as shipped 1250 / 1562.5 (31.25x); lean kernels 250 / 312.5 (6.25x).
+    assert (
+        "| decode + circle NMS, post-L | 1,565 → 572; 1,565 → 572 | 40.0 / 50.0 | 1250.0 / 1562.5 | 250.0 / 312.5 | 31.25× / 31.25× | 6.25× / 6.25× |"
+        in lines
+    )
+    # Stage tables: features and scatter are the sparse ones (18, 24), NMS the suppressor lists (10).
+    assert (
+        "| 120,000 | 100.0 / 125.0 | 30.0 / 37.5 | 57.0 / 71.2 | 18.0 / 22.5 | 18.0 / 22.5 | 24.0 / 30.0 | 47.0 / 58.8 |"
+        in lines
+    )
+    assert "| post-M | 25.0 / 31.2 | 60.0 / 75.0 | 10.0 / 12.5 | 45.0 / 56.2 | 12.5 / 15.6 | 125.0 / 156.2 |" in lines
+
+
+def test_runs_of_two_binaries_are_rejected(tmp_path):
+    paths = _call(tmp_path, runtime_path=(True, False))
+    res = _run(*_pairs(paths))
+    assert res.returncode == 2
+    assert res.stdout == ""
+    assert res.stderr.strip().startswith(f"{paths[2].name} | its stages differ from {paths[0].name}'s.")
+    assert len(res.stderr.strip().splitlines()) == 1
 
 
 def test_ratio_uses_its_own_pair(tmp_path):

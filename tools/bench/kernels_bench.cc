@@ -122,7 +122,7 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
   auto features = [&]() {
     Ok(kernels::PillarFeaturesCuda(fc, pts.get(), num.get(), coords.get(), counters.get(), feat.get(), st), "features");
   };
-  // The sparse decoration (not yet the runtime's) writes its own buffer with a state kept from call to call.
+  // The sparse decoration (the runtime's since 2026-12-06) writes its own buffer with a state kept from call to call.
   DeviceBuffer<float> sparse_feat(feat.size());
   size_t feat_state_bytes = 0;
   Ok(kernels::PillarFeaturesSparseCudaStateBytes(fc, &feat_state_bytes), "ws");
@@ -142,9 +142,9 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
                                  scatter_bytes, st),
        "scatter");
   };
-  // The sparse scatter (not yet the runtime's): a state kept from call to call on its own canvas (the dense scatters
-  // write the other one). Its own row alternates between two frames' coordinates (sets 1 and 0), so that every call's
-  // previous frame is another cloud, as in "whole".
+  // The sparse scatter (the runtime's since 2026-12-06): a state kept from call to call on its own canvas (the dense
+  // scatters write the other one). Its own row alternates between two frames' coordinates (sets 1 and 0), so that every
+  // call's previous frame is another cloud, as in "whole".
   DeviceBuffer<float> sparse_canvas(canvas.size());
   size_t sparse_bytes = 0;
   Ok(kernels::ScatterSparseCudaStateBytes(sc, &sparse_bytes), "ws");
@@ -260,7 +260,7 @@ void BenchPost(cudaStream_t st, std::vector<Row>* rows) {
   kernels::CircleNmsConfig nc, nc_sorted;
   nc_sorted.input_sorted = true;  // the decode output is already in rank order
   kernels::CircleNmsConfig nc_lists = nc_sorted;
-  nc_lists.suppressor_lists = true;  // not yet the runtime's: resolve suppressor lists instead of the mask sweep
+  nc_lists.suppressor_lists = true;  // the runtime's: resolve suppressor lists instead of sweeping the mask
   int const classes = 5, h = 480, w = 480;
   size_t const plane = static_cast<size_t>(h) * w;
   int const objects[3] = {12, 45, 180};

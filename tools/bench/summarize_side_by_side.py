@@ -115,9 +115,41 @@ _AW_MEMSETS = [
 ]
 
 
+# Our stages in the tables: the C++ runtime's path. From the run of 2026-12-06T22:15Z on, the runtime writes the encoder
+# input and the canvas sparsely and resolves circle NMS by suppressor lists (cpp/trt_runtime/README.md); runs before
+# that have no such rows and are summarized, as they were, with the dense kernels and the mask sweep.
+_DENSE_PATH = {
+    "pre": "whole_pre_fast",
+    "post": "whole_post",
+    "features": "pillar_features",
+    "scatter": "scatter_incl_canvas_clear",
+    "nms": "circle_nms_input_sorted",
+}
+_RUNTIME_PATH = {
+    "pre": "whole_pre_fast_sparse",
+    "post": "whole_post_lists",
+    "features": "pillar_features_sparse",
+    "scatter": "scatter_sparse_clear",
+    "nms": "circle_nms_lists_input_sorted",
+}
+
+
+def _our_path(ours: list) -> dict:
+    """The stages every run of ours has for the runtime's path; raises SideBySideError when the runs disagree."""
+    has = [set(_RUNTIME_PATH.values()) <= {r["stage"] for r in o["rows"]} for o in ours]
+    if any(has) and not all(has):
+        odd = ours[has.index(not has[0])]["_file"]
+        raise SideBySideError(
+            f"{odd} | its stages differ from {ours[0]['_file']}'s. Note: expected every run of ours from one "
+            "kernels_bench binary (all with or all without the sparse and suppressor-list rows)"
+        )
+    return _RUNTIME_PATH if has[0] else _DENSE_PATH
+
+
 def summarize(ours: list, theirs: list) -> str:
     """The README block for runs paired in order: pair lines, the main table and the stage tables."""
     _check_same_call(ours, theirs)
+    path = _our_path(ours)
     pairs = list(zip(ours, theirs, strict=True))
     out = [BEGIN, ""]
     for i, (o, t) in enumerate(pairs, 1):
@@ -129,6 +161,12 @@ def summarize(ours: list, theirs: list) -> str:
         )
     label = " / ".join(f"pair {i}" for i in range(1, len(pairs) + 1))
     out += ["", f"Median µs ({label}); each ratio is Autoware / ours within one pair.", ""]
+    if path is _RUNTIME_PATH:
+        out += [
+            "Ours is the C++ runtime's path: sparse decoration and scatter (`whole_pre_fast_sparse`, two frames "
+            "alternating) and circle NMS by suppressor lists (`whole_post_lists`).",
+            "",
+        ]
     out.append(
         "| case | pillars, or candidates → kept (ours; Autoware) | ours | Autoware as shipped | Autoware lean "
         "| as shipped / ours | lean / ours |"
@@ -144,27 +182,27 @@ def summarize(ours: list, theirs: list) -> str:
 
     for n in POINTS:
         counts = (
-            f"{_counts([_count(o, PRE_CONFIG, 'whole_pre_fast', n) for o in ours])}; "
+            f"{_counts([_count(o, PRE_CONFIG, path['pre'], n) for o in ours])}; "
             f"{_counts([_count(t, PRE_CONFIG, 'aw_whole_pre_as_shipped', n) for t in theirs])}"
         )
         line(
             f"preprocessing, {n:,} points",
             counts,
-            [_median(o, PRE_CONFIG, "whole_pre_fast", n) for o in ours],
+            [_median(o, PRE_CONFIG, path["pre"], n) for o in ours],
             [_median(t, PRE_CONFIG, "aw_whole_pre_as_shipped", n) for t in theirs],
             [_median(t, PRE_CONFIG, "aw_whole_pre_lean", n) for t in theirs],
         )
     for name in POST:
         cfg = f"autoware_480x480x5_{name}"
         counts = (
-            f"{_counts([_count(o, cfg, 'decode') for o in ours])} → {_counts([_count(o, cfg, 'whole_post') for o in ours])}; "
+            f"{_counts([_count(o, cfg, 'decode') for o in ours])} → {_counts([_count(o, cfg, path['post']) for o in ours])}; "
             f"{_counts([_count(t, cfg, 'aw_post_kernels_lean') for t in theirs])} → "
             f"{_counts([_count(t, cfg, 'aw_whole_post_as_shipped') for t in theirs])}"
         )
         line(
             f"decode + circle NMS, {name}",
             counts,
-            [_median(o, cfg, "whole_post") for o in ours],
+            [_median(o, cfg, path["post"]) for o in ours],
             [_median(t, cfg, "aw_whole_post_as_shipped") for t in theirs],
             [_median(t, cfg, "aw_post_kernels_lean") for t in theirs],
         )
@@ -186,9 +224,9 @@ def summarize(ours: list, theirs: list) -> str:
                 )
                 for t in theirs
             ],
-            [_median(o, PRE_CONFIG, "pillar_features", n) for o in ours],
+            [_median(o, PRE_CONFIG, path["features"], n) for o in ours],
             [_median(t, PRE_CONFIG, "aw_lean_features", n) for t in theirs],
-            [_median(o, PRE_CONFIG, "scatter_incl_canvas_clear", n) for o in ours],
+            [_median(o, PRE_CONFIG, path["scatter"], n) for o in ours],
             [_sum(t, PRE_CONFIG, ["aw_lean_memset_canvas", "aw_lean_scatter"], n) for t in theirs],
         ]
         out.append(f"| {n:,} | " + " | ".join(_cell(c) for c in cells) + " |")
@@ -204,7 +242,7 @@ def summarize(ours: list, theirs: list) -> str:
         cells = [
             [_median(o, cfg, "decode") for o in ours],
             [_median(t, cfg, "aw_lean_decode") for t in theirs],
-            [_median(o, cfg, "circle_nms_input_sorted") for o in ours],
+            [_median(o, cfg, path["nms"]) for o in ours],
             [_sum(t, cfg, ["aw_lean_select_count", "aw_lean_sort", "aw_lean_nms_kernel"]) for t in theirs],
             [_median(t, cfg, "aw_lean_mask_sweep") for t in theirs],
             [_median(t, cfg, "aw_post_lean_with_sweep") for t in theirs],

@@ -8,10 +8,10 @@
 //   inclusive = true:  suppressed when d2 <= squared_radius (mmdet3d circle_nms with thresh = min_radius)
 // per_class restricts suppression to boxes of the same label. At most max_output kept boxes are written,
 // in rank order. The CUDA path is one cooperative launch: rank, the suppression bit mask over the grid, a greedy
-// sweep in one block. With suppressor_lists (CUDA only; not yet run on a GPU, so off by default) the grid lists
-// every box's higher-ranked suppressors instead and one block resolves the lists in parallel rounds (a box is removed
-// once a suppressor is kept, kept once all are removed); where a box has more than 16 suppressors the launch falls
-// back to the mask. Every way gives CircleNmsCpu's result.
+// sweep in one block. With suppressor_lists (CUDA only; CenterPointRuntime sets it: centerpoint_config.cc) the grid
+// lists every box's higher-ranked suppressors instead and one block resolves the lists in parallel rounds (a box is
+// removed once a suppressor is kept, kept once all are removed); where a box has more than 16 suppressors the launch
+// falls back to the mask. Every way gives CircleNmsCpu's result (H100 timings: bench/results/README.md).
 #ifndef AWML_CPP_PLUGINS_KERNELS_CIRCLE_NMS_CIRCLE_NMS_H_
 #define AWML_CPP_PLUGINS_KERNELS_CIRCLE_NMS_CIRCLE_NMS_H_
 
