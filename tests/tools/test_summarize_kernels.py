@@ -108,6 +108,32 @@ def test_committed_results_are_raw_and_the_readme_is_generated_from_them():
     assert named == {p.name for p in files}, "every raw file is summarised in the README, and only those"
 
 
+def test_graph_columns_of_the_runtime_path(tmp_path):
+    # The runtime's path timed as CUDA graphs (binaries from 2026-12-06 23:30Z on): a column each, after the graph
+    # column of the dense path / the mask sweep.
+    extra = (
+        '    {"config": "grid_a", "stage": "whole_pre_fast_sparse", "points": 120000, "pillars": 27582, '
+        '"median_us": 7.50, "p90_us": 99.00, "bytes": 4197016, "fraction_of_copy_bw": 0.038},\n'
+        '    {"config": "grid_a", "stage": "whole_pre_fast_sparse_graph", "points": 120000, "pillars": 27582, '
+        '"median_us": 7.25, "p90_us": 99.00, "bytes": 4197016, "fraction_of_copy_bw": 0.038},\n'
+    )
+    post = (
+        ',\n    {"config": "post_m", "stage": "whole_post_lists_graph", "points": 0, "pillars": 40, '
+        '"median_us": 23.00, "p90_us": 99.00, "bytes": 9240, "fraction_of_copy_bw": 0.000}\n  ]'
+    )
+    newer = RAW.replace('  "rows": [\n', '  "rows": [\n' + extra).replace("\n  ]", post)
+    (tmp_path / "new.json").write_text(newer)
+    res = _run(tmp_path / "new.json")
+    assert res.returncode == 0, res.stderr
+    assert (
+        "| whole (stream) | whole, sparse features and scatter | whole (CUDA graph) | whole, sparse (CUDA graph) |"
+        in res.stdout
+    )
+    assert "| 6.5 | 7.5 | 5.0 | 7.2 |" in res.stdout
+    assert "| decode + NMS | decode + NMS, suppressor lists (CUDA graph) |" in res.stdout
+    assert res.stdout.rstrip().splitlines()[-3].endswith("| 36.1 | 23.0 |")
+
+
 def test_optional_columns_appear_only_where_every_run_has_them(tmp_path):
     # The sparse decoration and scatter rows (binaries from 2026-12-06 21:30Z on) are columns of their own; older
     # runs, or a mix of older and newer runs, keep the older table.

@@ -84,6 +84,22 @@ inline Stat Time(cudaStream_t st, std::function<void(int)> const& fn) {
   return Summarize(t);
 }
 
+// `fn(s)` captured once per input set as a CUDA graph, then timed as Time() times it, one graph launch per rep.
+inline Stat TimeGraphs(cudaStream_t st, std::function<void(int)> const& fn) {
+  std::vector<cudaGraphExec_t> graphs(kSets);
+  for (int s = 0; s < kSets; ++s) {
+    cudaGraph_t graph;
+    CheckCuda(cudaStreamBeginCapture(st, cudaStreamCaptureModeGlobal), "capture");
+    fn(s);
+    CheckCuda(cudaStreamEndCapture(st, &graph), "capture end");
+    CheckCuda(cudaGraphInstantiate(&graphs[s], graph, 0), "instantiate");
+    cudaGraphDestroy(graph);
+  }
+  Stat const t = Time(st, [&](int s) { CheckCuda(cudaGraphLaunch(graphs[s], st), "graph"); });
+  for (auto& e : graphs) cudaGraphExecDestroy(e);
+  return t;
+}
+
 inline double CopyBandwidth(cudaStream_t st) {  // GB/s, bytes read + written
   size_t const bytes = size_t{1} << 30;
   DeviceBuffer<char> a(bytes), b(bytes);

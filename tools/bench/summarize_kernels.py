@@ -33,6 +33,7 @@ _PRE_STAGES = (
     ("whole (stream)", "whole_pre_fast"),
     ("whole, sparse features and scatter", "whole_pre_fast_sparse"),
     ("whole (CUDA graph)", "whole_pre_fast_graph"),
+    ("whole, sparse (CUDA graph)", "whole_pre_fast_sparse_graph"),
     ("whole, deterministic voxelize", "whole_pre_deterministic"),
 )
 _POST_STAGES = (
@@ -43,6 +44,7 @@ _POST_STAGES = (
     ("decode + NMS", "whole_post"),
     ("decode + NMS, suppressor lists", "whole_post_lists"),
     ("decode + NMS (CUDA graph)", "whole_post_graph"),
+    ("decode + NMS, suppressor lists (CUDA graph)", "whole_post_lists_graph"),
 )
 # Stages later versions of the binary added: a column only where every run has it (older files keep their tables).
 _OPTIONAL = {
@@ -53,6 +55,8 @@ _OPTIONAL = {
     "whole_post_lists",
     "scatter_memset_then_scatter",
     "whole_post_graph",
+    "whole_pre_fast_sparse_graph",
+    "whole_post_lists_graph",
 }
 
 
