@@ -351,7 +351,8 @@ std::string Header(Options const& o) {
          ",\n  \"sets\": " + std::to_string(kSets) +
          ",\n  \"frames\": {\"full\": \"points in -> voxelize + features -> RunNetwork (pillar-count readback, "
          "replaced "
-         "engines, scatter incl. canvas clear) -> head layout + decode + circle NMS -> boxes on the host\", "
+         "engines, scatter: the CUDA runtime rewrites the cells this or the previous frame held, the CPU one clears "
+         "the canvas) -> head layout + decode + circle NMS -> boxes on the host\", "
          "\"pre_post\": \"the same without RunNetwork (the heads of a full frame stay in the buffers)\"}"
          ",\n  \"engines\": \"replaced: fixed pillar features and fixed Heads() tensors (45 objects), copied into the "
          "bound buffers in the first warm-up frame only; a timed Run makes no CUDA call (engine_copies_timed) and "
