@@ -213,22 +213,19 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
            }),
       sparse_bytes_min);
   add("scatter_memset_then_scatter", Time(st, [&](int) { scatter_after_memset(); }), scat_bytes);
-  add("whole_pre_fast",
-      Time(st,
-           [&](int s) {
-             voxelize(vc, s);
-             features();
-             scatter();
-           }),
-      whole_bytes);
-  add("whole_pre_fast_sparse",
-      Time(st,
-           [&](int s) {
-             voxelize(vc, s);
-             sparse_features(pts.get(), num.get(), coords.get(), counters.get());
-             sparse_scatter(coords.get(), pillar_count);
-           }),
-      whole_sparse_bytes);
+  auto whole_fast = [&](int s) {
+    voxelize(vc, s);
+    features();
+    scatter();
+  };
+  // The runtime's path: the sparse kernels keep their state in device memory, so a graph replay is a frame too.
+  auto whole_sparse = [&](int s) {
+    voxelize(vc, s);
+    sparse_features(pts.get(), num.get(), coords.get(), counters.get());
+    sparse_scatter(coords.get(), pillar_count);
+  };
+  add("whole_pre_fast", Time(st, whole_fast), whole_bytes);
+  add("whole_pre_fast_sparse", Time(st, whole_sparse), whole_sparse_bytes);
   add("whole_pre_deterministic",
       Time(st,
            [&](int s) {
@@ -237,23 +234,8 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
              scatter();
            }),
       whole_bytes);
-  add("whole_pre_fast_graph",
-      TimeGraphs(st,
-                 [&](int s) {
-                   voxelize(vc, s);
-                   features();
-                   scatter();
-                 }),
-      whole_bytes);
-  // The runtime's path as a graph: the sparse kernels keep their state in device memory, so a replay is a frame.
-  add("whole_pre_fast_sparse_graph",
-      TimeGraphs(st,
-                 [&](int s) {
-                   voxelize(vc, s);
-                   sparse_features(pts.get(), num.get(), coords.get(), counters.get());
-                   sparse_scatter(coords.get(), pillar_count);
-                 }),
-      whole_sparse_bytes);
+  add("whole_pre_fast_graph", TimeGraphs(st, whole_fast), whole_bytes);
+  add("whole_pre_fast_sparse_graph", TimeGraphs(st, whole_sparse), whole_sparse_bytes);
 }
 
 void BenchPost(cudaStream_t st, std::vector<Row>* rows) {
@@ -303,36 +285,21 @@ void BenchPost(cudaStream_t st, std::vector<Row>* rows) {
                      cand * kernels::kBoxFields * 4.0 * 2});
     rows->push_back({cfg, "circle_nms_with_sort", 0, static_cast<int>(out + 0.5), Time(st, [&](int) { nms_with(nc); }),
                      cand * kernels::kBoxFields * 4.0 * 2});
-    rows->push_back({cfg, "whole_post", 0, static_cast<int>(out + 0.5),
-                     Time(st,
-                          [&](int s) {
-                            decode(s);
-                            nms();
-                          }),
-                     head_bytes});
-    rows->push_back({cfg, "circle_nms_lists_input_sorted", 0, static_cast<int>(out + 0.5),
-                     Time(st, [&](int) { nms_with(nc_lists); }), cand * kernels::kBoxFields * 4.0 * 2});
-    rows->push_back({cfg, "whole_post_lists", 0, static_cast<int>(out + 0.5),
-                     Time(st,
-                          [&](int s) {
-                            decode(s);
-                            nms_with(nc_lists);
-                          }),
-                     head_bytes});
-    rows->push_back({cfg, "whole_post_graph", 0, static_cast<int>(out + 0.5),
-                     TimeGraphs(st,
-                                [&](int s) {
-                                  decode(s);
-                                  nms();
-                                }),
-                     head_bytes});
-    rows->push_back({cfg, "whole_post_lists_graph", 0, static_cast<int>(out + 0.5),
-                     TimeGraphs(st,
-                                [&](int s) {
-                                  decode(s);
-                                  nms_with(nc_lists);
-                                }),
-                     head_bytes});
+    auto whole = [&](int s) {
+      decode(s);
+      nms();
+    };
+    auto whole_lists = [&](int s) {  // the runtime's
+      decode(s);
+      nms_with(nc_lists);
+    };
+    int const kept_boxes = static_cast<int>(out + 0.5);
+    rows->push_back({cfg, "whole_post", 0, kept_boxes, Time(st, whole), head_bytes});
+    rows->push_back({cfg, "circle_nms_lists_input_sorted", 0, kept_boxes, Time(st, [&](int) { nms_with(nc_lists); }),
+                     cand * kernels::kBoxFields * 4.0 * 2});
+    rows->push_back({cfg, "whole_post_lists", 0, kept_boxes, Time(st, whole_lists), head_bytes});
+    rows->push_back({cfg, "whole_post_graph", 0, kept_boxes, TimeGraphs(st, whole), head_bytes});
+    rows->push_back({cfg, "whole_post_lists_graph", 0, kept_boxes, TimeGraphs(st, whole_lists), head_bytes});
   }
 }
 
