@@ -3,6 +3,7 @@
 #ifndef AWML_CPP_COMMON_STATUS_H_
 #define AWML_CPP_COMMON_STATUS_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
@@ -50,6 +51,10 @@ Status FailedPreconditionError(std::string message);
 Status MismatchError(std::string message);
 Status UnavailableError(std::string message);
 Status InternalError(std::string message);
+
+//! OkStatus when `got` >= `need`, else InvalidArgumentError("<what> too small. Note: expected >= <need> bytes<detail>,
+//! got <got>"), e.g. what = "decode | workspace": the one form of every kernel's workspace and state size check.
+Status CheckBytes(std::string const& what, std::size_t got, std::size_t need, std::string const& detail = "");
 
 //! A value or the Status explaining why there is none. Constructing from an ok Status is a bug and
 //! yields an internal error.

@@ -74,5 +74,15 @@ TEST(StatusOrTest, HoldsMoveOnlyValues) {
   EXPECT_EQ(*owned, 5);
 }
 
+TEST(CheckBytesTest, EnoughIsOkAndTooFewNamesBothCounts) {
+  EXPECT_TRUE(CheckBytes("decode | workspace", 256, 256).ok());
+  EXPECT_TRUE(CheckBytes("decode | workspace", 257, 256).ok());
+  Status const small = CheckBytes("decode | workspace", 255, 256);
+  EXPECT_EQ(small.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(small.message(), "decode | workspace too small. Note: expected >= 256 bytes, got 255");
+  Status const detailed = CheckBytes("voxelize | workspace", 0, 4096, " for 10 points");
+  EXPECT_EQ(detailed.message(), "voxelize | workspace too small. Note: expected >= 4096 bytes for 10 points, got 0");
+}
+
 }  // namespace
 }  // namespace awml

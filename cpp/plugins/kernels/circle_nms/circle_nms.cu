@@ -400,10 +400,7 @@ Status CircleNmsCuda(CircleNmsConfig const& config, float const* boxes, int32_t 
   }
   size_t need = 0;
   NmsWorkspace const w = Carve(config, workspace, &need);
-  if (workspace_bytes < need) {
-    return InvalidArgumentError("circle nms | workspace too small. Note: expected >= " + std::to_string(need) +
-                                " bytes, got " + std::to_string(workspace_bytes));
-  }
+  AWML_RETURN_IF_ERROR(CheckBytes("circle nms | workspace", workspace_bytes, need));
   int const words = (config.max_boxes + kTile - 1) / kTile;
   static std::once_flag opt_in;  // above 48 KiB of shared memory a kernel must opt in (per process, all devices)
   static cudaError_t opt_in_error = cudaSuccess;

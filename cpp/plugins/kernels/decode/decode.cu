@@ -148,10 +148,7 @@ Status DecodeCuda(DecodeConfig const& config, HeadTensors const& heads, DecodeOu
   }
   size_t need = 0;
   Candidates const c = Carve(config, workspace, &need);
-  if (workspace_bytes < need) {
-    return InvalidArgumentError("decode | workspace too small. Note: expected >= " + std::to_string(need) +
-                                " bytes, got " + std::to_string(workspace_bytes));
-  }
+  AWML_RETURN_IF_ERROR(CheckBytes("decode | workspace", workspace_bytes, need));
   head_math::DecodeParams const p = head_math::MakeDecodeParams(config);
   int64_t const threads =
       static_cast<int64_t>(config.grid_x) * config.grid_y * (config.mode == DecodeMode::kTopK ? config.num_classes : 1);

@@ -132,11 +132,7 @@ Status CheckSparseState(PillarFeaturesConfig const& config, void const* state, s
   AWML_RETURN_IF_ERROR(ValidatePillarFeaturesConfig(config, g));
   size_t const need = SparseStateBytes(config);
   if (!state) return InvalidArgumentError("pillar features | the sparse state is null");
-  if (state_bytes < need) {
-    return InvalidArgumentError("pillar features | sparse state too small. Note: expected >= " + std::to_string(need) +
-                                " bytes, got " + std::to_string(state_bytes));
-  }
-  return OkStatus();
+  return CheckBytes("pillar features | sparse state", state_bytes, need);
 }
 
 }  // namespace

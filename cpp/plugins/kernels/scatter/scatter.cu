@@ -237,10 +237,7 @@ Status ScatterDenseCuda(ScatterConfig const& config, float const* pillar_feature
   if (!pillar_features || !coords || !pillar_count || !canvas || !workspace) {
     return InvalidArgumentError("scatter | a required device pointer is null");
   }
-  if (workspace_bytes < need) {
-    return InvalidArgumentError("scatter | workspace too small. Note: expected >= " + std::to_string(need) +
-                                " bytes, got " + std::to_string(workspace_bytes));
-  }
+  AWML_RETURN_IF_ERROR(CheckBytes("scatter | workspace", workspace_bytes, need));
   int64_t const plane = static_cast<int64_t>(config.grid_x) * config.grid_y;
   bool const vector4 = plane % 4 == 0 && reinterpret_cast<uintptr_t>(canvas) % 16 == 0;
   static CooperativeGrid grid;
@@ -267,11 +264,7 @@ Status CheckSparseState(ScatterConfig const& config, void const* state, size_t s
   Status s = ScatterSparseCudaStateBytes(config, &need);
   if (!s.ok()) return s;
   if (!state) return InvalidArgumentError("scatter | the sparse scatter state is null");
-  if (state_bytes < need) {
-    return InvalidArgumentError("scatter | sparse scatter state too small. Note: expected >= " + std::to_string(need) +
-                                " bytes, got " + std::to_string(state_bytes));
-  }
-  return OkStatus();
+  return CheckBytes("scatter | sparse scatter state", state_bytes, need);
 }
 
 }  // namespace
