@@ -49,6 +49,15 @@ struct Scratch {
   struct Sparse {  // a canvas and its ScatterSparseCuda state, kept from one cloud to the next of the same grid
     DeviceBuffer<char> state;
     DeviceBuffer<float> canvas;
+    //! On first use, allocates both poisoned and returns true (the caller resets the state); afterwards false.
+    bool AllocateOnce(size_t state_bytes, size_t canvas_size) {
+      if (state.size() != 0) return false;
+      state.Resize(state_bytes);
+      state.Poison();
+      canvas.Resize(canvas_size);
+      canvas.Poison();
+      return true;
+    }
   };
   std::map<std::array<int, 3>, Sparse> sparse;           // by (W, H, channels)
   std::map<std::array<int, 3>, Sparse> sparse_features;  // `canvas` is the features, by (pillars, points, features)
@@ -114,11 +123,7 @@ void CheckCloud(VoxelizeConfig const& vc, bool center_z, int channels, std::vect
   Scratch::Sparse& sf = s.sparse_features[{vc.max_pillars, vc.max_points_per_pillar, PillarFeatureCount(fc)}];
   size_t feat_state_bytes = 0;
   ASSERT_TRUE(PillarFeaturesSparseCudaStateBytes(fc, &feat_state_bytes).ok());
-  if (sf.state.size() == 0) {
-    sf.state.Resize(feat_state_bytes);
-    sf.state.Poison();
-    sf.canvas.Resize(s.feat.size());
-    sf.canvas.Poison();
+  if (sf.AllocateOnce(feat_state_bytes, s.feat.size())) {
     ASSERT_TRUE(PillarFeaturesSparseCudaReset(fc, sf.state.get(), sf.state.size(), nullptr).ok());
   }
   ASSERT_TRUE(PillarFeaturesSparseCuda(fc, s.d_pts.get(), s.d_num.get(), s.d_coords.get(),
@@ -166,11 +171,7 @@ void CheckCloud(VoxelizeConfig const& vc, bool center_z, int channels, std::vect
   Scratch::Sparse& sp = s.sparse[{g.nx, g.ny, channels}];
   size_t sparse_bytes = 0;
   ASSERT_TRUE(ScatterSparseCudaStateBytes(sc, &sparse_bytes).ok());
-  if (sp.state.size() == 0) {
-    sp.state.Resize(sparse_bytes);
-    sp.state.Poison();
-    sp.canvas.Resize(s.canvas.size());
-    sp.canvas.Poison();
+  if (sp.AllocateOnce(sparse_bytes, s.canvas.size())) {
     ASSERT_TRUE(ScatterSparseCudaReset(sc, sp.state.get(), sp.state.size(), nullptr).ok());
   }
   ASSERT_TRUE(ScatterSparseCuda(sc, s.d_pf.get(), s.d_coords.get(), s.d_counters.get() + kPillarCount, sp.canvas.get(),
