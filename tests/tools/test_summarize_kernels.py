@@ -134,6 +134,32 @@ def test_graph_columns_of_the_runtime_path(tmp_path):
     assert res.stdout.rstrip().splitlines()[-3].endswith("| 36.1 | 23.0 |")
 
 
+def test_voxeliser_state_columns(tmp_path):
+    # The voxeliser with its kept state (binaries from 2026-12-07 on): a voxelize column after the voxeliser's, and
+    # whole-preprocessing columns after the sparse graph column.
+    extra = (
+        '    {"config": "grid_a", "stage": "voxelize_fast_state", "points": 120000, "pillars": 27582, '
+        '"median_us": 1.25, "p90_us": 99.00, "bytes": 4197016, "fraction_of_copy_bw": 0.038},\n'
+        '    {"config": "grid_a", "stage": "whole_pre_state_sparse", "points": 120000, "pillars": 27582, '
+        '"median_us": 6.75, "p90_us": 99.00, "bytes": 4197016, "fraction_of_copy_bw": 0.038},\n'
+        '    {"config": "grid_a", "stage": "whole_pre_state_sparse_graph", "points": 120000, "pillars": 27582, '
+        '"median_us": 6.25, "p90_us": 99.00, "bytes": 4197016, "fraction_of_copy_bw": 0.038},\n'
+    )
+    (tmp_path / "new.json").write_text(RAW.replace('  "rows": [\n', '  "rows": [\n' + extra))
+    res = _run(tmp_path / "new.json")
+    assert res.returncode == 0, res.stderr
+    assert "| voxelize | voxelize, kept state | features |" in res.stdout
+    assert (
+        "| whole, voxeliser state + sparse | whole, voxeliser state + sparse (CUDA graph) | whole, deterministic"
+        in res.stdout
+    )
+    assert "| 1.2 |" in res.stdout and "| 6.8 | 6.2 |" in res.stdout
+    (tmp_path / "old.json").write_text(RAW)
+    both = _run(tmp_path / "new.json", tmp_path / "old.json")
+    assert both.returncode == 0, both.stderr
+    assert "kept state" not in both.stdout
+
+
 def test_optional_columns_appear_only_where_every_run_has_them(tmp_path):
     # The sparse decoration and scatter rows (binaries from 2026-12-06 21:30Z on) are columns of their own; older
     # runs, or a mix of older and newer runs, keep the older table.

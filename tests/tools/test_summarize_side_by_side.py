@@ -47,10 +47,21 @@ _OURS_POST = {
 # per scenario (nms by suppressor lists, whole with lists).
 _OURS_SPARSE = {30000: (9.0, 15.0, 40.0), 120000: (18.0, 24.0, 60.0), 300000: (28.0, 29.0, 104.0)}
 _OURS_LISTS = {"post-S": (8.0, 26.0), "post-M": (10.0, 25.0), "post-L": (20.0, 40.0)}
+# The voxeliser with its kept state (from 2026-12-07 on): per points (voxelize, whole).
+_OURS_STATE = {30000: (16.0, 36.0), 120000: (24.0, 52.0), 300000: (33.0, 96.0)}
 
 
 def _ours(date, scale=1.0, runtime_path=False):
+    """runtime_path: False (dense kernels only), True (plus the sparse and suppressor-list rows) or "state" (plus the
+    voxeliser-state rows too)."""
     rows = []
+    if runtime_path == "state":
+        for n, (vox, whole) in _OURS_STATE.items():
+            p = _OURS_PRE[n][0]
+            rows += [
+                (PRE, "voxelize_fast_state", n, p, vox * scale),
+                (PRE, "whole_pre_state_sparse", n, p, whole * scale),
+            ]
     if runtime_path:
         for n, (feat, scat, whole) in _OURS_SPARSE.items():
             p = _OURS_PRE[n][0]
@@ -193,6 +204,23 @@ def test_runs_with_the_runtime_path_are_summarized_by_it(tmp_path):
         in lines
     )
     assert "| post-M | 25.0 / 31.2 | 60.0 / 75.0 | 10.0 / 12.5 | 45.0 / 56.2 | 12.5 / 15.6 | 125.0 / 156.2 |" in lines
+
+
+def test_the_voxeliser_state_rows_are_not_the_runtime_path(tmp_path):
+    # Binaries from 2026-12-07 on also time the voxeliser with a kept state; the runtime does not use it, so the tables
+    # stay on whole_pre_fast_sparse and voxelize_fast.
+    res = _run(*_pairs(_call(tmp_path, runtime_path=("state", "state"))))
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert any(line.startswith("Ours is the C++ runtime's path: sparse decoration and scatter") for line in lines)
+    assert (
+        "| preprocessing, 120,000 points | 27,582; 27,582 | 60.0 / 75.0 | 240.0 / 300.0 | 120.0 / 150.0 | 4.00× / 4.00× | 2.00× / 2.00× |"
+        in lines
+    )
+    assert (
+        "| 120,000 | 100.0 / 125.0 | 30.0 / 37.5 | 57.0 / 71.2 | 18.0 / 22.5 | 18.0 / 22.5 | 24.0 / 30.0 | 47.0 / 58.8 |"
+        in lines
+    )
 
 
 def test_runs_of_two_binaries_are_rejected(tmp_path):

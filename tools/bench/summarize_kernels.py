@@ -25,6 +25,7 @@ END = "<!-- summarize_kernels.py: end -->"
 
 _PRE_STAGES = (
     ("voxelize", "voxelize_fast"),
+    ("voxelize, kept state", "voxelize_fast_state"),
     ("features", "pillar_features"),
     ("features, sparse", "pillar_features_sparse"),
     ("scatter+clear", "scatter_incl_canvas_clear"),
@@ -34,6 +35,8 @@ _PRE_STAGES = (
     ("whole, sparse features and scatter", "whole_pre_fast_sparse"),
     ("whole (CUDA graph)", "whole_pre_fast_graph"),
     ("whole, sparse (CUDA graph)", "whole_pre_fast_sparse_graph"),
+    ("whole, voxeliser state + sparse", "whole_pre_state_sparse"),
+    ("whole, voxeliser state + sparse (CUDA graph)", "whole_pre_state_sparse_graph"),
     ("whole, deterministic voxelize", "whole_pre_deterministic"),
 )
 _POST_STAGES = (
@@ -57,6 +60,9 @@ _OPTIONAL = {
     "whole_post_graph",
     "whole_pre_fast_sparse_graph",
     "whole_post_lists_graph",
+    "voxelize_fast_state",
+    "whole_pre_state_sparse",
+    "whole_pre_state_sparse_graph",
 }
 
 

@@ -183,6 +183,26 @@ void CheckCloud(VoxelizeConfig const& vc, bool center_z, int channels, std::vect
 
 VoxelizeConfig AutowareConfig() { return VoxelizeConfig(); }
 
+// The first `p` pillars as cell (y, x) -> the bit patterns of their points, sorted (the fast voxeliser's pillar and
+// point order is its atomics' order).
+std::map<std::pair<int, int>, std::vector<std::vector<uint32_t>>> PillarSet(VoxelizeConfig const& vc, int32_t p,
+                                                                            int32_t const* num, int32_t const* coords,
+                                                                            float const* pts) {
+  std::map<std::pair<int, int>, std::vector<std::vector<uint32_t>>> m;
+  int const f = vc.num_point_features;
+  for (int q = 0; q < p; ++q) {
+    auto& v = m[{coords[3 * q + 1], coords[3 * q + 2]}];
+    for (int k = 0; k < num[q]; ++k) {
+      float const* s = pts + (static_cast<size_t>(q) * vc.max_points_per_pillar + k) * f;
+      std::vector<uint32_t> bits(f);
+      std::memcpy(bits.data(), s, f * sizeof(float));
+      v.push_back(std::move(bits));
+    }
+    std::sort(v.begin(), v.end());
+  }
+  return m;
+}
+
 VoxelizeConfig AwmlConfig() {
   VoxelizeConfig c;
   c.grid = {-122.4, -122.4, -3.0, 122.4, 122.4, 5.0, 0.24, 0.24, 8.0};
@@ -282,20 +302,6 @@ TEST(PillarsCuda, FastModeMatchesDeterministicAsSets) {
     std::vector<int32_t> const num = d_num.Download(p), coords = d_coords.Download(3 * p);
     std::vector<float> const pts =
         d_pts.Download(static_cast<size_t>(p) * vc.max_points_per_pillar * vc.num_point_features);
-    auto pillar_set = [&](int32_t const* nm, int32_t const* co, float const* pt) {
-      std::map<std::pair<int, int>, std::vector<std::vector<float>>> m;
-      for (int q = 0; q < p; ++q) {
-        auto& v = m[{co[3 * q + 1], co[3 * q + 2]}];
-        for (int k = 0; k < nm[q]; ++k) {
-          float const* s = pt + (static_cast<size_t>(q) * vc.max_points_per_pillar + k) * vc.num_point_features;
-          v.emplace_back(s, s + vc.num_point_features);
-        }
-        std::sort(v.begin(), v.end(), [](auto const& a, auto const& b) {
-          return std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) < 0;
-        });
-      }
-      return m;
-    };
     // Unused slots: zero with zero_unused_slots, untouched (still the poison pattern) without it.
     std::vector<float> const poison = [] {
       DeviceBuffer<float> b(1);
@@ -312,15 +318,8 @@ TEST(PillarsCuda, FastModeMatchesDeterministicAsSets) {
         }
       }
     }
-    auto const want = pillar_set(cpu.num.data(), cpu.coords.data(), cpu.points.data());
-    auto const got = pillar_set(num.data(), coords.data(), pts.data());
-    ASSERT_EQ(want.size(), got.size());
-    for (auto const& [key, v] : want) {
-      ASSERT_EQ(got.count(key), 1u);
-      auto const& w = got.at(key);
-      ASSERT_EQ(v.size(), w.size());
-      for (size_t k = 0; k < v.size(); ++k) ASSERT_EQ(std::memcmp(v[k].data(), w[k].data(), v[k].size() * 4), 0);
-    }
+    ASSERT_TRUE(PillarSet(vc, p, cpu.num.data(), cpu.coords.data(), cpu.points.data()) ==
+                PillarSet(vc, p, num.data(), coords.data(), pts.data()));
   }
 }
 
@@ -563,6 +562,102 @@ TEST(PillarsCuda, SparseScatterSequenceEqualsCpu) {
                   .code(),
               StatusCode::kInvalidArgument);
   }
+}
+
+// VoxelizeFastCuda over a sequence of clouds on one state per grid (poisoned, then reset once): every cloud's pillar
+// set, counts and counters are the CPU's wherever the fast mode's are defined to be (all of them unless pillars
+// overflow; pillar count, dropped pillars and out-of-range points always), and after every call the state is zero
+// again, through empty clouds, single points, overfull pillars and dropped pillars.
+TEST(PillarsCuda, FastVoxelizeWithStateMatchesCpuOverASequence) {
+  REQUIRE_GPU();
+  std::mt19937 rng(31);
+  std::map<int, DeviceBuffer<char>> states;  // by grid (0: Autoware's, 1: AWML's)
+  int const clouds = std::min(80, 2 * CloudCount());
+  for (int i = 0; i < clouds; ++i) {
+    SCOPED_TRACE("cloud " + std::to_string(i));
+    VoxelizeConfig vc = i % 2 ? AwmlConfig() : AutowareConfig();
+    vc.mode = VoxelizeMode::kFast;
+    vc.zero_unused_slots = i % 3 == 0;
+    if (i % 5 == 4) vc.max_pillars = 500;          // pillars dropped
+    if (i % 7 == 2) vc.max_points_per_pillar = 4;  // points dropped from full pillars
+    int64_t const n = i < 2 ? 0 : (i < 4 ? 1 : static_cast<int64_t>(rng() % 200001));
+    std::vector<float> const cloud = testing::RandomCloud(&rng, n, vc.num_point_features, vc.grid);
+    size_t state_bytes = 0, ws_bytes = 0;
+    ASSERT_TRUE(VoxelizeFastCudaStateBytes(vc, &state_bytes).ok());
+    ASSERT_TRUE(VoxelizeCudaWorkspaceBytes(vc, n, &ws_bytes).ok());
+    DeviceBuffer<char>& state = states[i % 2];
+    if (state.size() == 0) {
+      state.Resize(state_bytes);
+      state.Poison();
+      ASSERT_TRUE(VoxelizeFastCudaReset(vc, state.get(), state_bytes, nullptr).ok());
+    }
+    DeviceBuffer<char> ws(ws_bytes);
+    ws.Poison();
+    testing::VoxelHost cpu(vc);
+    VoxelizeConfig det = vc;
+    det.mode = VoxelizeMode::kDeterministic;
+    ASSERT_TRUE(VoxelizeCpu(det, cloud.data(), n, cpu.outputs()).ok());
+    DeviceBuffer<float> d_cloud, d_pts(cpu.points.size());
+    d_cloud.Upload(cloud);
+    d_pts.Poison();
+    DeviceBuffer<int32_t> d_num(cpu.num.size()), d_coords(cpu.coords.size()), d_counters(kNumVoxelizeCounters);
+    d_counters.Poison();
+    ASSERT_TRUE(VoxelizeFastCuda(vc, d_cloud.get(), n, {d_pts.get(), d_num.get(), d_coords.get(), d_counters.get()},
+                                 ws.get(), ws_bytes, state.get(), state_bytes, nullptr)
+                    .ok());
+    std::vector<int32_t> const counters = d_counters.Download(kNumVoxelizeCounters);
+    std::vector<char> const left = state.Download(state_bytes);
+    ASSERT_EQ(std::count(left.begin(), left.end(), 0), static_cast<std::ptrdiff_t>(state_bytes)) << "state not zero";
+    int32_t const p = cpu.counters[kPillarCount];
+    ASSERT_EQ(counters[kPillarCount], p);
+    ASSERT_EQ(counters[kPillarsDropped], cpu.counters[kPillarsDropped]);
+    ASSERT_EQ(counters[kPointsOutOfRange], cpu.counters[kPointsOutOfRange]);
+    std::vector<int32_t> const num = d_num.Download(p), coords = d_coords.Download(3 * p);
+    int64_t placed = 0;  // every point is placed, dropped or out of range, once
+    for (int32_t c : num) placed += c;
+    ASSERT_EQ(
+        placed + counters[kPointsDroppedNoPillar] + counters[kPointsDroppedPillarFull] + counters[kPointsOutOfRange],
+        n);
+    if (cpu.counters[kPillarsDropped] > 0) continue;  // which cells got the pillars is arrival order
+    ASSERT_EQ(counters, cpu.counters);
+    std::vector<float> const pts =
+        d_pts.Download(static_cast<size_t>(p) * vc.max_points_per_pillar * vc.num_point_features);
+    if (cpu.counters[kPointsDroppedPillarFull] > 0) {  // which points stay in a full pillar is arrival order
+      std::map<std::pair<int, int>, int> want, got;
+      for (int q = 0; q < p; ++q) {
+        want[{cpu.coords[3 * q + 1], cpu.coords[3 * q + 2]}] = cpu.num[q];
+        got[{coords[3 * q + 1], coords[3 * q + 2]}] = num[q];
+      }
+      ASSERT_TRUE(want == got);
+    } else {
+      ASSERT_TRUE(PillarSet(vc, p, cpu.num.data(), cpu.coords.data(), cpu.points.data()) ==
+                  PillarSet(vc, p, num.data(), coords.data(), pts.data()));
+    }
+  }
+}
+
+TEST(PillarsCuda, FastVoxelizeWithStateRejectsBadArguments) {
+  REQUIRE_GPU();
+  VoxelizeConfig vc = TinyConfig();
+  vc.mode = VoxelizeMode::kFast;
+  size_t state_bytes = 0, ws_bytes = 0;
+  ASSERT_TRUE(VoxelizeFastCudaStateBytes(vc, &state_bytes).ok());
+  EXPECT_EQ(state_bytes, sizeof(int32_t) * (4 * 4 + 2));  // 4 x 4 cell counts, the pillar counter, out of range
+  ASSERT_TRUE(VoxelizeCudaWorkspaceBytes(vc, 10, &ws_bytes).ok());
+  DeviceBuffer<float> d(1000);
+  DeviceBuffer<int32_t> i(1000);
+  DeviceBuffer<char> ws(ws_bytes), state(state_bytes);
+  VoxelizeOutputs const out{d.get(), i.get(), i.get(), i.get()};
+  EXPECT_EQ(VoxelizeFastCuda(vc, d.get(), 10, out, ws.get(), ws_bytes, state.get(), state_bytes - 1, nullptr).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(VoxelizeFastCuda(vc, d.get(), 10, out, ws.get(), ws_bytes, nullptr, state_bytes, nullptr).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(VoxelizeFastCudaReset(vc, state.get(), state_bytes - 1, nullptr).code(), StatusCode::kInvalidArgument);
+  VoxelizeConfig det = vc;
+  det.mode = VoxelizeMode::kDeterministic;
+  Status const s = VoxelizeFastCuda(det, d.get(), 10, out, ws.get(), ws_bytes, state.get(), state_bytes, nullptr);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("expected mode kFast"), std::string::npos) << s.message();
 }
 
 TEST(PillarsCuda, RejectsSmallWorkspace) {

@@ -338,23 +338,24 @@ TEST(CenterPointRuntimeCuda, EqualsTheCpuRuntimeWhereADeviceExists) {
     }
     if (!dropped) break;
   }
-  {
-    // The head tensors too: they are the network's function of the canvas, so a pillar row or canvas cell the CUDA
-    // runtime failed to rewrite shows there even where no box moves.
-    config.return_heads = true;
-    std::unique_ptr<CenterPointRuntime> cuda = MakeRuntime(config, false, RuntimeDevice::kCuda, stream);
-    std::unique_ptr<CenterPointRuntime> cpu = MakeRuntime(config, false);
+  // The head tensors too: they are the network's function of the canvas, so a pillar row or canvas cell the CUDA
+  // runtime failed to rewrite shows there even where no box moves.
+  config.return_heads = true;
+  auto compare = [&](CenterPointConfig const& c, std::vector<std::vector<float>> const& frames) {
+    SCOPED_TRACE(c.voxelize.mode == kernels::VoxelizeMode::kFast ? "fast voxelize" : "deterministic voxelize");
+    std::unique_ptr<CenterPointRuntime> cuda = MakeRuntime(c, false, RuntimeDevice::kCuda, stream);
+    std::unique_ptr<CenterPointRuntime> cpu = MakeRuntime(c, false);
     ASSERT_NE(cuda, nullptr);
     std::size_t compared = 0;
-    // Growing clouds, then the same ones shrinking, on one runtime: the CUDA runtime keeps its encoder input and canvas
+    // Growing frames, then the same ones shrinking, on one runtime: the CUDA runtime keeps its encoder input and canvas
     // between frames and rewrites only what the previous frame left (pillar_features.h, scatter.h).
-    for (std::size_t k = 0; k < 2 * clouds.size(); ++k) {
-      std::size_t const seed = k < clouds.size() ? k : 2 * clouds.size() - 1 - k;
-      int64_t const n = static_cast<int64_t>(clouds[seed].size()) / 4;
-      StatusOr<CenterPointDetections> a = cpu->Detect(clouds[seed].data(), n);
-      StatusOr<CenterPointDetections> b = cuda->Detect(clouds[seed].data(), n);
+    for (std::size_t k = 0; k < 2 * frames.size(); ++k) {
+      std::size_t const seed = k < frames.size() ? k : 2 * frames.size() - 1 - k;
+      int64_t const n = static_cast<int64_t>(frames[seed].size()) / 4;
+      StatusOr<CenterPointDetections> a = cpu->Detect(frames[seed].data(), n);
+      StatusOr<CenterPointDetections> b = cuda->Detect(frames[seed].data(), n);
       ASSERT_TRUE(a.ok() && b.ok()) << a.status().ToString() << " / " << b.status().ToString();
-      ASSERT_EQ(a->candidates_dropped, 0) << "threshold " << config.decode.score_thresholds[0];
+      ASSERT_EQ(a->candidates_dropped, 0) << "threshold " << c.decode.score_thresholds[0];
       EXPECT_EQ(b->candidates_dropped, 0);
       ASSERT_EQ(a->boxes.size(), b->boxes.size()) << seed;
       EXPECT_EQ(a->num_pillars, b->num_pillars);
@@ -377,8 +378,26 @@ TEST(CenterPointRuntimeCuda, EqualsTheCpuRuntimeWhereADeviceExists) {
         }
       }
     }
-    EXPECT_GT(compared, 0u) << "no boxes at threshold " << config.decode.score_thresholds[0];
+    EXPECT_GT(compared, 0u) << "no boxes at threshold " << c.decode.score_thresholds[0];
+  };
+  compare(config, clouds);
+  // The fast voxeliser (`deterministic: false`): its pillars are numbered in arrival order, so the heads equal the
+  // CPU's only where no pillar overflows and no cell gets more than kPoints points. Uniform clouds of up to 2,500
+  // points on the 128 x 128 grid stay inside both.
+  std::vector<std::vector<float>> sparse;
+  for (unsigned seed = 0; seed < 6; ++seed) {
+    std::mt19937 rng(300 + seed);
+    std::uniform_real_distribution<float> u(-25.0f, 25.0f);
+    sparse.emplace_back(static_cast<std::size_t>(4) * (400 + 420 * seed));
+    for (std::size_t i = 0; i < sparse.back().size(); i += 4) {
+      sparse.back()[i] = u(rng);
+      sparse.back()[i + 1] = u(rng);
+      sparse.back()[i + 2] = 0.1f * u(rng);
+      sparse.back()[i + 3] = 0.5f + 0.02f * u(rng);
+    }
   }
+  config.voxelize.mode = kernels::VoxelizeMode::kFast;
+  compare(config, sparse);
   cudaStreamDestroy(stream);
 #else
   EXPECT_EQ(created.status().code(), StatusCode::kUnavailable);

@@ -30,9 +30,15 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
   int const warp = threadIdx.x / 32;
   int const pid = blockIdx.x * kWarpsPerBlock + warp;
   int const lane = threadIdx.x & 31;
-  if (pid >= ClampedCount(pillar_count, max_pillars)) return;
-  float* stage = stage_all[warp];
+  if (pid >= max_pillars) return;
+  // The loads that do not depend on one another go out together: the pillar count and this row's point count,
+  // coordinates and written mark (a row past the count is read and not used; every buffer holds max_pillars rows).
+  int const count = ClampedCount(pillar_count, max_pillars);
   int n = points_per_pillar[pid];
+  int32_t const zyx[3] = {coords[3 * pid], coords[3 * pid + 1], coords[3 * pid + 2]};
+  int const before = written ? written[pid] : 0;
+  if (pid >= count) return;
+  float* stage = stage_all[warp];
   n = n < 0 ? 0 : (n > max_pts ? max_pts : n);
   float const* pts = pillar_points + static_cast<int64_t>(pid) * max_pts * f;
   float p[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
@@ -43,7 +49,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
   for (int k = 0; k < n; ++k) {
     for (int d = 0; d < 3; ++d) sum[d] = decorate::Add(sum[d], __shfl_sync(0xffffffffu, p[d], k));
   }
-  decorate::PillarFrame const fr = decorate::FrameFromSums(g, sum, n, coords + 3 * pid);
+  decorate::PillarFrame const fr = decorate::FrameFromSums(g, sum, n, zyx);
   float* row = stage + lane * out_f;
   if (lane < n) {
     decorate::DecoratePoint(fr, p, f, center_z, row);
@@ -51,10 +57,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
     for (int d = 0; d < out_f; ++d) row[d] = 0.0f;
   }
   int rows = max_pts;
-  if (written) {
-    int const before = written[pid];
-    rows = n > before ? n : (before < max_pts ? before : max_pts);
-  }
+  if (written) rows = n > before ? n : (before < max_pts ? before : max_pts);
   __syncwarp();
   if (written && lane == 0) written[pid] = static_cast<uint8_t>(n);
   float* out = features + static_cast<int64_t>(pid) * max_pts * out_f;

@@ -38,36 +38,49 @@ __device__ __forceinline__ void CopyPoint(float const* src, float* dst, int f) {
 
 // ---- fast path ----
 
+// cell_count, total and out_of_range are the workspace's (cleared by the kernel) or, with `kept`, the state's (zero
+// on entry, left zero on exit).
 struct FastWorkspace {
-  int32_t *cell_count, *cell_pillar, *cells, *slots, *total;
+  int32_t *cell_count, *cell_pillar, *cells, *slots, *total, *out_of_range;
 };
 
 struct FastArgs {
   PillarGridF g;
   float const* points;
   int n, f, max_pts, max_pillars, num_cells;
-  bool zero_unused_slots;
+  bool zero_unused_slots, kept;
   FastWorkspace w;
   VoxelizeOutputs out;
 };
 
 constexpr int kFastThreads = 256;
 
-// Phase 1 for point i (valid): its cell, its slot in the cell (atomic arrival order), and for the first point of
-// a cell a pillar id; new pillars take consecutive ids with one atomic per warp (the counter only grows: nothing
-// wraps). Every lane of the warp calls it (valid = false past the end), so the warp votes are over full warps.
-__device__ __forceinline__ void FastCell(FastArgs const& a, int i, bool valid) {
+constexpr int kMaxF = 8;      // num_point_features <= 8 (ValidateVoxelizeConfig)
+constexpr int kResident = 2;  // points a thread keeps in registers from phase 1 to phase 2
+
+// Point i's features (zeros past F or when not valid).
+__device__ __forceinline__ void LoadPoint(FastArgs const& a, int64_t i, bool valid, float* v) {
+#pragma unroll
+  for (int d = 0; d < kMaxF; ++d) v[d] = valid && d < a.f ? a.points[i * a.f + d] : 0.0f;
+}
+
+// Phase 1 for point i (valid, features v): its cell, its slot in the cell (atomic arrival order), and for the first
+// point of a cell a pillar id; new pillars take consecutive ids with one atomic per warp (the counter only grows:
+// nothing wraps). `spill`: keep cell and slot in the workspace for phase 2 (points not held in registers). Every
+// lane of the warp calls it (valid = false past the end), so the warp votes are over full warps.
+__device__ __forceinline__ void FastCell(FastArgs const& a, int64_t i, bool valid, float const* v, bool spill,
+                                         int32_t* cell_out, int32_t* slot_out) {
   int ix = 0, iy = 0;
-  int const cell = valid ? PointCellAt(a.g, a.points, i, a.f, &ix, &iy) : -1;
-  WarpCount(valid && cell < 0, &a.out.counters[kPointsOutOfRange]);
+  int const cell = valid ? PointCell(a.g, v[0], v[1], v[2], &ix, &iy) : -1;
+  WarpCount(valid && cell < 0, a.w.out_of_range);
   int32_t slot = -1;
-  if (valid) {
-    a.w.cells[i] = cell;
-    if (cell >= 0) {
-      slot = atomicAdd(&a.w.cell_count[cell], 1);
-      a.w.slots[i] = slot;
-    }
+  if (cell >= 0) {
+    slot = atomicAdd(&a.w.cell_count[cell], 1);
+    if (spill) a.w.slots[i] = slot;
   }
+  if (spill && valid) a.w.cells[i] = cell;
+  *cell_out = cell;
+  *slot_out = slot;
   int32_t const pid = WarpAppend(slot == 0, a.w.total);  // the cell's first point creates its pillar
   if (pid < 0) return;
   if (pid < a.max_pillars) {
@@ -80,63 +93,96 @@ __device__ __forceinline__ void FastCell(FastArgs const& a, int i, bool valid) {
   }
 }
 
-// Phase 2 for point i (valid): copy it into its pillar slot; the cell's first point writes the pillar's count.
-__device__ __forceinline__ void FastFill(FastArgs const& a, int i, bool valid) {
-  int32_t const cell = valid ? a.w.cells[i] : -1;
+// Phase 2 for a point with its cell (-1: none or not valid), slot and features v: copy it into its pillar slot; the
+// cell's first point writes the pillar's count and, with `kept`, clears the cell's count (nothing else reads it in
+// this phase), so that the state is zero again when the kernel ends.
+__device__ __forceinline__ void FastFill(FastArgs const& a, int32_t cell, int32_t slot, float const* v) {
   int32_t const pid = cell >= 0 ? a.w.cell_pillar[cell] : 0;
   WarpCount(cell >= 0 && pid < 0, &a.out.counters[kPointsDroppedNoPillar]);
   bool const placed = cell >= 0 && pid >= 0;
-  int32_t const slot = placed ? a.w.slots[i] : 0;
   WarpCount(placed && slot >= a.max_pts, &a.out.counters[kPointsDroppedPillarFull]);
-  if (!placed) return;
-  if (slot < a.max_pts) {
-    CopyPoint(a.points + static_cast<int64_t>(i) * a.f,
-              a.out.pillar_points + (static_cast<int64_t>(pid) * a.max_pts + slot) * a.f, a.f);
-  }
-  if (slot == 0) {
+  if (cell >= 0 && slot == 0) {
     int32_t const c = a.w.cell_count[cell];
-    a.out.points_per_pillar[pid] = c < a.max_pts ? c : a.max_pts;
+    if (a.kept) a.w.cell_count[cell] = 0;
+    if (placed) a.out.points_per_pillar[pid] = c < a.max_pts ? c : a.max_pts;
+  }
+  if (!placed || slot >= a.max_pts) return;
+  float* dst = a.out.pillar_points + (static_cast<int64_t>(pid) * a.max_pts + slot) * a.f;
+#pragma unroll
+  for (int d = 0; d < kMaxF; ++d) {
+    if (d < a.f) dst[d] = v[d];
   }
 }
 
-// The fast (atomic) voxeliser in one cooperative launch, its phases separated by grid-wide barriers.
+// The fast (atomic) voxeliser in one cooperative launch, its phases separated by grid-wide barriers. A thread's
+// first kResident points stay in registers (features, cell, slot) from phase 1 to phase 2; points past
+// kResident x grid threads go through the workspace. With `kept` the cell counts, pillar counter and out-of-range
+// count come zero from the state and are left zero, so phase 0 and its barrier are not needed.
 __global__ void __launch_bounds__(kFastThreads) FastVoxelizeKernel(FastArgs a) {
   cg::grid_group grid = cg::this_grid();
   int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   int64_t const tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  // Phase 0: clear the cell counts (int4 stores), the pillar counter and the output counters.
-  int64_t const quads = a.num_cells / 4;
-  int4* count4 = reinterpret_cast<int4*>(a.w.cell_count);
-  for (int64_t q = tid; q < quads; q += stride) count4[q] = make_int4(0, 0, 0, 0);
-  for (int64_t c = quads * 4 + tid; c < a.num_cells; c += stride) a.w.cell_count[c] = 0;
-  if (tid < kNumVoxelizeCounters) a.out.counters[tid] = 0;
-  if (tid == 0) *a.w.total = 0;
-  grid.sync();
+  if (!a.kept) {
+    // Phase 0: clear the cell counts (int4 stores), the pillar counter and the output counters.
+    int64_t const quads = a.num_cells / 4;
+    int4* count4 = reinterpret_cast<int4*>(a.w.cell_count);
+    for (int64_t q = tid; q < quads; q += stride) count4[q] = make_int4(0, 0, 0, 0);
+    for (int64_t c = quads * 4 + tid; c < a.num_cells; c += stride) a.w.cell_count[c] = 0;
+    if (tid < kNumVoxelizeCounters) a.out.counters[tid] = 0;
+    if (tid == 0) *a.w.total = 0;
+  } else if (tid == 0) {  // phase 2 adds to these two; the others are written whole there
+    a.out.counters[kPointsDroppedNoPillar] = 0;
+    a.out.counters[kPointsDroppedPillarFull] = 0;
+  }
+  // The resident points' features are loaded before the barrier (independent of the clear).
+  float v[kResident][kMaxF];
+  int32_t cell[kResident], slot[kResident];
+#pragma unroll
+  for (int k = 0; k < kResident; ++k) LoadPoint(a, tid + k * stride, tid + k * stride < a.n, v[k]);
+  if (!a.kept) grid.sync();
   // Phase 1: cells, slots and pillar ids. Warp-uniform loops: every lane runs the same iterations.
-  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x; base < a.n; base += stride) {
+  for (int k = 0; k < kResident; ++k) {  // unrolled (kResident is a constant): v, cell and slot stay in registers
+    int64_t const i = tid + k * stride;
+    FastCell(a, i, i < a.n, v[k], false, &cell[k], &slot[k]);
+  }
+  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x + kResident * stride; base < a.n; base += stride) {
     int64_t const i = base + threadIdx.x;
-    FastCell(a, static_cast<int>(i), i < a.n);
+    float w[kMaxF];
+    LoadPoint(a, i, i < a.n, w);
+    int32_t c = -1, s = -1;
+    FastCell(a, i, i < a.n, w, true, &c, &s);
   }
   grid.sync();
-  // Phase 2: copy the points into their pillars; the pillar count and drop counters.
+  // Phase 2: copy the points into their pillars; the pillar count and drop counters (with `kept`, the state's
+  // counters are read and cleared here: every phase-1 atomic on them is behind the barrier, none is ahead).
   if (tid == 0) {
     int32_t const t = *a.w.total;
     a.out.counters[kPillarCount] = t < a.max_pillars ? t : a.max_pillars;
     a.out.counters[kPillarsDropped] = t > a.max_pillars ? t - a.max_pillars : 0;
+    if (a.kept) {
+      a.out.counters[kPointsOutOfRange] = *a.w.out_of_range;
+      *a.w.out_of_range = 0;
+      *a.w.total = 0;
+    }
   }
-  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x; base < a.n; base += stride) {
+#pragma unroll
+  for (int k = 0; k < kResident; ++k) FastFill(a, cell[k], slot[k], v[k]);
+  for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x + kResident * stride; base < a.n; base += stride) {
     int64_t const i = base + threadIdx.x;
-    FastFill(a, static_cast<int>(i), i < a.n);
+    bool const valid = i < a.n;
+    int32_t const c = valid ? a.w.cells[i] : -1;
+    float w[kMaxF];
+    LoadPoint(a, i, c >= 0, w);
+    FastFill(a, c, c >= 0 ? a.w.slots[i] : 0, w);
   }
   if (!a.zero_unused_slots) return;
   grid.sync();
   // Phase 3: zero the unused point slots of the written pillars.
-  int32_t const t = *a.w.total;
-  int64_t const slots = static_cast<int64_t>(t < a.max_pillars ? t : a.max_pillars) * a.max_pts;
+  int64_t const slots = static_cast<int64_t>(a.out.counters[kPillarCount]) * a.max_pts;
   for (int64_t e = tid; e < slots; e += stride) {
     int32_t const pid = static_cast<int32_t>(e / a.max_pts);
-    int32_t const slot = static_cast<int32_t>(e % a.max_pts);
-    if (slot < a.out.points_per_pillar[pid]) continue;
+    int32_t const s = static_cast<int32_t>(e % a.max_pts);
+    if (s < a.out.points_per_pillar[pid]) continue;
     float* dst = a.out.pillar_points + e * a.f;
     for (int d = 0; d < a.f; ++d) dst[d] = 0.0f;
   }
@@ -300,8 +346,14 @@ Status VoxelizeCudaWorkspaceBytes(VoxelizeConfig const& config, int64_t max_num_
   return Layout(config, g, max_num_points, nullptr, bytes, &det, &fast);
 }
 
-Status VoxelizeCuda(VoxelizeConfig const& config, float const* points, int64_t num_points, VoxelizeOutputs const& out,
-                    void* workspace, size_t workspace_bytes, StreamHandle stream) {
+namespace {
+
+// State of VoxelizeFastCuda: the cell counts, the pillar counter and the out-of-range count, all zero between calls.
+size_t FastStateInts(PillarGridF const& g) { return static_cast<size_t>(g.nx) * g.ny + 2; }
+
+// VoxelizeCuda, or with `state` (kFast only, checked by the caller) VoxelizeFastCuda.
+Status Enqueue(VoxelizeConfig const& config, float const* points, int64_t num_points, VoxelizeOutputs const& out,
+               void* workspace, size_t workspace_bytes, int32_t* state, StreamHandle stream) {
   PillarGridF g{};
   Status s = ValidateVoxelizeConfig(config, &g);
   if (!s.ok()) return s;
@@ -352,11 +404,18 @@ Status VoxelizeCuda(VoxelizeConfig const& config, float const* points, int64_t n
                                                out.counters);
     AWML_RETURN_IF_CUDA_ERROR(cudaGetLastError(), "voxelize: fill");
   } else {
+    bool const kept = state != nullptr;
+    fast.out_of_range = out.counters + kPointsOutOfRange;
+    if (kept) {  // the state replaces the workspace's counts and counter (left unused there)
+      fast.cell_count = state;
+      fast.total = state + num_cells;
+      fast.out_of_range = state + num_cells + 1;
+    }
     static CooperativeGrid grid;
     int blocks = 0;
-    int64_t const wanted = (std::max<int64_t>(n, num_cells / 4) + kFastThreads - 1) / kFastThreads;
+    int64_t const wanted = (std::max<int64_t>(n, kept ? 0 : num_cells / 4) + kFastThreads - 1) / kFastThreads;
     AWML_RETURN_IF_ERROR(grid.Blocks(FastVoxelizeKernel, kFastThreads, 0, wanted, &blocks));
-    FastArgs const args{g, points, n, f, mp, config.max_pillars, num_cells, config.zero_unused_slots, fast, out};
+    FastArgs const args{g, points, n, f, mp, config.max_pillars, num_cells, config.zero_unused_slots, kept, fast, out};
     return LaunchCooperative(FastVoxelizeKernel, blocks, kFastThreads, 0, st, args);
   }
   if (!config.zero_unused_slots) return OkStatus();
@@ -364,6 +423,48 @@ Status VoxelizeCuda(VoxelizeConfig const& config, float const* points, int64_t n
   PadKernel<<<Blocks(slots), kThreads, 0, st>>>(config.max_pillars, mp, f, out.counters, out.points_per_pillar,
                                                 out.pillar_points);
   return CudaStatus(cudaGetLastError(), "voxelize: pad");
+}
+
+}  // namespace
+
+Status VoxelizeCuda(VoxelizeConfig const& config, float const* points, int64_t num_points, VoxelizeOutputs const& out,
+                    void* workspace, size_t workspace_bytes, StreamHandle stream) {
+  return Enqueue(config, points, num_points, out, workspace, workspace_bytes, nullptr, stream);
+}
+
+Status VoxelizeFastCudaStateBytes(VoxelizeConfig const& config, size_t* bytes) {
+  PillarGridF g{};
+  AWML_RETURN_IF_ERROR(ValidateVoxelizeConfig(config, &g));
+  *bytes = sizeof(int32_t) * FastStateInts(g);
+  return OkStatus();
+}
+
+namespace {
+
+// The config is valid and kFast, and `state` holds at least VoxelizeFastCudaStateBytes.
+Status CheckFastState(VoxelizeConfig const& config, void const* state, size_t state_bytes) {
+  size_t need = 0;
+  AWML_RETURN_IF_ERROR(VoxelizeFastCudaStateBytes(config, &need));
+  if (config.mode != VoxelizeMode::kFast) {
+    return InvalidArgumentError("voxelize | VoxelizeFastCuda runs the fast voxeliser only. Note: expected mode kFast");
+  }
+  if (!state) return InvalidArgumentError("voxelize | the fast voxeliser's state is null");
+  return CheckBytes("voxelize | fast voxeliser state", state_bytes, need);
+}
+
+}  // namespace
+
+Status VoxelizeFastCudaReset(VoxelizeConfig const& config, void* state, size_t state_bytes, StreamHandle stream) {
+  AWML_RETURN_IF_ERROR(CheckFastState(config, state, state_bytes));
+  return CudaStatus(cudaMemsetAsync(state, 0, state_bytes, static_cast<cudaStream_t>(stream)),
+                    "voxelize: reset fast state");
+}
+
+Status VoxelizeFastCuda(VoxelizeConfig const& config, float const* points, int64_t num_points,
+                        VoxelizeOutputs const& out, void* workspace, size_t workspace_bytes, void* state,
+                        size_t state_bytes, StreamHandle stream) {
+  AWML_RETURN_IF_ERROR(CheckFastState(config, state, state_bytes));
+  return Enqueue(config, points, num_points, out, workspace, workspace_bytes, static_cast<int32_t*>(state), stream);
 }
 
 }  // namespace awml::kernels
