@@ -92,10 +92,10 @@ struct VoxelizeOutputs {
                                   VoxelizeOutputs const& out, void* workspace, size_t workspace_bytes,
                                   StreamHandle stream);
 
-// The fast voxeliser with a state kept between calls: its cell counts, pillar counter and out-of-range count are zero
-// on entry and left zero, so the kernel clears nothing (VoxelizeCuda clears nx * ny counts every call and needs one
-// grid barrier more). Same outputs as VoxelizeCuda in kFast mode. The state must be as the previous
-// VoxelizeFastCuda on it left it, or follow VoxelizeFastCudaReset (once after allocating it); calls on one state
+// kFast with a state kept between calls: cell counts, pillar counter and out-of-range count are zero on entry and left
+// zero, so nothing is cleared and there is one grid barrier fewer; same outputs as VoxelizeCuda. Slower than it from
+// 120k points on an H100 (bench/results/README.md, 2026-12-07), so the runtime uses VoxelizeCuda. The state must be as
+// the last VoxelizeFastCuda on it left it, or follow VoxelizeFastCudaReset (once after allocating); calls on one state
 // run in stream order. `workspace` is VoxelizeCudaWorkspaceBytes's; `config.mode` must be kFast.
 [[nodiscard]] Status VoxelizeFastCudaStateBytes(VoxelizeConfig const& config, size_t* bytes);
 [[nodiscard]] Status VoxelizeFastCudaReset(VoxelizeConfig const& config, void* state, size_t state_bytes,
