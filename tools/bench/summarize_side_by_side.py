@@ -116,46 +116,36 @@ _AW_MEMSETS = [
 
 
 # Our stages in the tables: the C++ runtime's path. From the run of 2026-12-06T22:15Z on, the runtime writes the encoder
-# input and the canvas sparsely and resolves circle NMS by suppressor lists (cpp/trt_runtime/README.md); runs of older
-# binaries have no such rows and are summarized, as they were, with the dense kernels and the mask sweep. The rows of
-# the voxeliser with a kept state (`voxelize_fast_state`, `whole_pre_state_sparse`, from 2026-12-07 on) are not the
+# input and the canvas sparsely and resolves circle NMS by suppressor lists (cpp/trt_runtime/README.md); runs before
+# that have no such rows and are summarized, as they were, with the dense kernels and the mask sweep. The rows of the
+# voxeliser with a kept state (`voxelize_fast_state`, `whole_pre_state_sparse`, from 2026-12-07 on) are not the
 # runtime's path: it measured slower from 120k points (bench/results/README.md).
 _DENSE_PATH = {
     "pre": "whole_pre_fast",
     "post": "whole_post",
-    "voxelize": "voxelize_fast",
     "features": "pillar_features",
     "scatter": "scatter_incl_canvas_clear",
     "nms": "circle_nms_input_sorted",
-    "text": "",
 }
-_SPARSE_PATH = {
-    **_DENSE_PATH,
+_RUNTIME_PATH = {
     "pre": "whole_pre_fast_sparse",
     "post": "whole_post_lists",
     "features": "pillar_features_sparse",
     "scatter": "scatter_sparse_clear",
     "nms": "circle_nms_lists_input_sorted",
-    "text": "Ours is the C++ runtime's path: sparse decoration and scatter (`whole_pre_fast_sparse`, two frames "
-    "alternating) and circle NMS by suppressor lists (`whole_post_lists`).",
 }
-_PATHS = (_SPARSE_PATH, _DENSE_PATH)  # newest first
-
-
-def _stage_names(path: dict) -> set:
-    return {v for k, v in path.items() if k != "text"}
 
 
 def _our_path(ours: list) -> dict:
-    """The newest runtime path whose stages every run of ours has; raises SideBySideError when the runs disagree."""
-    newest = [next(p for p in _PATHS if _stage_names(p) <= {r["stage"] for r in o["rows"]}) for o in ours]
-    if any(p is not newest[0] for p in newest):
-        odd = ours[next(i for i, p in enumerate(newest) if p is not newest[0])]["_file"]
+    """The stages every run of ours has for the runtime's path; raises SideBySideError when the runs disagree."""
+    has = [set(_RUNTIME_PATH.values()) <= {r["stage"] for r in o["rows"]} for o in ours]
+    if any(has) and not all(has):
+        odd = ours[has.index(not has[0])]["_file"]
         raise SideBySideError(
             f"{odd} | its stages differ from {ours[0]['_file']}'s. Note: expected every run of ours from one "
             "kernels_bench binary (all with or all without the sparse and suppressor-list rows)"
         )
-    return newest[0]
+    return _RUNTIME_PATH if has[0] else _DENSE_PATH
 
 
 def summarize(ours: list, theirs: list) -> str:
@@ -173,8 +163,12 @@ def summarize(ours: list, theirs: list) -> str:
         )
     label = " / ".join(f"pair {i}" for i in range(1, len(pairs) + 1))
     out += ["", f"Median µs ({label}); each ratio is Autoware / ours within one pair.", ""]
-    if path["text"]:
-        out += [path["text"], ""]
+    if path is _RUNTIME_PATH:
+        out += [
+            "Ours is the C++ runtime's path: sparse decoration and scatter (`whole_pre_fast_sparse`, two frames "
+            "alternating) and circle NMS by suppressor lists (`whole_post_lists`).",
+            "",
+        ]
     out.append(
         "| case | pillars, or candidates → kept (ours; Autoware) | ours | Autoware as shipped | Autoware lean "
         "| as shipped / ours | lean / ours |"
@@ -225,7 +219,7 @@ def summarize(ours: list, theirs: list) -> str:
     for n in POINTS:
         cells = [
             [_sum(t, PRE_CONFIG, [*_AW_MEMSETS, "aw_shipped_shuffle"], n) for t in theirs],
-            [_median(o, PRE_CONFIG, path["voxelize"], n) for o in ours],
+            [_median(o, PRE_CONFIG, "voxelize_fast", n) for o in ours],
             [
                 _sum(
                     t, PRE_CONFIG, ["aw_lean_memset_num_voxels", "aw_lean_generate_voxels", "aw_lean_base_features"], n
