@@ -47,8 +47,8 @@ int PillarFeatureCount(PillarFeaturesConfig const& config);
 // (new points, then zeros), so a slot that was zero and stays zero is not written again. The features buffer must
 // hold what the previous call on this state wrote, or the state must be fresh from PillarFeaturesSparseCudaReset
 // (once after allocating it, and whenever anything else wrote the buffer or the config changed). With more than 32
-// points per pillar it writes every slot (the state is then unused). No host synchronisation. Not yet run on a GPU:
-// the runtime keeps PillarFeaturesCuda until it has been (tests/cpp/kernels/pillars_cuda_test.cc checks it).
+// points per pillar it writes every slot (the state is then unused). No host synchronisation. The runtime's decoration
+// (CenterPointRuntime); tests/cpp/kernels/pillars_cuda_test.cc checks it against the CPU on a GPU.
 [[nodiscard]] Status PillarFeaturesSparseCudaStateBytes(PillarFeaturesConfig const& config, size_t* bytes);
 [[nodiscard]] Status PillarFeaturesSparseCudaReset(PillarFeaturesConfig const& config, void* state, size_t state_bytes,
                                                    StreamHandle stream);

@@ -48,8 +48,8 @@ struct ScatterConfig {
 // one), in whole 32-byte sectors; every other group is already zero. So the canvas must hold what the previous call on
 // the same state left, or the call must follow ScatterSparseCudaReset: the state remembers the canvas pointer and the
 // grid, and a call with another canvas or grid writes the whole canvas, but it cannot see writes made by anyone
-// else. Where pillars share a cell the last one wins, as on the CPU. No host synchronisation. Not yet run on a GPU:
-// the runtime keeps ScatterDenseCuda until it has been (tests/cpp/kernels/pillars_cuda_test.cc checks it).
+// else. Where pillars share a cell the last one wins, as on the CPU. No host synchronisation. The runtime's scatter
+// (CenterPointRuntime); tests/cpp/kernels/pillars_cuda_test.cc checks it against the CPU on a GPU.
 constexpr int kScatterGroupCells = 8;
 
 // Bytes of device state ScatterSparseCuda keeps between calls (a header, an 8-byte cell -> pillar map, 4 bytes per
