@@ -264,6 +264,7 @@ TEST(PillarsCuda, RandomCloudsEqualCpu) {
     if (i % 7 == 3) vc.max_pillars = 2000;           // pillar overflow
     if (i % 5 == 1) vc.max_points_per_pillar = 8;    // point overflow
     if (i % 11 == 5) vc.max_points_per_pillar = 40;  // general (non-warp) feature kernel
+    if (i % 13 == 6) vc.num_point_features = 6;      // the decoration's instance for any F
     int64_t const n = i == 0 ? 0 : (i == 1 ? 300000 : static_cast<int64_t>(rng() % 300001));
     std::vector<float> const cloud = testing::RandomCloud(&rng, n, vc.num_point_features, vc.grid);
     CheckCloud(vc, i % 3 == 0, i % 2 ? 8 : 32, cloud, "cloud " + std::to_string(i) + " n " + std::to_string(n));

@@ -381,19 +381,27 @@ TEST(CenterPointRuntimeCuda, EqualsTheCpuRuntimeWhereADeviceExists) {
     EXPECT_GT(compared, 0u) << "no boxes at threshold " << c.decode.score_thresholds[0];
   };
   compare(config, clouds);
-  // The fast voxeliser (`deterministic: false`): its pillars are numbered in arrival order, so the heads equal the
-  // CPU's only where no pillar overflows and no cell gets more than kPoints points. Uniform clouds of up to 2,500
-  // points on the 128 x 128 grid stay inside both.
+  // The fast voxeliser (`deterministic: false`) numbers pillars and their points in arrival order, so the heads equal
+  // the CPU's only where no pillar overflows and every pillar's xyz sums are independent of that order: at most two
+  // points per cell (a + b == b + a; three terms may round differently, which exp() turns into box sizes that differ
+  // by more than the tolerance; seen under compute-sanitizer, whose scheduling changes the arrival order). So each
+  // cloud puts one or two points (every third cell) into distinct random cells of the 128 x 128 grid, away from the
+  // cell borders; 400 to 2,500 points.
   std::vector<std::vector<float>> sparse;
   for (unsigned seed = 0; seed < 6; ++seed) {
     std::mt19937 rng(300 + seed);
-    std::uniform_real_distribution<float> u(-25.0f, 25.0f);
-    sparse.emplace_back(static_cast<std::size_t>(4) * (400 + 420 * seed));
-    for (std::size_t i = 0; i < sparse.back().size(); i += 4) {
-      sparse.back()[i] = u(rng);
-      sparse.back()[i + 1] = u(rng);
-      sparse.back()[i + 2] = 0.1f * u(rng);
-      sparse.back()[i + 3] = 0.5f + 0.02f * u(rng);
+    std::uniform_real_distribution<float> u(-0.5f, 0.5f);
+    std::vector<int> cells(128 * 128);
+    for (std::size_t c = 0; c < cells.size(); ++c) cells[c] = static_cast<int>(c);
+    std::shuffle(cells.begin(), cells.end(), rng);
+    std::size_t const n = 400 + 420 * seed;
+    std::vector<float>& cloud = sparse.emplace_back();
+    for (std::size_t c = 0; cloud.size() < 4 * n; ++c) {
+      for (int k = 0; k < (c % 3 == 0 ? 2 : 1) && cloud.size() < 4 * n; ++k) {
+        float const x = -25.6f + 0.4f * (static_cast<float>(cells[c] % 128) + 0.5f + 0.6f * u(rng));
+        float const y = -25.6f + 0.4f * (static_cast<float>(cells[c] / 128) + 0.5f + 0.6f * u(rng));
+        cloud.insert(cloud.end(), {x, y, 5.0f * u(rng), 0.5f + 0.4f * u(rng)});
+      }
     }
   }
   config.voxelize.mode = kernels::VoxelizeMode::kFast;

@@ -1,4 +1,5 @@
-// CUDA PointPillars feature decoration: one warp per pillar, same float operations as the CPU (decorate.h).
+// CUDA PointPillars feature decoration: eight lanes (F = 4, 5) or a warp (any other F) per pillar, same float
+// operations as the CPU (decorate.h).
 #include <cstdint>
 #include <string>
 
@@ -21,7 +22,7 @@ __device__ __forceinline__ int ClampedCount(int32_t const* pillar_count, int max
 // warp shuffles (the same sequence of float additions as the CPU), and the pillar's output block is staged in
 // shared memory so the global writes are contiguous (16-byte stores where the rows allow). With `written` (the
 // sparse variant) only the row's first max(n, written[pid]) slots are written, and written[pid] becomes n (255 after
-// a reset: every slot).
+// a reset: every slot). F = 4 and 5 take DecorateSubWarpKernel instead; this kernel serves any other F.
 __global__ void __launch_bounds__(kWarpsPerBlock * 32)
     DecorateWarpKernel(PillarGridF g, int f, int max_pts, int max_pillars, int out_f, bool center_z,
                        float const* pillar_points, int32_t const* points_per_pillar, int32_t const* coords,
@@ -72,6 +73,98 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
   for (; e < block; e += 32) out[e] = stage[e];
 }
 
+// Eight lanes per pillar (four pillars per warp), for F = kF and max_points_per_pillar <= 32: most pillars hold
+// a few points, so a warp per pillar leaves most lanes idle. Lane `sub` owns the points sub, sub + 8, sub + 16 and
+// sub + 24; the xyz sums are taken in point order through width-8 shuffles (the CPU's sequence of float additions, in
+// every lane of the pillar), and each pillar's output block is staged in shared memory as in DecorateWarpKernel.
+constexpr int kSubLanes = 8;               // lanes per pillar
+constexpr int kSubSlots = 32 / kSubLanes;  // point slots per lane
+constexpr int kSubPillarsPerWarp = 32 / kSubLanes;
+constexpr int kSubWarpsPerBlock = 4;
+constexpr int kSubPillarsPerBlock = kSubWarpsPerBlock * kSubPillarsPerWarp;
+
+template <int kF, bool kCenterZ>
+__global__ void __launch_bounds__(kSubWarpsPerBlock * 32)
+    DecorateSubWarpKernel(PillarGridF g, int max_pts, int max_pillars, float const* pillar_points,
+                          int32_t const* points_per_pillar, int32_t const* coords, int32_t const* pillar_count,
+                          float* features, uint8_t* written) {
+  constexpr int kOutF = kF + 3 + (kCenterZ ? 3 : 2);
+  __shared__ __align__(16) float stage_all[kSubPillarsPerBlock][32 * kOutF];
+  int const lane = threadIdx.x & 31, sub = lane & (kSubLanes - 1), group = threadIdx.x / kSubLanes;
+  int const first = blockIdx.x * kSubPillarsPerBlock + (threadIdx.x / 32) * kSubPillarsPerWarp;  // the warp's first
+  int const pid = blockIdx.x * kSubPillarsPerBlock + group;
+  int const count = ClampedCount(pillar_count, max_pillars);
+  // The loads that do not depend on the count go out together (every buffer holds max_pillars rows).
+  int n = 0, before = 0;
+  int32_t zyx[3] = {0, 0, 0};
+  if (pid < max_pillars) {
+    n = points_per_pillar[pid];
+    zyx[0] = coords[3 * pid];
+    zyx[1] = coords[3 * pid + 1];
+    zyx[2] = coords[3 * pid + 2];
+    before = written ? written[pid] : 0;
+  }
+  if (first >= count) return;  // warp-uniform: none of its pillars is in this frame
+  bool const active = pid < count;
+  n = !active || n < 0 ? 0 : (n > max_pts ? max_pts : n);
+  float const* pts = pillar_points + static_cast<int64_t>(active ? pid : 0) * max_pts * kF;
+  float p[kSubSlots][kF];
+#pragma unroll
+  for (int j = 0; j < kSubSlots; ++j) {
+    int const k = j * kSubLanes + sub;
+#pragma unroll
+    for (int d = 0; d < kF; ++d) p[j][d] = k < n ? pts[k * kF + d] : 0.0f;
+  }
+  int const n_max = __reduce_max_sync(0xffffffffu, static_cast<unsigned>(n));
+  float sum[3] = {0.0f, 0.0f, 0.0f};
+#pragma unroll
+  for (int j = 0; j < kSubSlots; ++j) {
+    if (j * kSubLanes >= n_max) break;  // warp-uniform
+#pragma unroll
+    for (int s = 0; s < kSubLanes; ++s) {
+      int const k = j * kSubLanes + s;
+      if (k >= n_max) break;  // warp-uniform
+      float v[3];
+#pragma unroll
+      for (int d = 0; d < 3; ++d) v[d] = __shfl_sync(0xffffffffu, p[j][d], s, kSubLanes);
+      if (k < n) {
+#pragma unroll
+        for (int d = 0; d < 3; ++d) sum[d] = decorate::Add(sum[d], v[d]);
+      }
+    }
+  }
+  unsigned const pillar_lanes = __ballot_sync(0xffffffffu, active);
+  if (!active) return;  // no shuffle follows
+  decorate::PillarFrame const fr = decorate::FrameFromSums(g, sum, n, zyx);
+  int rows = max_pts;
+  if (written) rows = n > before ? n : (before < max_pts ? before : max_pts);
+  float* stage = stage_all[group];
+#pragma unroll
+  for (int j = 0; j < kSubSlots; ++j) {
+    int const k = j * kSubLanes + sub;
+    if (k >= rows) break;
+    float* row = stage + k * kOutF;
+    if (k < n) {
+      decorate::DecoratePoint(fr, p[j], kF, kCenterZ, row);
+    } else {
+#pragma unroll
+      for (int d = 0; d < kOutF; ++d) row[d] = 0.0f;
+    }
+  }
+  __syncwarp(pillar_lanes);
+  if (written && sub == 0) written[pid] = static_cast<uint8_t>(n);
+  float* out = features + static_cast<int64_t>(pid) * max_pts * kOutF;
+  int const block = rows * kOutF;
+  int e = sub;
+  if ((max_pts * kOutF) % 4 == 0 && reinterpret_cast<uintptr_t>(out) % 16 == 0) {  // stage rows are 16-byte aligned
+    float4 const* src = reinterpret_cast<float4 const*>(stage);
+    float4* dst = reinterpret_cast<float4*>(out);
+    for (; e < block / 4; e += kSubLanes) dst[e] = src[e];
+    e = block / 4 * 4 + sub;
+  }
+  for (; e < block; e += kSubLanes) out[e] = stage[e];
+}
+
 // General path (any max_points_per_pillar): each lane recomputes the frame and writes its own rows.
 __global__ void DecorateKernel(PillarGridF g, int f, int max_pts, int max_pillars, int out_f, bool center_z,
                                float const* pillar_points, int32_t const* points_per_pillar, int32_t const* coords,
@@ -100,9 +193,21 @@ Status Launch(PillarFeaturesConfig const& config, PillarGridF const& g, float co
   int const blocks = (config.max_pillars + kWarpsPerBlock - 1) / kWarpsPerBlock;
   cudaStream_t const st = static_cast<cudaStream_t>(stream);
   if (config.max_points_per_pillar <= 32) {
-    DecorateWarpKernel<<<blocks, kWarpsPerBlock * 32, 0, st>>>(
-        g, config.num_point_features, config.max_points_per_pillar, config.max_pillars, PillarFeatureCount(config),
-        config.use_voxel_center_z, pillar_points, points_per_pillar, coords, pillar_count, features, written);
+    int const f = config.num_point_features;
+    bool const z = config.use_voxel_center_z;
+    // F = 4 (Autoware's x, y, z, intensity) and 5 (AWML's, with the time lag): eight lanes per pillar, compiled per F.
+    if (f == 4 || f == 5) {
+      auto* kernel = f == 4 ? (z ? DecorateSubWarpKernel<4, true> : DecorateSubWarpKernel<4, false>)
+                            : (z ? DecorateSubWarpKernel<5, true> : DecorateSubWarpKernel<5, false>);
+      int const sub_blocks = (config.max_pillars + kSubPillarsPerBlock - 1) / kSubPillarsPerBlock;
+      kernel<<<sub_blocks, kSubWarpsPerBlock * 32, 0, st>>>(g, config.max_points_per_pillar, config.max_pillars,
+                                                            pillar_points, points_per_pillar, coords, pillar_count,
+                                                            features, written);
+    } else {
+      DecorateWarpKernel<<<blocks, kWarpsPerBlock * 32, 0, st>>>(
+          g, f, config.max_points_per_pillar, config.max_pillars, PillarFeatureCount(config), z, pillar_points,
+          points_per_pillar, coords, pillar_count, features, written);
+    }
   } else {  // every slot of every row: the sparse state is not used
     DecorateKernel<<<blocks, kWarpsPerBlock * 32, 0, st>>>(
         g, config.num_point_features, config.max_points_per_pillar, config.max_pillars, PillarFeatureCount(config),
