@@ -18,6 +18,20 @@ __device__ __forceinline__ int ClampedCount(int32_t const* pillar_count, int max
   return count < 0 ? 0 : (count > max_pillars ? max_pillars : count);
 }
 
+// Copies a pillar's staged output block (`count` floats from 16-byte aligned shared memory) to its row block `out`
+// (max_pts * out_f floats), the calling `lanes` lanes from `first`: 16-byte stores where the row blocks allow.
+__device__ __forceinline__ void CopyStaged(float const* stage, float* out, int count, int max_pts, int out_f, int first,
+                                           int lanes) {
+  int e = first;
+  if ((max_pts * out_f) % 4 == 0 && reinterpret_cast<uintptr_t>(out) % 16 == 0) {
+    float4 const* src = reinterpret_cast<float4 const*>(stage);
+    float4* dst = reinterpret_cast<float4*>(out);
+    for (; e < count / 4; e += lanes) dst[e] = src[e];
+    e = count / 4 * 4 + first;
+  }
+  for (; e < count; e += lanes) out[e] = stage[e];
+}
+
 // Fast path (max_points_per_pillar <= 32): lane k owns point k; the xyz sums are taken in point order through
 // warp shuffles (the same sequence of float additions as the CPU), and the pillar's output block is staged in
 // shared memory so the global writes are contiguous (16-byte stores where the rows allow). With `written` (the
@@ -61,16 +75,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
   if (written) rows = n > before ? n : (before < max_pts ? before : max_pts);
   __syncwarp();
   if (written && lane == 0) written[pid] = static_cast<uint8_t>(n);
-  float* out = features + static_cast<int64_t>(pid) * max_pts * out_f;
-  int const block = rows * out_f;
-  int e = lane;
-  if ((max_pts * out_f) % 4 == 0 && reinterpret_cast<uintptr_t>(out) % 16 == 0) {  // stage rows are 16-byte aligned
-    float4 const* src = reinterpret_cast<float4 const*>(stage);
-    float4* dst = reinterpret_cast<float4*>(out);
-    for (; e < block / 4; e += 32) dst[e] = src[e];
-    e = block / 4 * 4 + lane;
-  }
-  for (; e < block; e += 32) out[e] = stage[e];
+  CopyStaged(stage, features + static_cast<int64_t>(pid) * max_pts * out_f, rows * out_f, max_pts, out_f, lane, 32);
 }
 
 // Eight lanes per pillar (four pillars per warp), for F = kF and max_points_per_pillar <= 32: most pillars hold
@@ -153,16 +158,8 @@ __global__ void __launch_bounds__(kSubWarpsPerBlock * 32)
   }
   __syncwarp(pillar_lanes);
   if (written && sub == 0) written[pid] = static_cast<uint8_t>(n);
-  float* out = features + static_cast<int64_t>(pid) * max_pts * kOutF;
-  int const block = rows * kOutF;
-  int e = sub;
-  if ((max_pts * kOutF) % 4 == 0 && reinterpret_cast<uintptr_t>(out) % 16 == 0) {  // stage rows are 16-byte aligned
-    float4 const* src = reinterpret_cast<float4 const*>(stage);
-    float4* dst = reinterpret_cast<float4*>(out);
-    for (; e < block / 4; e += kSubLanes) dst[e] = src[e];
-    e = block / 4 * 4 + sub;
-  }
-  for (; e < block; e += kSubLanes) out[e] = stage[e];
+  CopyStaged(stage, features + static_cast<int64_t>(pid) * max_pts * kOutF, rows * kOutF, max_pts, kOutF, sub,
+             kSubLanes);
 }
 
 // General path (any max_points_per_pillar): each lane recomputes the frame and writes its own rows.
