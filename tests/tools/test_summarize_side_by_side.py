@@ -185,6 +185,16 @@ def test_ratios_of_each_pair(tmp_path):
     )
 
 
+def test_autoware_may_run_first_in_each_pair(tmp_path):
+    # Autoware 1 (10:00:00), ours 1 (10:00:30), Autoware 2 (10:01:00), ours 2 (10:01:30): the same pairs and ratios.
+    res = _run(*_pairs(_call(tmp_path, order=("10-00-30", "10-00-00", "10-01-30", "10-01-00"))))
+    assert res.returncode == 0, res.stderr
+    assert (
+        "| preprocessing, 120,000 points | 27,582; 27,582 | 80.0 / 100.0 | 240.0 / 300.0 | 120.0 / 150.0 | 3.00× / 3.00× | 1.50× / 1.50× |"
+        in res.stdout.splitlines()
+    )
+
+
 # "state": binaries from 2026-12-07 on also time the voxeliser with a kept state; the runtime does not use it, so the
 # tables are the same.
 @pytest.mark.parametrize("path", [True, "state"])
@@ -251,6 +261,11 @@ def test_inputs_not_from_one_call_or_edited_are_rejected(tmp_path):
     res = _run("--ours", paths[0], paths[2], "--autoware", paths[1], other)
     assert res.returncode == 2 and "not from the same machine" in res.stderr
     res = _run("--ours", paths[2], paths[0], "--autoware", paths[1], paths[3])  # ours 2 given first
+    assert res.returncode == 2 and "A B A B" in res.stderr
+    # Autoware 1, ours 1, ours 2, Autoware 2: not alternating.
+    (tmp_path / "mixed").mkdir()
+    mixed = _call(tmp_path / "mixed", order=("10-00-30", "10-00-00", "10-01-00", "10-01-30"))
+    res = _run(*_pairs(mixed))
     assert res.returncode == 2 and "A B A B" in res.stderr
     edited = tmp_path / "autoware_edited.json"
     edited.write_text(json.dumps(json.loads(paths[1].read_text()), indent=1))

@@ -5,7 +5,7 @@ tools/bench/autoware/build.sh) of one A B A B call, pairs them in run order (our
 the markdown block of bench/results/README.md: per case our median, Autoware as shipped, Autoware lean, and the
 ratios (as shipped / ours, lean / ours) within each pair, then where the difference comes from, stage by stage.
 Every file must be byte for byte what its binary writes (both binaries write the same JSON format), all from the
-same GPU, driver and CUDA, in A B A B order by their dates.
+same GPU, driver and CUDA, in A B A B order by their dates (either side may have run first).
 
     python3 tools/bench/summarize_side_by_side.py --ours kernels_a.json kernels_b.json \\
         --autoware autoware_a.json autoware_b.json
@@ -70,7 +70,9 @@ def _check_same_call(ours: list, theirs: list) -> None:
             "Note: expected as many of each, at least one (A B A B: ours, Autoware, ours, Autoware)"
         )
     machine = ("gpu", "sm_count", "cuda_driver_api", "cuda_runtime")
-    order = [run for pair in zip(ours, theirs, strict=True) for run in pair]
+    # Alternating, from whichever side ran first: ours 1, Autoware 1, ours 2, ... or Autoware 1, ours 1, Autoware 2, ...
+    autoware_first = theirs[0]["date_utc"] < ours[0]["date_utc"]
+    order = [run for pair in zip(ours, theirs, strict=True) for run in (pair[::-1] if autoware_first else pair)]
     first = order[0]
     for run in order[1:]:
         if any(run[k] != first[k] for k in machine):
@@ -83,7 +85,8 @@ def _check_same_call(ours: list, theirs: list) -> None:
         if b["date_utc"] < a["date_utc"]:
             raise SideBySideError(
                 f"{b['_file']} | dated {b['date_utc']}, before {a['_file']} ({a['date_utc']}). "
-                "Note: expected the A B A B order of one call: ours 1, Autoware 1, ours 2, Autoware 2, ..."
+                "Note: expected the A B A B order of one call: ours 1, Autoware 1, ours 2, Autoware 2, ... (or "
+                "Autoware 1, ours 1, Autoware 2, ...)"
             )
 
 
