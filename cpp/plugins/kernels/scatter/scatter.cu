@@ -107,7 +107,7 @@ __global__ void __launch_bounds__(kDenseThreads) ScatterDenseKernel(DenseArgs a)
 }
 
 constexpr int kSparseThreads = 256;
-constexpr int kChannelChunk = 8;                          // channels one item writes
+constexpr int kChannelChunk = 8;                          // channels one item writes (two 16-byte loads per cell)
 constexpr uint64_t kSparseMagic = 0x5343415454455232ull;  // "SCATTER2"
 constexpr uint32_t kLastEpoch = 0xfffffff0u;              // then the state starts over (clear, epoch 1)
 
@@ -146,6 +146,7 @@ struct SparseArgs {
   unsigned long long* map;  // [grid_y * grid_x] epoch << 32 | pillar
   uint32_t* mark;           // [groups] the last epoch in which a pillar lay in the group
   bool vector8;             // plane % 8 == 0 and the canvas is 32-byte aligned
+  bool row4;                // channels % 4 == 0 and the features are 16-byte aligned
 };
 
 __global__ void __launch_bounds__(kSparseThreads) ScatterSparseKernel(SparseArgs a) {
@@ -177,7 +178,8 @@ __global__ void __launch_bounds__(kSparseThreads) ScatterSparseKernel(SparseArgs
   }
   grid.sync();
   // Phase 2: the groups that hold a pillar now or held one in the previous call, every channel; an item is one group
-  // x up to 8 channels, and neighbouring threads take neighbouring groups.
+  // x up to 8 channels, and neighbouring threads take neighbouring groups. An item issues all its loads (8 cells' map
+  // entries, then their 8-channel feature rows) before its first store: it waits for memory twice, not per channel.
   if (tid == 0) {
     *a.header =
         SparseHeader{kSparseMagic, reinterpret_cast<uint64_t>(in.canvas), in.channels, in.grid_x, in.grid_y, epoch};
@@ -197,18 +199,33 @@ __global__ void __launch_bounds__(kSparseThreads) ScatterSparseKernel(SparseArgs
       unsigned long long const v = held && cell0 + k < plane ? a.map[cell0 + k] : 0;
       p[k] = (v >> 32) == epoch ? static_cast<int32_t>(v & 0xffffffffu) : -1;
     }
-    for (int c = c0; c < c1; ++c) {
-      float v[kScatterGroupCells];
+    float v[kScatterGroupCells][kChannelChunk];
 #pragma unroll
-      for (int k = 0; k < kScatterGroupCells; ++k) {
-        v[k] = p[k] >= 0 ? in.features[static_cast<int64_t>(p[k]) * in.channels + c] : 0.0f;
-      }
-      float* out = in.canvas + c * plane + cell0;
-      if (a.vector8) {
-        reinterpret_cast<float4*>(out)[0] = make_float4(v[0], v[1], v[2], v[3]);
-        reinterpret_cast<float4*>(out)[1] = make_float4(v[4], v[5], v[6], v[7]);
+    for (int k = 0; k < kScatterGroupCells; ++k) {
+      float const* row = in.features + (p[k] >= 0 ? static_cast<int64_t>(p[k]) * in.channels + c0 : 0);
+      if (a.row4 && c1 - c0 == kChannelChunk) {
+#pragma unroll
+        for (int q = 0; q < kChannelChunk / 4; ++q) {
+          float4 const r = p[k] >= 0 ? reinterpret_cast<float4 const*>(row)[q] : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+          v[k][4 * q] = r.x;
+          v[k][4 * q + 1] = r.y;
+          v[k][4 * q + 2] = r.z;
+          v[k][4 * q + 3] = r.w;
+        }
       } else {
-        for (int k = 0; k < kScatterGroupCells && cell0 + k < plane; ++k) out[k] = v[k];
+#pragma unroll
+        for (int j = 0; j < kChannelChunk; ++j) v[k][j] = p[k] >= 0 && c0 + j < c1 ? row[j] : 0.0f;
+      }
+    }
+#pragma unroll
+    for (int j = 0; j < kChannelChunk; ++j) {
+      if (c0 + j >= c1) break;
+      float* out = in.canvas + (c0 + j) * plane + cell0;
+      if (a.vector8) {
+        reinterpret_cast<float4*>(out)[0] = make_float4(v[0][j], v[1][j], v[2][j], v[3][j]);
+        reinterpret_cast<float4*>(out)[1] = make_float4(v[4][j], v[5][j], v[6][j], v[7][j]);
+      } else {
+        for (int k = 0; k < kScatterGroupCells && cell0 + k < plane; ++k) out[k] = v[k][j];
       }
     }
   }
@@ -291,6 +308,7 @@ Status ScatterSparseCuda(ScatterConfig const& config, float const* pillar_featur
   SparseLayout const l = SparseLayoutOf(config);
   auto* base = static_cast<unsigned char*>(state);
   bool const vector8 = l.plane % kScatterGroupCells == 0 && reinterpret_cast<uintptr_t>(canvas) % 32 == 0;
+  bool const row4 = config.num_channels % 4 == 0 && reinterpret_cast<uintptr_t>(pillar_features) % 16 == 0;
   static CooperativeGrid grid;
   int blocks = 0;
   int64_t const items = l.groups * ((config.num_channels + kChannelChunk - 1) / kChannelChunk);
@@ -301,7 +319,8 @@ Status ScatterSparseCuda(ScatterConfig const& config, float const* pillar_featur
                         reinterpret_cast<SparseHeader*>(base),
                         reinterpret_cast<unsigned long long*>(base + l.map_offset),
                         reinterpret_cast<uint32_t*>(base + l.mark_offset),
-                        vector8};
+                        vector8,
+                        row4};
   return LaunchCooperative(ScatterSparseKernel, blocks, kSparseThreads, 0, static_cast<cudaStream_t>(stream), args);
 }
 
