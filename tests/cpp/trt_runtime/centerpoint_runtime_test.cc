@@ -11,6 +11,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -392,7 +393,7 @@ TEST(CenterPointRuntimeCuda, EqualsTheCpuRuntimeWhereADeviceExists) {
     std::mt19937 rng(300 + seed);
     std::uniform_real_distribution<float> u(-0.5f, 0.5f);
     std::vector<int> cells(128 * 128);
-    for (std::size_t c = 0; c < cells.size(); ++c) cells[c] = static_cast<int>(c);
+    std::iota(cells.begin(), cells.end(), 0);
     std::shuffle(cells.begin(), cells.end(), rng);
     std::size_t const n = 400 + 420 * seed;
     std::vector<float>& cloud = sparse.emplace_back();
