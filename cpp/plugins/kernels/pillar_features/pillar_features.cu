@@ -18,6 +18,13 @@ __device__ __forceinline__ int ClampedCount(int32_t const* pillar_count, int max
   return count < 0 ? 0 : (count > max_pillars ? max_pillars : count);
 }
 
+// The rows of a pillar's output block to write: every row, or with the sparse state (`written`) the first
+// max(n, before) of them, where `before` is how many the previous call on the state wrote (at most max_pts).
+__device__ __forceinline__ int RowsToWrite(uint8_t const* written, int n, int before, int max_pts) {
+  if (!written) return max_pts;
+  return n > before ? n : (before < max_pts ? before : max_pts);
+}
+
 // Copies a pillar's staged output block (`count` floats from 16-byte aligned shared memory) to its row block `out`
 // (max_pts * out_f floats), the calling `lanes` lanes from `first`: 16-byte stores where the row blocks allow.
 __device__ __forceinline__ void CopyStaged(float const* stage, float* out, int count, int max_pts, int out_f, int first,
@@ -71,8 +78,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
   } else {
     for (int d = 0; d < out_f; ++d) row[d] = 0.0f;
   }
-  int rows = max_pts;
-  if (written) rows = n > before ? n : (before < max_pts ? before : max_pts);
+  int const rows = RowsToWrite(written, n, before, max_pts);
   __syncwarp();
   if (written && lane == 0) written[pid] = static_cast<uint8_t>(n);
   CopyStaged(stage, features + static_cast<int64_t>(pid) * max_pts * out_f, rows * out_f, max_pts, out_f, lane, 32);
@@ -141,8 +147,7 @@ __global__ void __launch_bounds__(kSubWarpsPerBlock * 32)
   unsigned const pillar_lanes = __ballot_sync(0xffffffffu, active);
   if (!active) return;  // no shuffle follows
   decorate::PillarFrame const fr = decorate::FrameFromSums(g, sum, n, zyx);
-  int rows = max_pts;
-  if (written) rows = n > before ? n : (before < max_pts ? before : max_pts);
+  int const rows = RowsToWrite(written, n, before, max_pts);
   float* stage = stage_all[group];
 #pragma unroll
   for (int j = 0; j < kSubSlots; ++j) {
