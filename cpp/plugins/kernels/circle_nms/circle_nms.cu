@@ -238,6 +238,7 @@ __global__ void __launch_bounds__(kNmsThreads) NmsKernel(NmsArgs a) {
   extern __shared__ __align__(16) unsigned char dyn[];  // kTriBytes: the ranking keys, later the mask triangle
   __shared__ float cols[kGroups][kTile * 3];
   __shared__ SweepShared s;
+  StartAfterPreviousGrid();
   cg::grid_group grid = cg::this_grid();
   int n = *a.num_boxes;
   n = n < 0 ? 0 : (n > a.cap ? a.cap : n);

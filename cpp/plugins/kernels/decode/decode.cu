@@ -89,6 +89,7 @@ __device__ void RankAndWrite(DecodeArgs const& a, uint64_t* keys, uint8_t* insid
 __global__ void __launch_bounds__(kDecodeThreads) DecodeKernel(DecodeArgs a) {
   __shared__ uint64_t keys[kMaxCandidates];
   __shared__ uint8_t inside[kMaxCandidates];
+  StartAfterPreviousGrid();
   cg::grid_group grid = cg::this_grid();
   if (grid.thread_rank() == 0) {
     *a.c.total = 0;

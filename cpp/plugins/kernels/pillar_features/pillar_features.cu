@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "cpp/common/cooperative_launch.h"
 #include "cpp/common/cuda_status.h"
 #include "cpp/plugins/kernels/pillar_features/decorate.h"
 #include "cpp/plugins/kernels/pillar_features/pillar_features.h"
@@ -52,6 +53,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
   int const warp = threadIdx.x / 32;
   int const pid = blockIdx.x * kWarpsPerBlock + warp;
   int const lane = threadIdx.x & 31;
+  StartAfterPreviousGrid();
   if (pid >= max_pillars) return;
   // The loads that do not depend on one another go out together: the pillar count and this row's point count,
   // coordinates and written mark (a row past the count is read and not used; every buffer holds max_pillars rows).
@@ -104,6 +106,7 @@ __global__ void __launch_bounds__(kSubWarpsPerBlock * 32)
   int const lane = threadIdx.x & 31, sub = lane & (kSubLanes - 1), group = threadIdx.x / kSubLanes;
   int const first = blockIdx.x * kSubPillarsPerBlock + (threadIdx.x / 32) * kSubPillarsPerWarp;  // the warp's first
   int const pid = blockIdx.x * kSubPillarsPerBlock + group;
+  StartAfterPreviousGrid();
   int const count = ClampedCount(pillar_count, max_pillars);
   // The loads that do not depend on the count go out together (every buffer holds max_pillars rows).
   int n = 0, before = 0;
@@ -173,6 +176,7 @@ __global__ void DecorateKernel(PillarGridF g, int f, int max_pts, int max_pillar
                                int32_t const* pillar_count, float* features) {
   int const pid = blockIdx.x * kWarpsPerBlock + threadIdx.x / 32;
   int const lane = threadIdx.x & 31;
+  StartAfterPreviousGrid();
   if (pid >= ClampedCount(pillar_count, max_pillars)) return;
   float const* pts = pillar_points + static_cast<int64_t>(pid) * max_pts * f;
   int n = points_per_pillar[pid];
@@ -202,20 +206,17 @@ Status Launch(PillarFeaturesConfig const& config, PillarGridF const& g, float co
       auto* kernel = f == 4 ? (z ? DecorateSubWarpKernel<4, true> : DecorateSubWarpKernel<4, false>)
                             : (z ? DecorateSubWarpKernel<5, true> : DecorateSubWarpKernel<5, false>);
       int const sub_blocks = (config.max_pillars + kSubPillarsPerBlock - 1) / kSubPillarsPerBlock;
-      kernel<<<sub_blocks, kSubWarpsPerBlock * 32, 0, st>>>(g, config.max_points_per_pillar, config.max_pillars,
-                                                            pillar_points, points_per_pillar, coords, pillar_count,
-                                                            features, written);
-    } else {
-      DecorateWarpKernel<<<blocks, kWarpsPerBlock * 32, 0, st>>>(
-          g, f, config.max_points_per_pillar, config.max_pillars, PillarFeatureCount(config), z, pillar_points,
-          points_per_pillar, coords, pillar_count, features, written);
+      return LaunchEarly(kernel, sub_blocks, kSubWarpsPerBlock * 32, 0, st, g, config.max_points_per_pillar,
+                         config.max_pillars, pillar_points, points_per_pillar, coords, pillar_count, features, written);
     }
-  } else {  // every slot of every row: the sparse state is not used
-    DecorateKernel<<<blocks, kWarpsPerBlock * 32, 0, st>>>(
-        g, config.num_point_features, config.max_points_per_pillar, config.max_pillars, PillarFeatureCount(config),
-        config.use_voxel_center_z, pillar_points, points_per_pillar, coords, pillar_count, features);
+    return LaunchEarly(DecorateWarpKernel, blocks, kWarpsPerBlock * 32, 0, st, g, f, config.max_points_per_pillar,
+                       config.max_pillars, PillarFeatureCount(config), z, pillar_points, points_per_pillar, coords,
+                       pillar_count, features, written);
   }
-  return CudaStatus(cudaGetLastError(), "pillar features: launch");
+  // every slot of every row: the sparse state is not used
+  return LaunchEarly(DecorateKernel, blocks, kWarpsPerBlock * 32, 0, st, g, config.num_point_features,
+                     config.max_points_per_pillar, config.max_pillars, PillarFeatureCount(config),
+                     config.use_voxel_center_z, pillar_points, points_per_pillar, coords, pillar_count, features);
 }
 
 }  // namespace

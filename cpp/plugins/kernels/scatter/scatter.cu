@@ -64,6 +64,7 @@ __device__ __forceinline__ int32_t DensePillar(DenseArgs const& a, int32_t count
 }
 
 __global__ void __launch_bounds__(kDenseThreads) ScatterDenseKernel(DenseArgs a) {
+  StartAfterPreviousGrid();
   ScatterInputs const& in = a.in;
   cg::grid_group grid = cg::this_grid();
   int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
@@ -150,6 +151,7 @@ struct SparseArgs {
 };
 
 __global__ void __launch_bounds__(kSparseThreads) ScatterSparseKernel(SparseArgs a) {
+  StartAfterPreviousGrid();
   ScatterInputs const& in = a.in;
   cg::grid_group grid = cg::this_grid();
   int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;

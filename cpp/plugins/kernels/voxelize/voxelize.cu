@@ -64,11 +64,10 @@ __device__ __forceinline__ void LoadPoint(FastArgs const& a, int64_t i, bool val
   for (int d = 0; d < kMaxF; ++d) v[d] = valid && d < a.f ? a.points[i * a.f + d] : 0.0f;
 }
 
-// Phase 1 for point i (valid, features v): its cell, its slot in the cell (atomic arrival order), and for the first
-// point of a cell a pillar id; new pillars take consecutive ids with one atomic per warp (the counter only grows:
-// nothing wraps). `spill`: keep cell and slot in the workspace for phase 2 (points not held in registers). Every
-// lane of the warp calls it (valid = false past the end), so the warp votes are over full warps.
-__device__ __forceinline__ void FastCell(FastArgs const& a, int64_t i, bool valid, float const* v, bool spill,
+// Phase 1 for point i (valid, features v), first half: its cell and its slot in the cell (atomic arrival order).
+// `spill`: keep cell and slot in the workspace for phase 2 (points not held in registers). Every lane of the warp
+// calls it (valid = false past the end), so the warp votes are over full warps.
+__device__ __forceinline__ void CellSlot(FastArgs const& a, int64_t i, bool valid, float const* v, bool spill,
                                          int32_t* cell_out, int32_t* slot_out) {
   int ix = 0, iy = 0;
   int const cell = valid ? PointCell(a.g, v[0], v[1], v[2], &ix, &iy) : -1;
@@ -81,16 +80,27 @@ __device__ __forceinline__ void FastCell(FastArgs const& a, int64_t i, bool vali
   if (spill && valid) a.w.cells[i] = cell;
   *cell_out = cell;
   *slot_out = slot;
-  int32_t const pid = WarpAppend(slot == 0, a.w.total);  // the cell's first point creates its pillar
-  if (pid < 0) return;
+}
+
+// Second half, for the first point of a cell (slot 0), which took pillar id `pid` (new pillars take consecutive ids;
+// the counter only grows: nothing wraps): the cell's map entry and the pillar's coordinates.
+__device__ __forceinline__ void NewPillar(FastArgs const& a, int32_t cell, int32_t pid) {
   if (pid < a.max_pillars) {
     a.w.cell_pillar[cell] = pid;
     a.out.coords[3 * pid + 0] = 0;
-    a.out.coords[3 * pid + 1] = iy;
-    a.out.coords[3 * pid + 2] = ix;
+    a.out.coords[3 * pid + 1] = cell / a.g.nx;
+    a.out.coords[3 * pid + 2] = cell % a.g.nx;
   } else {
     a.w.cell_pillar[cell] = -1;
   }
+}
+
+// Phase 1 for a point not held in registers: pillar ids with one atomic per warp.
+__device__ __forceinline__ void FastCellSpilled(FastArgs const& a, int64_t i, bool valid, float const* v) {
+  int32_t cell = -1, slot = -1;
+  CellSlot(a, i, valid, v, true, &cell, &slot);
+  int32_t const pid = WarpAppend(slot == 0, a.w.total);
+  if (pid >= 0) NewPillar(a, cell, pid);
 }
 
 // Phase 2 for a point with its cell (-1: none or not valid), slot and features v: copy it into its pillar slot; the
@@ -119,6 +129,7 @@ __device__ __forceinline__ void FastFill(FastArgs const& a, int32_t cell, int32_
 // kResident x grid threads go through the workspace. With `kept` the cell counts, pillar counter and out-of-range
 // count come zero from the state and are left zero, so phase 0 and its barrier are not needed.
 __global__ void __launch_bounds__(kFastThreads) FastVoxelizeKernel(FastArgs a) {
+  StartAfterPreviousGrid();
   cg::grid_group grid = cg::this_grid();
   int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   int64_t const tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
@@ -140,17 +151,48 @@ __global__ void __launch_bounds__(kFastThreads) FastVoxelizeKernel(FastArgs a) {
 #pragma unroll
   for (int k = 0; k < kResident; ++k) LoadPoint(a, tid + k * stride, tid + k * stride < a.n, v[k]);
   if (!a.kept) grid.sync();
-  // Phase 1: cells, slots and pillar ids. Warp-uniform loops: every lane runs the same iterations.
+  // Phase 1: cells, slots and pillar ids. Block-uniform loops: every thread runs the same iterations. The resident
+  // points' slot atomics go out together, and their new pillars take ids with one atomic per block.
   for (int k = 0; k < kResident; ++k) {  // unrolled (kResident is a constant): v, cell and slot stay in registers
     int64_t const i = tid + k * stride;
-    FastCell(a, i, i < a.n, v[k], false, &cell[k], &slot[k]);
+    CellSlot(a, i, i < a.n, v[k], false, &cell[k], &slot[k]);
+  }
+  {
+    __shared__ int32_t warp_first[kFastThreads / 32];  // per warp: its first new pillar id
+    int const warp = threadIdx.x / 32, lane = threadIdx.x & 31;
+    unsigned votes[kResident];
+    int warp_new = 0;
+#pragma unroll
+    for (int k = 0; k < kResident; ++k) {
+      votes[k] = __ballot_sync(0xffffffffu, slot[k] == 0);
+      warp_new += __popc(votes[k]);
+    }
+    if (lane == 0) warp_first[warp] = warp_new;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+      int32_t first[kFastThreads / 32];
+      int32_t sum = 0;
+      for (int w = 0; w < kFastThreads / 32; ++w) {
+        first[w] = sum;
+        sum += warp_first[w];
+      }
+      int32_t const base = sum > 0 ? atomicAdd(a.w.total, sum) : 0;
+      for (int w = 0; w < kFastThreads / 32; ++w) warp_first[w] = base + first[w];
+    }
+    __syncthreads();
+    int32_t next = warp_first[warp];
+    unsigned const below = (1u << lane) - 1u;
+#pragma unroll
+    for (int k = 0; k < kResident; ++k) {
+      if (slot[k] == 0) NewPillar(a, cell[k], next + __popc(votes[k] & below));
+      next += __popc(votes[k]);
+    }
   }
   for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x + kResident * stride; base < a.n; base += stride) {
     int64_t const i = base + threadIdx.x;
     float w[kMaxF];
     LoadPoint(a, i, i < a.n, w);
-    int32_t c = -1, s = -1;
-    FastCell(a, i, i < a.n, w, true, &c, &s);
+    FastCellSpilled(a, i, i < a.n, w);
   }
   grid.sync();
   // Phase 2: copy the points into their pillars; the pillar count and drop counters (with `kept`, the state's
@@ -413,7 +455,9 @@ Status Enqueue(VoxelizeConfig const& config, float const* points, int64_t num_po
     }
     static CooperativeGrid grid;
     int blocks = 0;
-    int64_t const wanted = (std::max<int64_t>(n, kept ? 0 : num_cells / 4) + kFastThreads - 1) / kFastThreads;
+    // kResident points per thread; phase 0 clears four cells per thread.
+    int64_t const threads = std::max<int64_t>((n + kResident - 1) / kResident, kept ? 0 : num_cells / 4);
+    int64_t const wanted = (threads + kFastThreads - 1) / kFastThreads;
     AWML_RETURN_IF_ERROR(grid.Blocks(FastVoxelizeKernel, kFastThreads, 0, wanted, &blocks));
     FastArgs const args{g, points, n, f, mp, config.max_pillars, num_cells, config.zero_unused_slots, kept, fast, out};
     return LaunchCooperative(FastVoxelizeKernel, blocks, kFastThreads, 0, st, args);
