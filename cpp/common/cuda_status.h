@@ -6,16 +6,17 @@
 #include <cuda_runtime_api.h>
 
 #include <string>
+#include <string_view>
 
 #include "cpp/common/status.h"
 
 namespace awml {
 
 //! Ok for cudaSuccess; kUnavailable for "no device / no driver"; kInternal otherwise. The message reads
-//! "<what> | <cudaGetErrorName>: <cudaGetErrorString>".
-inline Status CudaStatus(cudaError_t error, std::string const& what) {
+//! "<what> | <cudaGetErrorName>: <cudaGetErrorString>". Nothing is allocated on success (it runs for every launch).
+inline Status CudaStatus(cudaError_t error, std::string_view what) {
   if (error == cudaSuccess) return OkStatus();
-  std::string const message = what + " | " + cudaGetErrorName(error) + ": " + cudaGetErrorString(error);
+  std::string const message = std::string(what) + " | " + cudaGetErrorName(error) + ": " + cudaGetErrorString(error);
   bool const no_device = error == cudaErrorNoDevice || error == cudaErrorInsufficientDriver ||
                          error == cudaErrorInitializationError || error == cudaErrorSystemDriverMismatch;
   if (no_device) return UnavailableError(message + ". Note: a CUDA device and driver are needed");

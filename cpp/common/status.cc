@@ -41,10 +41,10 @@ Status MismatchError(std::string message) { return Status(StatusCode::kMismatch,
 Status UnavailableError(std::string message) { return Status(StatusCode::kUnavailable, std::move(message)); }
 Status InternalError(std::string message) { return Status(StatusCode::kInternal, std::move(message)); }
 
-Status CheckBytes(std::string const& what, std::size_t got, std::size_t need, std::string const& detail) {
+Status CheckBytes(std::string_view what, std::size_t got, std::size_t need, std::string_view detail) {
   if (got >= need) return OkStatus();
-  return InvalidArgumentError(what + " too small. Note: expected >= " + std::to_string(need) + " bytes" + detail +
-                              ", got " + std::to_string(got));
+  return InvalidArgumentError(std::string(what) + " too small. Note: expected >= " + std::to_string(need) + " bytes" +
+                              std::string(detail) + ", got " + std::to_string(got));
 }
 
 }  // namespace awml

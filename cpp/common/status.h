@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace awml {
@@ -54,7 +55,8 @@ Status InternalError(std::string message);
 
 //! OkStatus when `got` >= `need`, else InvalidArgumentError("<what> too small. Note: expected >= <need> bytes<detail>,
 //! got <got>"), e.g. what = "decode | workspace": the one form of every kernel's workspace and state size check.
-Status CheckBytes(std::string const& what, std::size_t got, std::size_t need, std::string const& detail = "");
+//! Nothing is allocated when the size suffices (it runs for every launch).
+Status CheckBytes(std::string_view what, std::size_t got, std::size_t need, std::string_view detail = {});
 
 //! A value or the Status explaining why there is none. Constructing from an ok Status is a bug and
 //! yields an internal error.

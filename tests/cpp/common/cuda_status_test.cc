@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "tests/cpp/common/allocation_counter.h"
+
 namespace awml {
 namespace {
 
@@ -14,6 +16,19 @@ TEST(CudaStatusTest, MapsErrorsToCodes) {
   Status const status = CudaStatus(cudaErrorInvalidValue, "cudaMemcpyAsync");
   EXPECT_EQ(status.code(), StatusCode::kInternal);
   EXPECT_NE(status.message().find("cudaMemcpyAsync | cudaErrorInvalidValue"), std::string::npos);
+}
+
+// Every launch passes through CudaStatus: success must not touch the heap. The name is longer than std::string's
+// in-place buffer, so a std::string parameter would allocate.
+TEST(CudaStatusTest, AllocatesNothingOnSuccess) {
+  long const before = testing::AllocationCount();
+  Status const ok = CudaStatus(cudaSuccess, "cooperative launch of the voxeliser");
+  long const after_ok = testing::AllocationCount();
+  EXPECT_TRUE(ok.ok());
+  EXPECT_EQ(after_ok - before, 0);
+  Status const failed = CudaStatus(cudaErrorInvalidValue, "cooperative launch of the voxeliser");  // counted
+  EXPECT_FALSE(failed.ok());
+  EXPECT_GT(testing::AllocationCount() - after_ok, 0);
 }
 
 Status ReturnsOnError(cudaError_t error, int* reached) {

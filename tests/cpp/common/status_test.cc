@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "tests/cpp/common/allocation_counter.h"
+
 namespace awml {
 namespace {
 
@@ -82,6 +84,19 @@ TEST(CheckBytesTest, EnoughIsOkAndTooFewNamesBothCounts) {
   EXPECT_EQ(small.message(), "decode | workspace too small. Note: expected >= 256 bytes, got 255");
   Status const detailed = CheckBytes("voxelize | workspace", 0, 4096, " for 10 points");
   EXPECT_EQ(detailed.message(), "voxelize | workspace too small. Note: expected >= 4096 bytes for 10 points, got 0");
+}
+
+// Every kernel launcher checks its workspace on every frame: the check must not touch the heap when it passes.
+// The names are longer than std::string's in-place buffer, so a std::string parameter would allocate.
+TEST(CheckBytesTest, AllocatesNothingWhenTheSizeSuffices) {
+  long const before = testing::AllocationCount();
+  Status const ok = CheckBytes("pillar features | sparse state", 4096, 4096, " for 120000 points, the detail");
+  long const after_ok = testing::AllocationCount();
+  EXPECT_TRUE(ok.ok());
+  EXPECT_EQ(after_ok - before, 0);
+  Status const small = CheckBytes("pillar features | sparse state", 1, 4096);  // the counter does count
+  EXPECT_FALSE(small.ok());
+  EXPECT_GT(testing::AllocationCount() - after_ok, 0);
 }
 
 }  // namespace
