@@ -86,11 +86,11 @@ Status LaunchCooperative(void (*kernel)(KernelArgs...), int blocks, int threads,
 }
 
 //! Enqueues `kernel<<<blocks, threads, smem, stream>>>(args...)`, allowed to start early (the kernel calls
-//! StartAfterPreviousGrid() first).
+//! StartAfterPreviousGrid() first). `what` names the launch in the error.
 template <typename... KernelArgs, typename... Args>
-Status LaunchEarly(void (*kernel)(KernelArgs...), int blocks, int threads, std::size_t dynamic_smem,
+Status LaunchEarly(char const* what, void (*kernel)(KernelArgs...), int blocks, int threads, std::size_t dynamic_smem,
                    cudaStream_t stream, Args&&... args) {
-  return detail::LaunchEx(false, kernel, blocks, threads, dynamic_smem, stream, "launch", std::forward<Args>(args)...);
+  return detail::LaunchEx(false, kernel, blocks, threads, dynamic_smem, stream, what, std::forward<Args>(args)...);
 }
 
 }  // namespace awml

@@ -193,6 +193,8 @@ __global__ void DecorateKernel(PillarGridF g, int f, int max_pts, int max_pillar
   }
 }
 
+constexpr char kLaunchWhat[] = "pillar features: launch";  // names the decoration's launch in its errors
+
 Status Launch(PillarFeaturesConfig const& config, PillarGridF const& g, float const* pillar_points,
               int32_t const* points_per_pillar, int32_t const* coords, int32_t const* pillar_count, float* features,
               uint8_t* written, StreamHandle stream) {
@@ -206,15 +208,16 @@ Status Launch(PillarFeaturesConfig const& config, PillarGridF const& g, float co
       auto* kernel = f == 4 ? (z ? DecorateSubWarpKernel<4, true> : DecorateSubWarpKernel<4, false>)
                             : (z ? DecorateSubWarpKernel<5, true> : DecorateSubWarpKernel<5, false>);
       int const sub_blocks = (config.max_pillars + kSubPillarsPerBlock - 1) / kSubPillarsPerBlock;
-      return LaunchEarly(kernel, sub_blocks, kSubWarpsPerBlock * 32, 0, st, g, config.max_points_per_pillar,
-                         config.max_pillars, pillar_points, points_per_pillar, coords, pillar_count, features, written);
+      return LaunchEarly(kLaunchWhat, kernel, sub_blocks, kSubWarpsPerBlock * 32, 0, st, g,
+                         config.max_points_per_pillar, config.max_pillars, pillar_points, points_per_pillar, coords,
+                         pillar_count, features, written);
     }
-    return LaunchEarly(DecorateWarpKernel, blocks, kWarpsPerBlock * 32, 0, st, g, f, config.max_points_per_pillar,
-                       config.max_pillars, PillarFeatureCount(config), z, pillar_points, points_per_pillar, coords,
-                       pillar_count, features, written);
+    return LaunchEarly(kLaunchWhat, DecorateWarpKernel, blocks, kWarpsPerBlock * 32, 0, st, g, f,
+                       config.max_points_per_pillar, config.max_pillars, PillarFeatureCount(config), z, pillar_points,
+                       points_per_pillar, coords, pillar_count, features, written);
   }
   // every slot of every row: the sparse state is not used
-  return LaunchEarly(DecorateKernel, blocks, kWarpsPerBlock * 32, 0, st, g, config.num_point_features,
+  return LaunchEarly(kLaunchWhat, DecorateKernel, blocks, kWarpsPerBlock * 32, 0, st, g, config.num_point_features,
                      config.max_points_per_pillar, config.max_pillars, PillarFeatureCount(config),
                      config.use_voxel_center_z, pillar_points, points_per_pillar, coords, pillar_count, features);
 }
