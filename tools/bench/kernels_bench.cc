@@ -119,16 +119,6 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
   auto voxelize = [&](kernels::VoxelizeConfig const& c, int s) {
     Ok(kernels::VoxelizeCuda(c, clouds[s].get(), n, out, ws.get(), ws.size(), st), "voxelize");
   };
-  // The fast voxeliser with its state kept from call to call (no clearing of the cell counts).
-  size_t vox_state_bytes = 0;
-  Ok(kernels::VoxelizeFastCudaStateBytes(vc, &vox_state_bytes), "ws");
-  DeviceBuffer<char> vox_state(vox_state_bytes);
-  Ok(kernels::VoxelizeFastCudaReset(vc, vox_state.get(), vox_state_bytes, st), "reset");
-  auto voxelize_state = [&](int s) {
-    Ok(kernels::VoxelizeFastCuda(vc, clouds[s].get(), n, out, ws.get(), ws.size(), vox_state.get(), vox_state_bytes,
-                                 st),
-       "voxelize with state");
-  };
   auto features = [&]() {
     Ok(kernels::PillarFeaturesCuda(fc, pts.get(), num.get(), coords.get(), counters.get(), feat.get(), st), "features");
   };
@@ -188,7 +178,6 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
   add("voxelize_fast", Time(st, [&](int s) { voxelize(vc, s); }), vox_bytes);
   add("voxelize_fast_zeroing_unused_slots", Time(st, [&](int s) { voxelize(zeroing, s); }), vox_bytes);
   add("voxelize_deterministic", Time(st, [&](int s) { voxelize(det, s); }), vox_bytes);
-  add("voxelize_fast_state", Time(st, voxelize_state), vox_bytes);
   // A second frame (set 1) for the sparse rows, which alternate between two frames.
   DeviceBuffer<float> pts_b(pts.size());
   DeviceBuffer<int32_t> num_b(num.size()), coords_b(coords.size()), counters_b(counters.size());
@@ -235,14 +224,8 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
     sparse_features(pts.get(), num.get(), coords.get(), counters.get());
     sparse_scatter(coords.get(), pillar_count);
   };
-  auto whole_state_sparse = [&](int s) {
-    voxelize_state(s);
-    sparse_features(pts.get(), num.get(), coords.get(), counters.get());
-    sparse_scatter(coords.get(), pillar_count);
-  };
   add("whole_pre_fast", Time(st, whole_fast), whole_bytes);
   add("whole_pre_fast_sparse", Time(st, whole_sparse), whole_sparse_bytes);
-  add("whole_pre_state_sparse", Time(st, whole_state_sparse), whole_sparse_bytes);
   add("whole_pre_deterministic",
       Time(st,
            [&](int s) {
@@ -253,7 +236,6 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
       whole_bytes);
   add("whole_pre_fast_graph", TimeGraphs(st, whole_fast), whole_bytes);
   add("whole_pre_fast_sparse_graph", TimeGraphs(st, whole_sparse), whole_sparse_bytes);
-  add("whole_pre_state_sparse_graph", TimeGraphs(st, whole_state_sparse), whole_sparse_bytes);
 }
 
 void BenchPost(cudaStream_t st, std::vector<Row>* rows) {

@@ -49,7 +49,8 @@ _POST_STAGES = (
     ("decode + NMS (CUDA graph)", "whole_post_graph"),
     ("decode + NMS, suppressor lists (CUDA graph)", "whole_post_lists_graph"),
 )
-# Stages later versions of the binary added: a column only where every run has it (older files keep their tables).
+# Stages some versions of the binary have and others not: a column only where every run has it (each file keeps its
+# table).
 _OPTIONAL = {
     "scatter_sparse_clear",
     "pillar_features_sparse",
@@ -60,6 +61,7 @@ _OPTIONAL = {
     "whole_post_graph",
     "whole_pre_fast_sparse_graph",
     "whole_post_lists_graph",
+    # The state voxeliser's rows: only in the files of 2026-12-07 00:48Z to 08:27Z (the voxeliser was then removed).
     "voxelize_fast_state",
     "whole_pre_state_sparse",
     "whole_pre_state_sparse_graph",

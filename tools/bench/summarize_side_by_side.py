@@ -121,8 +121,8 @@ _AW_MEMSETS = [
 # Our stages in the tables: the C++ runtime's path. From the run of 2026-12-06T22:15Z on, the runtime writes the encoder
 # input and the canvas sparsely and resolves circle NMS by suppressor lists (cpp/trt_runtime/README.md); runs before
 # that have no such rows and are summarized, as they were, with the dense kernels and the mask sweep. The rows of the
-# voxeliser with a kept state (`voxelize_fast_state`, `whole_pre_state_sparse`, from 2026-12-07 on) are not the
-# runtime's path: it measured slower from 120k points (bench/results/README.md).
+# voxeliser with a kept state (`voxelize_fast_state`, `whole_pre_state_sparse`, in the files of 2026-12-07 00:48Z to
+# 08:27Z) are not the runtime's path: it measured slower from 120k points and was removed (bench/results/README.md).
 _DENSE_PATH = {
     "pre": "whole_pre_fast",
     "post": "whole_post",

@@ -567,14 +567,15 @@ TEST(PillarsCuda, SparseScatterSequenceEqualsCpu) {
   }
 }
 
-// VoxelizeFastCuda over a sequence of clouds on one state per grid (poisoned, then reset once): every cloud's pillar
-// set, counts and counters are the CPU's wherever the fast mode's are defined to be (all of them unless pillars
-// overflow; pillar count, dropped pillars and out-of-range points always), and after every call the state is zero
-// again, through empty clouds, single points, overfull pillars and dropped pillars.
-TEST(PillarsCuda, FastVoxelizeWithStateMatchesCpuOverASequence) {
+// The fast voxeliser over a sequence of clouds, one workspace per grid kept from call to call as the runtime keeps
+// its own (poisoned once, sized for the largest cloud): every cloud's pillar set, counts and counters are the CPU's
+// wherever the fast mode's are defined to be (all of them unless pillars overflow; pillar count, dropped pillars and
+// out-of-range points always), through empty clouds, single points, overfull pillars and dropped pillars.
+TEST(PillarsCuda, FastVoxelizeOverASequenceMatchesCpu) {
   REQUIRE_GPU();
   std::mt19937 rng(31);
-  std::map<int, DeviceBuffer<char>> states;  // by grid (0: Autoware's, 1: AWML's)
+  constexpr int64_t kMaxPoints = 200000;
+  std::map<int, DeviceBuffer<char>> workspaces;  // by grid (0: Autoware's, 1: AWML's)
   int const clouds = std::min(80, 2 * CloudCount());
   for (int i = 0; i < clouds; ++i) {
     SCOPED_TRACE("cloud " + std::to_string(i));
@@ -583,19 +584,16 @@ TEST(PillarsCuda, FastVoxelizeWithStateMatchesCpuOverASequence) {
     vc.zero_unused_slots = i % 3 == 0;
     if (i % 5 == 4) vc.max_pillars = 500;          // pillars dropped
     if (i % 7 == 2) vc.max_points_per_pillar = 4;  // points dropped from full pillars
-    int64_t const n = i < 2 ? 0 : (i < 4 ? 1 : static_cast<int64_t>(rng() % 200001));
+    int64_t const n = i < 2 ? 0 : (i < 4 ? 1 : static_cast<int64_t>(rng() % (kMaxPoints + 1)));
     std::vector<float> const cloud = testing::RandomCloud(&rng, n, vc.num_point_features, vc.grid);
-    size_t state_bytes = 0, ws_bytes = 0;
-    ASSERT_TRUE(VoxelizeFastCudaStateBytes(vc, &state_bytes).ok());
-    ASSERT_TRUE(VoxelizeCudaWorkspaceBytes(vc, n, &ws_bytes).ok());
-    DeviceBuffer<char>& state = states[i % 2];
-    if (state.size() == 0) {
-      state.Resize(state_bytes);
-      state.Poison();
-      ASSERT_TRUE(VoxelizeFastCudaReset(vc, state.get(), state_bytes, nullptr).ok());
+    size_t ws_bytes = 0;
+    ASSERT_TRUE(VoxelizeCudaWorkspaceBytes(vc, kMaxPoints, &ws_bytes).ok());
+    DeviceBuffer<char>& ws = workspaces[i % 2];
+    if (ws.size() == 0) {
+      ws.Resize(ws_bytes);
+      ws.Poison();
     }
-    DeviceBuffer<char> ws(ws_bytes);
-    ws.Poison();
+    ASSERT_EQ(ws.size(), ws_bytes);
     testing::VoxelHost cpu(vc);
     VoxelizeConfig det = vc;
     det.mode = VoxelizeMode::kDeterministic;
@@ -605,12 +603,10 @@ TEST(PillarsCuda, FastVoxelizeWithStateMatchesCpuOverASequence) {
     d_pts.Poison();
     DeviceBuffer<int32_t> d_num(cpu.num.size()), d_coords(cpu.coords.size()), d_counters(kNumVoxelizeCounters);
     d_counters.Poison();
-    ASSERT_TRUE(VoxelizeFastCuda(vc, d_cloud.get(), n, {d_pts.get(), d_num.get(), d_coords.get(), d_counters.get()},
-                                 ws.get(), ws_bytes, state.get(), state_bytes, nullptr)
+    ASSERT_TRUE(VoxelizeCuda(vc, d_cloud.get(), n, {d_pts.get(), d_num.get(), d_coords.get(), d_counters.get()},
+                             ws.get(), ws_bytes, nullptr)
                     .ok());
     std::vector<int32_t> const counters = d_counters.Download(kNumVoxelizeCounters);
-    std::vector<char> const left = state.Download(state_bytes);
-    ASSERT_EQ(std::count(left.begin(), left.end(), 0), static_cast<std::ptrdiff_t>(state_bytes)) << "state not zero";
     int32_t const p = cpu.counters[kPillarCount];
     ASSERT_EQ(counters[kPillarCount], p);
     ASSERT_EQ(counters[kPillarsDropped], cpu.counters[kPillarsDropped]);
@@ -637,30 +633,6 @@ TEST(PillarsCuda, FastVoxelizeWithStateMatchesCpuOverASequence) {
                   PillarSet(vc, p, num.data(), coords.data(), pts.data()));
     }
   }
-}
-
-TEST(PillarsCuda, FastVoxelizeWithStateRejectsBadArguments) {
-  REQUIRE_GPU();
-  VoxelizeConfig vc = TinyConfig();
-  vc.mode = VoxelizeMode::kFast;
-  size_t state_bytes = 0, ws_bytes = 0;
-  ASSERT_TRUE(VoxelizeFastCudaStateBytes(vc, &state_bytes).ok());
-  EXPECT_EQ(state_bytes, sizeof(int32_t) * (4 * 4 + 2));  // 4 x 4 cell counts, the pillar counter, out of range
-  ASSERT_TRUE(VoxelizeCudaWorkspaceBytes(vc, 10, &ws_bytes).ok());
-  DeviceBuffer<float> d(1000);
-  DeviceBuffer<int32_t> i(1000);
-  DeviceBuffer<char> ws(ws_bytes), state(state_bytes);
-  VoxelizeOutputs const out{d.get(), i.get(), i.get(), i.get()};
-  EXPECT_EQ(VoxelizeFastCuda(vc, d.get(), 10, out, ws.get(), ws_bytes, state.get(), state_bytes - 1, nullptr).code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(VoxelizeFastCuda(vc, d.get(), 10, out, ws.get(), ws_bytes, nullptr, state_bytes, nullptr).code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(VoxelizeFastCudaReset(vc, state.get(), state_bytes - 1, nullptr).code(), StatusCode::kInvalidArgument);
-  VoxelizeConfig det = vc;
-  det.mode = VoxelizeMode::kDeterministic;
-  Status const s = VoxelizeFastCuda(det, d.get(), 10, out, ws.get(), ws_bytes, state.get(), state_bytes, nullptr);
-  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(s.message().find("expected mode kFast"), std::string::npos) << s.message();
 }
 
 TEST(PillarsCuda, RejectsSmallWorkspace) {

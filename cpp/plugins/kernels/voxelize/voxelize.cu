@@ -38,8 +38,7 @@ __device__ __forceinline__ void CopyPoint(float const* src, float* dst, int f) {
 
 // ---- fast path ----
 
-// cell_count, total and out_of_range are the workspace's (cleared by the kernel) or, with `kept`, the state's (zero
-// on entry, left zero on exit).
+// The fast voxeliser's workspace (the kernel clears cell_count and total; out_of_range is an output counter).
 struct FastWorkspace {
   int32_t *cell_count, *cell_pillar, *cells, *slots, *total, *out_of_range;
 };
@@ -48,7 +47,7 @@ struct FastArgs {
   PillarGridF g;
   float const* points;
   int n, f, max_pts, max_pillars, num_cells;
-  bool zero_unused_slots, kept;
+  bool zero_unused_slots;
   FastWorkspace w;
   VoxelizeOutputs out;
 };
@@ -104,17 +103,15 @@ __device__ __forceinline__ void FastCellSpilled(FastArgs const& a, int64_t i, bo
 }
 
 // Phase 2 for a point with its cell (-1: none or not valid), slot and features v: copy it into its pillar slot; the
-// cell's first point writes the pillar's count and, with `kept`, clears the cell's count (nothing else reads it in
-// this phase), so that the state is zero again when the kernel ends.
+// cell's first point writes the pillar's count.
 __device__ __forceinline__ void FastFill(FastArgs const& a, int32_t cell, int32_t slot, float const* v) {
   int32_t const pid = cell >= 0 ? a.w.cell_pillar[cell] : 0;
   WarpCount(cell >= 0 && pid < 0, &a.out.counters[kPointsDroppedNoPillar]);
   bool const placed = cell >= 0 && pid >= 0;
   WarpCount(placed && slot >= a.max_pts, &a.out.counters[kPointsDroppedPillarFull]);
-  if (cell >= 0 && slot == 0) {
+  if (placed && slot == 0) {
     int32_t const c = a.w.cell_count[cell];
-    if (a.kept) a.w.cell_count[cell] = 0;
-    if (placed) a.out.points_per_pillar[pid] = c < a.max_pts ? c : a.max_pts;
+    a.out.points_per_pillar[pid] = c < a.max_pts ? c : a.max_pts;
   }
   if (!placed || slot >= a.max_pts) return;
   float* dst = a.out.pillar_points + (static_cast<int64_t>(pid) * a.max_pts + slot) * a.f;
@@ -126,31 +123,25 @@ __device__ __forceinline__ void FastFill(FastArgs const& a, int32_t cell, int32_
 
 // The fast (atomic) voxeliser in one cooperative launch, its phases separated by grid-wide barriers. A thread's
 // first kResident points stay in registers (features, cell, slot) from phase 1 to phase 2; points past
-// kResident x grid threads go through the workspace. With `kept` the cell counts, pillar counter and out-of-range
-// count come zero from the state and are left zero, so phase 0 and its barrier are not needed.
+// kResident x grid threads go through the workspace.
 __global__ void __launch_bounds__(kFastThreads) FastVoxelizeKernel(FastArgs a) {
   StartAfterPreviousGrid();
   cg::grid_group grid = cg::this_grid();
   int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
   int64_t const tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (!a.kept) {
-    // Phase 0: clear the cell counts (int4 stores), the pillar counter and the output counters.
-    int64_t const quads = a.num_cells / 4;
-    int4* count4 = reinterpret_cast<int4*>(a.w.cell_count);
-    for (int64_t q = tid; q < quads; q += stride) count4[q] = make_int4(0, 0, 0, 0);
-    for (int64_t c = quads * 4 + tid; c < a.num_cells; c += stride) a.w.cell_count[c] = 0;
-    if (tid < kNumVoxelizeCounters) a.out.counters[tid] = 0;
-    if (tid == 0) *a.w.total = 0;
-  } else if (tid == 0) {  // phase 2 adds to these two; the others are written whole there
-    a.out.counters[kPointsDroppedNoPillar] = 0;
-    a.out.counters[kPointsDroppedPillarFull] = 0;
-  }
+  // Phase 0: clear the cell counts (int4 stores), the pillar counter and the output counters.
+  int64_t const quads = a.num_cells / 4;
+  int4* count4 = reinterpret_cast<int4*>(a.w.cell_count);
+  for (int64_t q = tid; q < quads; q += stride) count4[q] = make_int4(0, 0, 0, 0);
+  for (int64_t c = quads * 4 + tid; c < a.num_cells; c += stride) a.w.cell_count[c] = 0;
+  if (tid < kNumVoxelizeCounters) a.out.counters[tid] = 0;
+  if (tid == 0) *a.w.total = 0;
   // The resident points' features are loaded before the barrier (independent of the clear).
   float v[kResident][kMaxF];
   int32_t cell[kResident], slot[kResident];
 #pragma unroll
   for (int k = 0; k < kResident; ++k) LoadPoint(a, tid + k * stride, tid + k * stride < a.n, v[k]);
-  if (!a.kept) grid.sync();
+  grid.sync();
   // Phase 1: cells, slots and pillar ids. Block-uniform loops: every thread runs the same iterations. The resident
   // points' slot atomics go out together, and their new pillars take ids with one atomic per block.
   for (int k = 0; k < kResident; ++k) {  // unrolled (kResident is a constant): v, cell and slot stay in registers
@@ -195,17 +186,11 @@ __global__ void __launch_bounds__(kFastThreads) FastVoxelizeKernel(FastArgs a) {
     FastCellSpilled(a, i, i < a.n, w);
   }
   grid.sync();
-  // Phase 2: copy the points into their pillars; the pillar count and drop counters (with `kept`, the state's
-  // counters are read and cleared here: every phase-1 atomic on them is behind the barrier, none is ahead).
+  // Phase 2: copy the points into their pillars; the pillar count and drop counters.
   if (tid == 0) {
     int32_t const t = *a.w.total;
     a.out.counters[kPillarCount] = t < a.max_pillars ? t : a.max_pillars;
     a.out.counters[kPillarsDropped] = t > a.max_pillars ? t - a.max_pillars : 0;
-    if (a.kept) {
-      a.out.counters[kPointsOutOfRange] = *a.w.out_of_range;
-      *a.w.out_of_range = 0;
-      *a.w.total = 0;
-    }
   }
 #pragma unroll
   for (int k = 0; k < kResident; ++k) FastFill(a, cell[k], slot[k], v[k]);
@@ -388,14 +373,8 @@ Status VoxelizeCudaWorkspaceBytes(VoxelizeConfig const& config, int64_t max_num_
   return Layout(config, g, max_num_points, nullptr, bytes, &det, &fast);
 }
 
-namespace {
-
-// State of VoxelizeFastCuda: the cell counts, the pillar counter and the out-of-range count, all zero between calls.
-size_t FastStateInts(PillarGridF const& g) { return static_cast<size_t>(g.nx) * g.ny + 2; }
-
-// VoxelizeCuda, or with `state` (kFast only, checked by the caller) VoxelizeFastCuda.
-Status Enqueue(VoxelizeConfig const& config, float const* points, int64_t num_points, VoxelizeOutputs const& out,
-               void* workspace, size_t workspace_bytes, int32_t* state, StreamHandle stream) {
+Status VoxelizeCuda(VoxelizeConfig const& config, float const* points, int64_t num_points, VoxelizeOutputs const& out,
+                    void* workspace, size_t workspace_bytes, StreamHandle stream) {
   PillarGridF g{};
   Status s = ValidateVoxelizeConfig(config, &g);
   if (!s.ok()) return s;
@@ -447,20 +426,14 @@ Status Enqueue(VoxelizeConfig const& config, float const* points, int64_t num_po
                                                out.counters);
     AWML_RETURN_IF_CUDA_ERROR(cudaGetLastError(), "voxelize: fill");
   } else {
-    bool const kept = state != nullptr;
     fast.out_of_range = out.counters + kPointsOutOfRange;
-    if (kept) {  // the state replaces the workspace's counts and counter (left unused there)
-      fast.cell_count = state;
-      fast.total = state + num_cells;
-      fast.out_of_range = state + num_cells + 1;
-    }
     static CooperativeGrid grid;
     int blocks = 0;
     // kResident points per thread; phase 0 clears four cells per thread.
-    int64_t const threads = std::max<int64_t>((n + kResident - 1) / kResident, kept ? 0 : num_cells / 4);
+    int64_t const threads = std::max<int64_t>((n + kResident - 1) / kResident, num_cells / 4);
     int64_t const wanted = (threads + kFastThreads - 1) / kFastThreads;
     AWML_RETURN_IF_ERROR(grid.Blocks(FastVoxelizeKernel, kFastThreads, 0, wanted, &blocks));
-    FastArgs const args{g, points, n, f, mp, config.max_pillars, num_cells, config.zero_unused_slots, kept, fast, out};
+    FastArgs const args{g, points, n, f, mp, config.max_pillars, num_cells, config.zero_unused_slots, fast, out};
     return LaunchCooperative(FastVoxelizeKernel, blocks, kFastThreads, 0, st, args);
   }
   if (!config.zero_unused_slots) return OkStatus();
@@ -468,48 +441,6 @@ Status Enqueue(VoxelizeConfig const& config, float const* points, int64_t num_po
   PadKernel<<<Blocks(slots), kThreads, 0, st>>>(config.max_pillars, mp, f, out.counters, out.points_per_pillar,
                                                 out.pillar_points);
   return CudaStatus(cudaGetLastError(), "voxelize: pad");
-}
-
-}  // namespace
-
-Status VoxelizeCuda(VoxelizeConfig const& config, float const* points, int64_t num_points, VoxelizeOutputs const& out,
-                    void* workspace, size_t workspace_bytes, StreamHandle stream) {
-  return Enqueue(config, points, num_points, out, workspace, workspace_bytes, nullptr, stream);
-}
-
-Status VoxelizeFastCudaStateBytes(VoxelizeConfig const& config, size_t* bytes) {
-  PillarGridF g{};
-  AWML_RETURN_IF_ERROR(ValidateVoxelizeConfig(config, &g));
-  *bytes = sizeof(int32_t) * FastStateInts(g);
-  return OkStatus();
-}
-
-namespace {
-
-// The config is valid and kFast, and `state` holds at least VoxelizeFastCudaStateBytes.
-Status CheckFastState(VoxelizeConfig const& config, void const* state, size_t state_bytes) {
-  size_t need = 0;
-  AWML_RETURN_IF_ERROR(VoxelizeFastCudaStateBytes(config, &need));
-  if (config.mode != VoxelizeMode::kFast) {
-    return InvalidArgumentError("voxelize | VoxelizeFastCuda runs the fast voxeliser only. Note: expected mode kFast");
-  }
-  if (!state) return InvalidArgumentError("voxelize | the fast voxeliser's state is null");
-  return CheckBytes("voxelize | fast voxeliser state", state_bytes, need);
-}
-
-}  // namespace
-
-Status VoxelizeFastCudaReset(VoxelizeConfig const& config, void* state, size_t state_bytes, StreamHandle stream) {
-  AWML_RETURN_IF_ERROR(CheckFastState(config, state, state_bytes));
-  return CudaStatus(cudaMemsetAsync(state, 0, state_bytes, static_cast<cudaStream_t>(stream)),
-                    "voxelize: reset fast state");
-}
-
-Status VoxelizeFastCuda(VoxelizeConfig const& config, float const* points, int64_t num_points,
-                        VoxelizeOutputs const& out, void* workspace, size_t workspace_bytes, void* state,
-                        size_t state_bytes, StreamHandle stream) {
-  AWML_RETURN_IF_ERROR(CheckFastState(config, state, state_bytes));
-  return Enqueue(config, points, num_points, out, workspace, workspace_bytes, static_cast<int32_t*>(state), stream);
 }
 
 }  // namespace awml::kernels

@@ -17,8 +17,7 @@
 //   zero unless zero_unused_slots is false, when they are left as they were: the feature decoration never reads
 //   them). Rows >= pillar_count are left untouched.
 // * The CUDA kFast path is one cooperative launch (its phases separated by grid-wide barriers); kDeterministic
-//   sorts with CUB. Neither synchronises with the host nor allocates. VoxelizeFastCuda is kFast with a state kept
-//   between calls (below).
+//   sorts with CUB. Neither synchronises with the host nor allocates.
 #ifndef AWML_CPP_PLUGINS_KERNELS_VOXELIZE_VOXELIZE_H_
 #define AWML_CPP_PLUGINS_KERNELS_VOXELIZE_VOXELIZE_H_
 
@@ -91,18 +90,6 @@ struct VoxelizeOutputs {
 [[nodiscard]] Status VoxelizeCuda(VoxelizeConfig const& config, float const* points, int64_t num_points,
                                   VoxelizeOutputs const& out, void* workspace, size_t workspace_bytes,
                                   StreamHandle stream);
-
-// kFast with a state kept between calls: cell counts, pillar counter and out-of-range count are zero on entry and left
-// zero, so nothing is cleared and there is one grid barrier fewer; same outputs as VoxelizeCuda. Slower than it from
-// 120k points on an H100 (bench/results/README.md, 2026-12-07), so the runtime uses VoxelizeCuda. The state must be as
-// the last VoxelizeFastCuda on it left it, or follow VoxelizeFastCudaReset (once after allocating); calls on one state
-// run in stream order. `workspace` is VoxelizeCudaWorkspaceBytes's; `config.mode` must be kFast.
-[[nodiscard]] Status VoxelizeFastCudaStateBytes(VoxelizeConfig const& config, size_t* bytes);
-[[nodiscard]] Status VoxelizeFastCudaReset(VoxelizeConfig const& config, void* state, size_t state_bytes,
-                                           StreamHandle stream);
-[[nodiscard]] Status VoxelizeFastCuda(VoxelizeConfig const& config, float const* points, int64_t num_points,
-                                      VoxelizeOutputs const& out, void* workspace, size_t workspace_bytes, void* state,
-                                      size_t state_bytes, StreamHandle stream);
 
 }  // namespace awml::kernels
 
