@@ -2,7 +2,11 @@
 # Compile check of every TensorRT translation unit (runtime + plugins) against a folder of TensorRT
 # headers, with warnings as errors and deprecated API forbidden. No TensorRT library is needed.
 #
-#   tools/trt_compile_check.sh /path/to/TensorRT/include
+#   tools/trt_compile_check.sh /path/to/TensorRT/include [/path/to/onnx-parser/include]
+#
+# The second folder is for NvOnnxParser.h where the first lacks it: a TensorRT release's include/ holds both, but in the
+# NVIDIA/TensorRT sources before 10.x releases moved it into include/ (v10.3.0, for one) the parser's header is in the
+# parsers/onnx submodule, i.e. the onnx/onnx-tensorrt repository at the submodule's commit.
 #
 # TensorRT headers are system headers (as Bazel passes them) so their own internal uses of deprecated
 # types do not fire; any use of deprecated API from our code is still reported at the use site.
@@ -10,11 +14,29 @@
 # Env: CXX (default g++), CUDA_INCLUDE (default /usr/local/cuda/include).
 set -euo pipefail
 
-if [[ $# -ne 1 || ! -f "$1/NvInfer.h" ]]; then
-  echo "usage: $0 TENSORRT_INCLUDE_DIR  (a folder holding NvInfer.h and NvOnnxParser.h)" >&2
+usage() {
+  echo "usage: $0 TENSORRT_INCLUDE_DIR [ONNX_PARSER_INCLUDE_DIR]  (NvInfer.h in the first folder, NvOnnxParser.h in" \
+    "the first or the second)" >&2
+  exit 2
+}
+[[ $# -eq 1 || $# -eq 2 ]] || usage
+if [[ ! -f "$1/NvInfer.h" ]]; then
+  echo "$0: no NvInfer.h in $1 (expected a TensorRT include folder)" >&2
   exit 2
 fi
 HEADERS="$(cd "$1" && pwd)"
+PARSER_HEADERS=""
+if [[ $# -eq 2 ]]; then
+  if [[ ! -f "$2/NvOnnxParser.h" ]]; then
+    echo "$0: no NvOnnxParser.h in $2 (expected the ONNX parser's include folder)" >&2
+    exit 2
+  fi
+  PARSER_HEADERS="$(cd "$2" && pwd)"
+elif [[ ! -f "$HEADERS/NvOnnxParser.h" ]]; then
+  echo "$0: no NvOnnxParser.h in $HEADERS; pass the folder that holds it (onnx/onnx-tensorrt at the parsers/onnx" \
+    "submodule's commit, for TensorRT sources that keep the parser there) as the second argument" >&2
+  exit 2
+fi
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CXX="${CXX:-g++}"
 CUDA_INCLUDE="${CUDA_INCLUDE:-/usr/local/cuda/include}"
@@ -42,6 +64,7 @@ UNITS=(
 )
 FLAGS=(-std=c++17 -fsyntax-only -Wall -Wextra -Werror -Wdeprecated-declarations
        -DAWML_HAVE_TENSORRT=1 -I "$REPO" -isystem "$CUDA_INCLUDE" -isystem "$HEADERS")
+[[ -n "$PARSER_HEADERS" ]] && FLAGS+=(-isystem "$PARSER_HEADERS")
 [[ -n "$PYBIND_INCLUDE" ]] && FLAGS+=(-isystem "$PYBIND_INCLUDE")
 [[ -n "$PY_INCLUDE" ]] && FLAGS+=(-isystem "$PY_INCLUDE")
 
@@ -49,6 +72,7 @@ FLAGS=(-std=c++17 -fsyntax-only -Wall -Wextra -Werror -Wdeprecated-declarations
 VERSION="$(sed -n 's/^#define \(TRT_\(MAJOR\|MINOR\|PATCH\)_ENTERPRISE\|NV_TENSORRT_\(MAJOR\|MINOR\|PATCH\)\) \([0-9][0-9]*\).*/\4/p' \
   "$HEADERS/NvInferVersion.h" | head -n 3 | paste -sd.)"
 echo "TensorRT headers: $HEADERS (version ${VERSION:-unknown}); compiler: $("$CXX" --version | head -1)"
+[[ -n "$PARSER_HEADERS" ]] && echo "ONNX parser header: $PARSER_HEADERS/NvOnnxParser.h"
 echo "flags: ${FLAGS[*]}"
 failed=0
 for unit in "${UNITS[@]}"; do
