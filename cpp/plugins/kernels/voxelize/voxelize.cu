@@ -38,9 +38,9 @@ __device__ __forceinline__ void CopyPoint(float const* src, float* dst, int f) {
 
 // ---- fast path ----
 
-// The fast voxeliser's workspace (the kernel clears cell_count and total; out_of_range is an output counter).
+// The fast voxeliser's workspace (the kernel clears cell_count and total).
 struct FastWorkspace {
-  int32_t *cell_count, *cell_pillar, *cells, *slots, *total, *out_of_range;
+  int32_t *cell_count, *cell_pillar, *cells, *slots, *total;
 };
 
 struct FastArgs {
@@ -70,7 +70,7 @@ __device__ __forceinline__ void CellSlot(FastArgs const& a, int64_t i, bool vali
                                          int32_t* cell_out, int32_t* slot_out) {
   int ix = 0, iy = 0;
   int const cell = valid ? PointCell(a.g, v[0], v[1], v[2], &ix, &iy) : -1;
-  WarpCount(valid && cell < 0, a.w.out_of_range);
+  WarpCount(valid && cell < 0, &a.out.counters[kPointsOutOfRange]);
   int32_t slot = -1;
   if (cell >= 0) {
     slot = atomicAdd(&a.w.cell_count[cell], 1);
@@ -149,34 +149,14 @@ __global__ void __launch_bounds__(kFastThreads) FastVoxelizeKernel(FastArgs a) {
     CellSlot(a, i, i < a.n, v[k], false, &cell[k], &slot[k]);
   }
   {
-    __shared__ int32_t warp_first[kFastThreads / 32];  // per warp: its first new pillar id
-    int const warp = threadIdx.x / 32, lane = threadIdx.x & 31;
-    unsigned votes[kResident];
-    int warp_new = 0;
+    bool created[kResident];  // the cell's first point creates its pillar
+    int32_t pid[kResident];
+#pragma unroll
+    for (int k = 0; k < kResident; ++k) created[k] = slot[k] == 0;
+    BlockAppend<kFastThreads>(created, a.w.total, pid);
 #pragma unroll
     for (int k = 0; k < kResident; ++k) {
-      votes[k] = __ballot_sync(0xffffffffu, slot[k] == 0);
-      warp_new += __popc(votes[k]);
-    }
-    if (lane == 0) warp_first[warp] = warp_new;
-    __syncthreads();
-    if (threadIdx.x == 0) {
-      int32_t first[kFastThreads / 32];
-      int32_t sum = 0;
-      for (int w = 0; w < kFastThreads / 32; ++w) {
-        first[w] = sum;
-        sum += warp_first[w];
-      }
-      int32_t const base = sum > 0 ? atomicAdd(a.w.total, sum) : 0;
-      for (int w = 0; w < kFastThreads / 32; ++w) warp_first[w] = base + first[w];
-    }
-    __syncthreads();
-    int32_t next = warp_first[warp];
-    unsigned const below = (1u << lane) - 1u;
-#pragma unroll
-    for (int k = 0; k < kResident; ++k) {
-      if (slot[k] == 0) NewPillar(a, cell[k], next + __popc(votes[k] & below));
-      next += __popc(votes[k]);
+      if (pid[k] >= 0) NewPillar(a, cell[k], pid[k]);
     }
   }
   for (int64_t base = static_cast<int64_t>(blockIdx.x) * blockDim.x + kResident * stride; base < a.n; base += stride) {
@@ -426,7 +406,6 @@ Status VoxelizeCuda(VoxelizeConfig const& config, float const* points, int64_t n
                                                out.counters);
     AWML_RETURN_IF_CUDA_ERROR(cudaGetLastError(), "voxelize: fill");
   } else {
-    fast.out_of_range = out.counters + kPointsOutOfRange;
     static CooperativeGrid grid;
     int blocks = 0;
     // kResident points per thread; phase 0 clears four cells per thread.
