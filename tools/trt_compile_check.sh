@@ -4,9 +4,9 @@
 #
 #   tools/trt_compile_check.sh /path/to/TensorRT/include [/path/to/onnx-parser/include]
 #
-# The second folder is for NvOnnxParser.h where the first lacks it: a TensorRT release's include/ holds both, but in the
-# NVIDIA/TensorRT sources before 10.x releases moved it into include/ (v10.3.0, for one) the parser's header is in the
-# parsers/onnx submodule, i.e. the onnx/onnx-tensorrt repository at the submodule's commit.
+# The second folder is for NvOnnxParser.h where the first lacks it: a TensorRT release's include/ holds both, but some
+# NVIDIA/TensorRT source tags (v10.3.0, for one) keep the parser's header in their parsers/onnx submodule, i.e. the
+# onnx/onnx-tensorrt repository at the submodule's commit.
 #
 # TensorRT headers are system headers (as Bazel passes them) so their own internal uses of deprecated
 # types do not fire; any use of deprecated API from our code is still reported at the use site.
