@@ -9,8 +9,9 @@
 
 namespace awml::kernels {
 
-// Returns the cell index iy * nx + ix, or -1 when the point is out of range, NaN or Inf.
-AWML_HOST_DEVICE int PointCell(PillarGridF const& g, float x, float y, float z, int* ix_out, int* iy_out) {
+// Returns the cell index iy * nx + ix, or -1 when the point is out of range, NaN or Inf (ix = cell % nx,
+// iy = cell / nx).
+AWML_HOST_DEVICE int PointCell(PillarGridF const& g, float x, float y, float z) {
   // Written so that NaN fails every comparison.
   if (!(x >= g.min_x && x < g.max_x && y >= g.min_y && y < g.max_y && z >= g.min_z && z < g.max_z)) {
     return -1;
@@ -19,8 +20,6 @@ AWML_HOST_DEVICE int PointCell(PillarGridF const& g, float x, float y, float z, 
   int iy = static_cast<int>(floorf((y - g.min_y) / g.voxel_y));
   ix = ix < 0 ? 0 : (ix >= g.nx ? g.nx - 1 : ix);
   iy = iy < 0 ? 0 : (iy >= g.ny ? g.ny - 1 : iy);
-  *ix_out = ix;
-  *iy_out = iy;
   return iy * g.nx + ix;
 }
 

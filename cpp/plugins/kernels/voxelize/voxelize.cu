@@ -26,10 +26,9 @@ __device__ __forceinline__ void WarpCount(bool pred, int32_t* counter) {
   if (pred && (threadIdx.x & 31) == static_cast<unsigned>(__ffs(votes) - 1)) atomicAdd(counter, __popc(votes));
 }
 
-__device__ __forceinline__ int PointCellAt(PillarGridF const& g, float const* points, int64_t i, int f, int* ix,
-                                           int* iy) {
+__device__ __forceinline__ int PointCellAt(PillarGridF const& g, float const* points, int64_t i, int f) {
   float const* p = points + i * f;
-  return PointCell(g, p[0], p[1], p[2], ix, iy);
+  return PointCell(g, p[0], p[1], p[2]);
 }
 
 __device__ __forceinline__ void CopyPoint(float const* src, float* dst, int f) {
@@ -68,8 +67,7 @@ __device__ __forceinline__ void LoadPoint(FastArgs const& a, int64_t i, bool val
 // calls it (valid = false past the end), so the warp votes are over full warps.
 __device__ __forceinline__ void CellSlot(FastArgs const& a, int64_t i, bool valid, float const* v, bool spill,
                                          int32_t* cell_out, int32_t* slot_out) {
-  int ix = 0, iy = 0;
-  int const cell = valid ? PointCell(a.g, v[0], v[1], v[2], &ix, &iy) : -1;
+  int const cell = valid ? PointCell(a.g, v[0], v[1], v[2]) : -1;
   WarpCount(valid && cell < 0, &a.out.counters[kPointsOutOfRange]);
   int32_t slot = -1;
   if (cell >= 0) {
@@ -205,8 +203,7 @@ __global__ void CellsKernel(PillarGridF g, float const* points, int n, int f, in
                             int32_t* vals, int32_t* first, int32_t* counters) {
   int const i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i >= n) return;
-  int ix = 0, iy = 0;
-  int const cell = PointCellAt(g, points, i, f, &ix, &iy);
+  int const cell = PointCellAt(g, points, i, f);
   WarpCount(cell < 0, &counters[kPointsOutOfRange]);
   keys[i] = cell < 0 ? num_cells : cell;
   vals[i] = i;

@@ -99,8 +99,7 @@ Status VoxelizeCpu(VoxelizeConfig const& config, float const* points, int64_t nu
 
   for (int64_t i = 0; i < num_points; ++i) {
     float const* p = points + i * f;
-    int ix = 0, iy = 0;
-    int const cell = PointCell(g, p[0], p[1], p[2], &ix, &iy);
+    int const cell = PointCell(g, p[0], p[1], p[2]);
     if (cell < 0) {
       ++counters[kPointsOutOfRange];
       continue;
@@ -110,8 +109,8 @@ Status VoxelizeCpu(VoxelizeConfig const& config, float const* points, int64_t nu
       if (pillar_count < config.max_pillars) {
         pid = pillar_count++;
         out.coords[3 * pid + 0] = 0;
-        out.coords[3 * pid + 1] = iy;
-        out.coords[3 * pid + 2] = ix;
+        out.coords[3 * pid + 1] = cell / g.nx;
+        out.coords[3 * pid + 2] = cell % g.nx;
         out.points_per_pillar[pid] = 0;
       } else {
         pid = kDropped;
