@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace awml {
@@ -57,6 +58,13 @@ Status InternalError(std::string message);
 //! got <got>"), e.g. what = "decode | workspace": the one form of every kernel's workspace and state size check.
 //! Nothing is allocated when the size suffices (it runs for every launch).
 Status CheckBytes(std::string_view what, std::size_t got, std::size_t need, std::string_view detail = {});
+
+//! CheckBytes with a detail that costs something to build (`detail()` returns it): built only when the size is short.
+template <typename Detail, typename = std::enable_if_t<std::is_invocable_r_v<std::string, Detail const&>>>
+Status CheckBytes(std::string_view what, std::size_t got, std::size_t need, Detail const& detail) {
+  if (got >= need) return OkStatus();
+  return CheckBytes(what, got, need, std::string_view(detail()));
+}
 
 //! A value or the Status explaining why there is none. Constructing from an ok Status is a bug and
 //! yields an internal error.

@@ -99,5 +99,22 @@ TEST(CheckBytesTest, AllocatesNothingWhenTheSizeSuffices) {
   EXPECT_GT(testing::AllocationCount() - after_ok, 0);
 }
 
+// A detail that costs an allocation to build (VoxelizeCuda's point count) is built only when the check fails.
+TEST(CheckBytesTest, BuildsADetailFunctionOnlyWhenTheSizeIsShort) {
+  int built = 0;
+  auto detail = [&] {
+    ++built;
+    return " for " + std::to_string(120000 + built) + " points";
+  };
+  long const before = testing::AllocationCount();
+  EXPECT_TRUE(CheckBytes("voxelize | workspace", 4096, 4096, detail).ok());
+  EXPECT_EQ(testing::AllocationCount() - before, 0);
+  EXPECT_EQ(built, 0);
+  Status const small = CheckBytes("voxelize | workspace", 100, 4096, detail);
+  EXPECT_EQ(built, 1);
+  EXPECT_EQ(small.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(small.message(), "voxelize | workspace too small. Note: expected >= 4096 bytes for 120001 points, got 100");
+}
+
 }  // namespace
 }  // namespace awml

@@ -367,9 +367,8 @@ Status VoxelizeCuda(VoxelizeConfig const& config, float const* points, int64_t n
   size_t need = 0;
   Status const layout = Layout(config, g, num_points, workspace, &need, &det, &fast);
   if (!layout.ok()) return layout;
-  if (workspace_bytes < need) {  // the message names the point count; built only when it is needed
-    return CheckBytes("voxelize | workspace", workspace_bytes, need, " for " + std::to_string(num_points) + " points");
-  }
+  AWML_RETURN_IF_ERROR(CheckBytes("voxelize | workspace", workspace_bytes, need,
+                                  [&] { return " for " + std::to_string(num_points) + " points"; }));
   cudaStream_t st = stream;
   int const n = static_cast<int>(num_points);
   int const f = config.num_point_features;
