@@ -84,9 +84,7 @@ __device__ __forceinline__ void CellSlot(FastArgs const& a, int64_t i, bool vali
 __device__ __forceinline__ void NewPillar(FastArgs const& a, int32_t cell, int32_t pid) {
   if (pid < a.max_pillars) {
     a.w.cell_pillar[cell] = pid;
-    a.out.coords[3 * pid + 0] = 0;
-    a.out.coords[3 * pid + 1] = cell / a.g.nx;
-    a.out.coords[3 * pid + 2] = cell % a.g.nx;
+    CellCoords(a.g.nx, cell, a.out.coords + 3 * pid);
   } else {
     a.w.cell_pillar[cell] = -1;
   }
@@ -231,9 +229,7 @@ __global__ void AssignKernel(int n, int num_cells, int nx, int max_pillars, int3
   int32_t const pid = ranks[i];
   if (pid < max_pillars) {
     cell_pillar[cell] = pid;
-    coords[3 * pid + 0] = 0;
-    coords[3 * pid + 1] = cell / nx;
-    coords[3 * pid + 2] = cell % nx;
+    CellCoords(nx, cell, coords + 3 * pid);
   } else {
     cell_pillar[cell] = -1;
   }

@@ -108,9 +108,7 @@ Status VoxelizeCpu(VoxelizeConfig const& config, float const* points, int64_t nu
     if (pid == kNoPillar) {
       if (pillar_count < config.max_pillars) {
         pid = pillar_count++;
-        out.coords[3 * pid + 0] = 0;
-        out.coords[3 * pid + 1] = cell / g.nx;
-        out.coords[3 * pid + 2] = cell % g.nx;
+        CellCoords(g.nx, cell, out.coords + 3 * pid);
         out.points_per_pillar[pid] = 0;
       } else {
         pid = kDropped;
