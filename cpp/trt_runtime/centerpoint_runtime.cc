@@ -44,6 +44,9 @@ struct CenterPointRuntime::Impl {
   RuntimeBuffer points, pillar_points, points_per_pillar, coords, voxel_counters, voxel_workspace;
   RuntimeBuffer encoder_input, encoder_output, canvas, decoded, decode_counters, decode_workspace, scatter_workspace;
   RuntimeBuffer kept, num_kept, nms_workspace, features_state;
+#if AWML_RUNTIME_WITH_CUDA
+  kernels::ScatterCellMap scatter_cells;  // the voxeliser's cell map in voxel_workspace (null: scatter by coordinates)
+#endif
   std::map<std::string, RuntimeBuffer> head_outputs;
   // Host side: staging for host engines on a CUDA runtime, and the results ([num_kept, voxel counters...,
   // decode counters...], kept boxes, heads).
@@ -124,10 +127,18 @@ struct CenterPointRuntime::Impl {
       std::size_t bytes = 0;
       AWML_RETURN_IF_ERROR(WithStage(kernels::VoxelizeCudaWorkspaceBytes(v, config.max_points, &bytes), "voxelize"));
       AWML_ASSIGN_OR_RETURN(voxel_workspace, Make(bytes));
+      // The scatter finds this frame's pillars in the voxeliser's cell map (no pass over the coordinates) where the
+      // canvas has the voxel grid, as every CenterPoint config has.
+      kernels::VoxelCellMap cells{};
+      AWML_RETURN_IF_ERROR(WithStage(
+          kernels::VoxelizeCudaCellMap(v, voxel_workspace.data(), voxel_workspace.size(), &cells), "voxelize"));
+      if (cells.nx == plan.scatter.grid_x && cells.ny == plan.scatter.grid_y) {
+        scatter_cells = kernels::ScatterCellMap{cells.cell_points, cells.cell_pillar, cells.nx, cells.ny};
+      }
       AWML_RETURN_IF_ERROR(WithStage(kernels::DecodeCudaWorkspaceBytes(plan.decode, &bytes), "decode"));
       AWML_ASSIGN_OR_RETURN(decode_workspace, Make(bytes));
       // The sparse decoration's and scatter's states: reset once here; afterwards only PillarFeaturesSparseCuda writes
-      // the encoder input and only ScatterSparseCuda the canvas.
+      // the encoder input and only the sparse scatter the canvas.
       AWML_RETURN_IF_ERROR(
           WithStage(kernels::PillarFeaturesSparseCudaStateBytes(plan.features, &bytes), "pillar features"));
       AWML_ASSIGN_OR_RETURN(features_state, Make(bytes));
@@ -290,9 +301,13 @@ Status CenterPointRuntime::RunNetwork() {
 #if AWML_RUNTIME_WITH_CUDA
   if (m.cuda()) {
     AWML_RETURN_IF_ERROR(
-        WithStage(kernels::ScatterSparseCuda(m.plan.scatter, m.encoder_output.as<float>(), m.coords.as<int32_t>(),
-                                             count, m.canvas.as<float>(), m.scatter_workspace.data(),
-                                             m.scatter_workspace.size(), m.stream),
+        WithStage(m.scatter_cells.cell_pillar != nullptr
+                      ? kernels::ScatterSparseCellsCuda(m.plan.scatter, m.encoder_output.as<float>(), m.scatter_cells,
+                                                        count, m.canvas.as<float>(), m.scatter_workspace.data(),
+                                                        m.scatter_workspace.size(), m.stream)
+                      : kernels::ScatterSparseCuda(m.plan.scatter, m.encoder_output.as<float>(), m.coords.as<int32_t>(),
+                                                   count, m.canvas.as<float>(), m.scatter_workspace.data(),
+                                                   m.scatter_workspace.size(), m.stream),
                   "scatter"));
   } else
 #endif

@@ -49,14 +49,23 @@ _OURS_POST = {
 # per scenario (nms by suppressor lists, whole with lists).
 _OURS_SPARSE = {30000: (9.0, 15.0, 40.0), 120000: (18.0, 24.0, 60.0), 300000: (28.0, 29.0, 104.0)}
 _OURS_LISTS = {"post-S": (8.0, 26.0), "post-M": (10.0, 25.0), "post-L": (20.0, 40.0)}
+# The scatter by the voxeliser's cell map (from 2026-12-07 13:58Z on): per points, the scatter alone.
+_OURS_CELLS = {30000: 12.0, 120000: 21.0, 300000: 26.0}
 # The voxeliser with its kept state (from 2026-12-07 on): per points (voxelize, whole).
 _OURS_STATE = {30000: (16.0, 36.0), 120000: (24.0, 52.0), 300000: (33.0, 96.0)}
 
 
 def _ours(date, scale=1.0, runtime_path=False):
-    """runtime_path: False (dense kernels only), True (plus the sparse and suppressor-list rows) or "state" (plus the
-    voxeliser-state rows too)."""
+    """runtime_path: False (dense kernels only), True (plus the sparse and suppressor-list rows), "state" (plus the
+    voxeliser-state rows too) or "cells" (plus the cell-map scatter's rows)."""
     rows = []
+    if runtime_path == "cells":
+        for n, scat in _OURS_CELLS.items():
+            p = _OURS_PRE[n][0]
+            rows += [
+                (PRE, "scatter_sparse_cells", n, p, scat * scale),
+                (PRE, "whole_pre_fast_sparse_coords", n, p, 99.0 * scale),
+            ]
     if runtime_path == "state":
         for n, (vox, whole) in _OURS_STATE.items():
             p = _OURS_PRE[n][0]
@@ -221,8 +230,26 @@ def test_runs_with_the_runtime_path_are_summarized_by_it(tmp_path, path):
     assert "| post-M | 25.0 / 31.2 | 60.0 / 75.0 | 10.0 / 12.5 | 45.0 / 56.2 | 12.5 / 15.6 | 125.0 / 156.2 |" in lines
 
 
-def test_runs_of_two_binaries_are_rejected(tmp_path):
-    paths = _call(tmp_path, runtime_path=(True, False))
+def test_runs_with_the_cell_map_scatter_take_it_as_the_runtime_scatter(tmp_path):
+    res = _run(*_pairs(_call(tmp_path, runtime_path=("cells", "cells"))))
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    # Whole preprocessing is still whole_pre_fast_sparse (60 / 75), not the coordinates' 99.
+    assert (
+        "| preprocessing, 120,000 points | 27,582; 27,582 | 60.0 / 75.0 | 240.0 / 300.0 | 120.0 / 150.0 | 4.00× / 4.00× | 2.00× / 2.00× |"
+        in lines
+    )
+    # Stage table: the scatter column is the cell-map scatter (21 / 26.25 -> 26.2), not the sparse clear's 24.
+    assert (
+        "| 120,000 | 100.0 / 125.0 | 30.0 / 37.5 | 57.0 / 71.2 | 18.0 / 22.5 | 18.0 / 22.5 | 21.0 / 26.2 | 47.0 / 58.8 |"
+        in lines
+    )
+
+
+# (True, False): one run with the runtime path's rows, one without; ("cells", True): one with the cell-map scatter's.
+@pytest.mark.parametrize("paths_of", [(True, False), ("cells", True)])
+def test_runs_of_two_binaries_are_rejected(tmp_path, paths_of):
+    paths = _call(tmp_path, runtime_path=paths_of)
     res = _run(*_pairs(paths))
     assert res.returncode == 2
     assert res.stdout == ""

@@ -155,6 +155,19 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
                                   sparse_state.get(), sparse_bytes, st),
        "sparse scatter");
   };
+  // The runtime's sparse scatter: the pillars' cells from the voxeliser's cell map of the same frame, so each of the
+  // two frames keeps its own voxeliser workspace (frame 1's in ws_b).
+  DeviceBuffer<char> ws_b(ws.size());
+  kernels::VoxelCellMap vm{}, vm_b{};
+  Ok(kernels::VoxelizeCudaCellMap(vc, ws.get(), ws.size(), &vm), "cell map");
+  Ok(kernels::VoxelizeCudaCellMap(vc, ws_b.get(), ws_b.size(), &vm_b), "cell map");
+  kernels::ScatterCellMap const cells{vm.cell_points, vm.cell_pillar, vm.nx, vm.ny};
+  kernels::ScatterCellMap const cells_b{vm_b.cell_points, vm_b.cell_pillar, vm_b.nx, vm_b.ny};
+  auto cells_scatter = [&](kernels::ScatterCellMap const& frame_cells, int32_t const* frame_counters) {
+    Ok(kernels::ScatterSparseCellsCuda(sc, pfeat.get(), frame_cells, frame_counters, sparse_canvas.get(),
+                                       sparse_state.get(), sparse_bytes, st),
+       "cells scatter");
+  };
   auto scatter_after_memset = [&]() {
     Ok(kernels::ScatterCuda(sc, pfeat.get(), coords.get(), counters.get(), canvas.get(), st), "scatter");
   };
@@ -181,7 +194,7 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
   // A second frame (set 1) for the sparse rows, which alternate between two frames.
   DeviceBuffer<float> pts_b(pts.size());
   DeviceBuffer<int32_t> num_b(num.size()), coords_b(coords.size()), counters_b(counters.size());
-  voxelize(vc, 1);
+  Ok(kernels::VoxelizeCuda(vc, clouds[1].get(), n, out, ws_b.get(), ws_b.size(), st), "voxelize");
   CheckCuda(cudaMemcpyAsync(pts_b.get(), pts.get(), pts.size() * 4, cudaMemcpyDeviceToDevice, st), "copy");
   CheckCuda(cudaMemcpyAsync(num_b.get(), num.get(), num.size() * 4, cudaMemcpyDeviceToDevice, st), "copy");
   CheckCuda(cudaMemcpyAsync(coords_b.get(), coords.get(), coords.size() * 4, cudaMemcpyDeviceToDevice, st), "copy");
@@ -212,6 +225,16 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
              }
            }),
       sparse_bytes_min);
+  add("scatter_sparse_cells",
+      Time(st,
+           [&](int s) {
+             if (s % 2) {
+               cells_scatter(cells_b, pillar_count_b);
+             } else {
+               cells_scatter(cells, pillar_count);
+             }
+           }),
+      sparse_bytes_min);
   add("scatter_memset_then_scatter", Time(st, [&](int) { scatter_after_memset(); }), scat_bytes);
   auto whole_fast = [&](int s) {
     voxelize(vc, s);
@@ -222,10 +245,18 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
   auto whole_sparse = [&](int s) {
     voxelize(vc, s);
     sparse_features(pts.get(), num.get(), coords.get(), counters.get());
+    cells_scatter(cells, pillar_count);
+  };
+  // The same with the sparse scatter that claims the cells from the coordinates (the runtime's path until the cell
+  // map), for a baseline in the same run.
+  auto whole_sparse_coords = [&](int s) {
+    voxelize(vc, s);
+    sparse_features(pts.get(), num.get(), coords.get(), counters.get());
     sparse_scatter(coords.get(), pillar_count);
   };
   add("whole_pre_fast", Time(st, whole_fast), whole_bytes);
   add("whole_pre_fast_sparse", Time(st, whole_sparse), whole_sparse_bytes);
+  add("whole_pre_fast_sparse_coords", Time(st, whole_sparse_coords), whole_sparse_bytes);
   add("whole_pre_deterministic",
       Time(st,
            [&](int s) {

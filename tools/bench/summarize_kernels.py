@@ -30,9 +30,11 @@ _PRE_STAGES = (
     ("features, sparse", "pillar_features_sparse"),
     ("scatter+clear", "scatter_incl_canvas_clear"),
     ("scatter, sparse clear", "scatter_sparse_clear"),
+    ("scatter, sparse, cell map", "scatter_sparse_cells"),
     ("memset, then scatter", "scatter_memset_then_scatter"),
     ("whole (stream)", "whole_pre_fast"),
     ("whole, sparse features and scatter", "whole_pre_fast_sparse"),
+    ("whole, sparse, scatter by coordinates", "whole_pre_fast_sparse_coords"),
     ("whole (CUDA graph)", "whole_pre_fast_graph"),
     ("whole, sparse (CUDA graph)", "whole_pre_fast_sparse_graph"),
     ("whole, voxeliser state + sparse", "whole_pre_state_sparse"),
@@ -53,6 +55,10 @@ _POST_STAGES = (
 # table).
 _OPTIONAL = {
     "scatter_sparse_clear",
+    # From the cell-map scatter on (2026-12-07 afternoon): whole_pre_fast_sparse scatters by the voxeliser's cell map,
+    # and whole_pre_fast_sparse_coords is the earlier path (the scatter claims the cells from the coordinates).
+    "scatter_sparse_cells",
+    "whole_pre_fast_sparse_coords",
     "pillar_features_sparse",
     "whole_pre_fast_sparse",
     "circle_nms_lists_input_sorted",

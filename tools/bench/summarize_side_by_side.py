@@ -148,7 +148,17 @@ def _our_path(ours: list) -> dict:
             f"{odd} | its stages differ from {ours[0]['_file']}'s. Note: expected every run of ours from one "
             "kernels_bench binary (all with or all without the sparse and suppressor-list rows)"
         )
-    return _RUNTIME_PATH if has[0] else _DENSE_PATH
+    if not has[0]:
+        return _DENSE_PATH
+    # From the cell-map scatter on, the runtime's scatter is scatter_sparse_cells (whole_pre_fast_sparse runs it).
+    cells = ["scatter_sparse_cells" in {r["stage"] for r in o["rows"]} for o in ours]
+    if any(cells) and not all(cells):
+        odd = ours[cells.index(not cells[0])]["_file"]
+        raise SideBySideError(
+            f"{odd} | its stages differ from {ours[0]['_file']}'s. Note: expected every run of ours from one "
+            "kernels_bench binary (all with or all without the cell-map scatter row)"
+        )
+    return {**_RUNTIME_PATH, "scatter": "scatter_sparse_cells"} if cells[0] else _RUNTIME_PATH
 
 
 def summarize(ours: list, theirs: list) -> str:
@@ -166,7 +176,7 @@ def summarize(ours: list, theirs: list) -> str:
         )
     label = " / ".join(f"pair {i}" for i in range(1, len(pairs) + 1))
     out += ["", f"Median µs ({label}); each ratio is Autoware / ours within one pair.", ""]
-    if path is _RUNTIME_PATH:
+    if path is not _DENSE_PATH:
         out += [
             "Ours is the C++ runtime's path: sparse decoration and scatter (`whole_pre_fast_sparse`, two frames "
             "alternating) and circle NMS by suppressor lists (`whole_post_lists`).",

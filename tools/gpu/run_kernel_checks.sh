@@ -39,7 +39,7 @@ step memcheck_pillars memcheck_pillars 150 env AWML_CUDA_TEST_CLOUDS=12 "$SAN" -
 step memcheck_post sanitize_post 90 env AWML_CUDA_TEST_HEADS=6 "$SAN" --tool memcheck --leak-check full --error-exitcode 9 \
   "$BIN/postprocess_cuda_test"
 step racecheck_pillars sanitize_pillars 150 env AWML_CUDA_TEST_CLOUDS=4 "$SAN" --tool racecheck --error-exitcode 9 \
-  "$BIN/pillars_cuda_test" --gtest_filter='*RandomClouds*:*FastVoxelizeThenDecorate*:*DenseScatter*:*Sparse*'
+  "$BIN/pillars_cuda_test" --gtest_filter='*RandomClouds*:*FastVoxelizeThenDecorate*:*DenseScatter*:*Sparse*:*CellMap*'
 step racecheck_post sanitize_post 150 env AWML_CUDA_TEST_HEADS=2 "$SAN" --tool racecheck --error-exitcode 9 \
   "$BIN/postprocess_cuda_test" --gtest_filter='PostprocessCuda.RandomHeadsEqualCpu:PostprocessCuda.CircleNmsPaths*'
 echo "$GPU"

@@ -60,6 +60,7 @@ struct Scratch {
     }
   };
   std::map<std::array<int, 3>, Sparse> sparse;           // by (W, H, channels)
+  std::map<std::array<int, 3>, Sparse> sparse_cells;     // ScatterSparseCellsCuda's, by (W, H, channels)
   std::map<std::array<int, 3>, Sparse> sparse_features;  // `canvas` is the features, by (pillars, points, features)
 };
 
@@ -179,6 +180,20 @@ void CheckCloud(VoxelizeConfig const& vc, bool center_z, int channels, std::vect
                   .ok());
   ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   ASSERT_TRUE(SameBits(sp.canvas.DownloadTo(&s.f_got, s.canvas.size()), s.canvas.data(), s.canvas.size()));
+  // The same with the pillars' cells from this voxeliser's cell map (entries of earlier clouds remain in the
+  // workspace; an empty cloud does not touch it).
+  Scratch::Sparse& spc = s.sparse_cells[{g.nx, g.ny, channels}];
+  if (spc.AllocateOnce(sparse_bytes, s.canvas.size())) {
+    ASSERT_TRUE(ScatterSparseCudaReset(sc, spc.state.get(), spc.state.size(), nullptr).ok());
+  }
+  VoxelCellMap m{};
+  ASSERT_TRUE(VoxelizeCudaCellMap(vc, s.ws.get(), ws_bytes, &m).ok());
+  ASSERT_TRUE(ScatterSparseCellsCuda(sc, s.d_pf.get(), {m.cell_points, m.cell_pillar, m.nx, m.ny},
+                                     s.d_counters.get() + kPillarCount, spc.canvas.get(), spc.state.get(),
+                                     spc.state.size(), nullptr)
+                  .ok());
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  ASSERT_TRUE(SameBits(spc.canvas.DownloadTo(&s.f_got, s.canvas.size()), s.canvas.data(), s.canvas.size()));
 }
 
 VoxelizeConfig AutowareConfig() { return VoxelizeConfig(); }
@@ -567,6 +582,133 @@ TEST(PillarsCuda, SparseScatterSequenceEqualsCpu) {
   }
 }
 
+// ScatterSparseCellsCuda on cell maps made here: each frame puts its pillars in distinct random cells, and the map also
+// holds what it must ignore (stale entries of empty cells, ids at or above the count, dropped pillars' -1). Frames by
+// the map and by the coordinates take turns on one state, through a reset: a map frame that starts over must leave
+// no claim of an earlier coordinate frame that would outrank a later one (those had higher epochs). Then the
+// refusals. Planes of 15 cells (no 16-byte map loads, no 32-byte groups) and 480 x 480.
+TEST(PillarsCuda, CellMapScatterTakesTurnsWithCoordinatesAndEqualsCpu) {
+  REQUIRE_GPU();
+  std::mt19937 rng(77);
+  for (auto const& [gx, gy] : {std::pair{5, 3}, std::pair{480, 480}}) {
+    SCOPED_TRACE(std::to_string(gx) + "x" + std::to_string(gy));
+    ScatterConfig sc;
+    sc.num_channels = gx == 480 ? 32 : 3;
+    sc.grid_x = gx;
+    sc.grid_y = gy;
+    sc.max_pillars = gx == 480 ? 20000 : 6;
+    int const plane = gx * gy;
+    std::vector<float> feat(static_cast<size_t>(sc.max_pillars) * sc.num_channels);
+    for (size_t k = 0; k < feat.size(); ++k) feat[k] = 1.0f + static_cast<float>(k % 1000);
+    size_t const cells = static_cast<size_t>(sc.num_channels) * plane;
+    DeviceBuffer<float> d_feat, canvas(cells);
+    DeviceBuffer<int32_t> d_coords, d_count, d_points, d_pillar;
+    d_feat.Upload(feat);
+    size_t bytes = 0;
+    ASSERT_TRUE(ScatterSparseCudaStateBytes(sc, &bytes).ok());
+    DeviceBuffer<char> state(bytes);
+    state.Poison();
+    canvas.Poison();
+    ASSERT_TRUE(ScatterSparseCudaReset(sc, state.get(), bytes, nullptr).ok());
+    std::vector<int32_t> points(plane, 0), pillar(plane, -1);  // the map, kept from frame to frame like a workspace
+    // One frame of `count` pillars (at most the plane), scattered by the map or by the coordinates; whether the canvas
+    // equals the CPU's.
+    auto frame = [&](int count, bool by_map) {
+      std::vector<int32_t> order(plane);
+      for (int c = 0; c < plane; ++c) order[c] = c;
+      std::shuffle(order.begin(), order.end(), rng);
+      std::fill(points.begin(), points.end(), 0);  // a voxeliser clears its counts; its pillar entries stay stale
+      std::vector<int32_t> coords(3 * static_cast<size_t>(std::max(count, 1)), 0);
+      for (int q = 0; q < count; ++q) {
+        int const cell = order[q];
+        points[cell] = 1 + q % 5;
+        pillar[cell] = q;
+        coords[3 * q + 1] = cell / gx;
+        coords[3 * q + 2] = cell % gx;
+      }
+      if (count < plane) {  // a dropped pillar: points, but no id
+        points[order[count]] = 2;
+        pillar[order[count]] = -1;
+      }
+      if (count + 1 < plane) {  // an id at the count (a stale entry of a frame with more pillars)
+        points[order[count + 1]] = 3;
+        pillar[order[count + 1]] = count;
+      }
+      std::vector<float> want(cells, -7.0f);
+      EXPECT_TRUE(ScatterCpu(sc, feat.data(), coords.data(), &count, want.data()).ok());
+      d_count.Upload(std::vector<int32_t>{count});
+      if (by_map) {
+        d_points.Upload(points);
+        d_pillar.Upload(pillar);
+        EXPECT_TRUE(ScatterSparseCellsCuda(sc, d_feat.get(), {d_points.get(), d_pillar.get(), gx, gy}, d_count.get(),
+                                           canvas.get(), state.get(), bytes, nullptr)
+                        .ok());
+      } else {
+        d_coords.Upload(coords);
+        EXPECT_TRUE(ScatterSparseCuda(sc, d_feat.get(), d_coords.get(), d_count.get(), canvas.get(), state.get(), bytes,
+                                      nullptr)
+                        .ok());
+      }
+      EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+      std::vector<float> const got = canvas.Download(cells);
+      return std::memcmp(got.data(), want.data(), cells * sizeof(float)) == 0;
+    };
+    int const many = std::min(sc.max_pillars, plane - 2), few = std::min(4, plane - 2);
+    EXPECT_TRUE(frame(many, true)) << "map, after the reset";
+    EXPECT_TRUE(frame(few, true)) << "map, fewer pillars";
+    EXPECT_TRUE(frame(0, true)) << "map, no pillar";
+    EXPECT_TRUE(frame(many, true)) << "map, many again";
+    for (int k = 0; k < 4; ++k) EXPECT_TRUE(frame(k % 2 ? few : many, false)) << "coordinates " << k;
+    EXPECT_TRUE(frame(many, true)) << "map after coordinates";
+    if (gx == 480) {  // most of the 28,800 groups held no pillar in this frame or the last
+      canvas.Poison();
+      EXPECT_FALSE(frame(few, true)) << "a foreign write is invisible without a reset: only what changed is written";
+    }
+    canvas.Poison();
+    ASSERT_TRUE(ScatterSparseCudaReset(sc, state.get(), bytes, nullptr).ok());
+    EXPECT_TRUE(frame(few, true)) << "map, starting over after a reset";
+    EXPECT_TRUE(frame(many, false)) << "coordinates after the map started over";
+    EXPECT_TRUE(frame(few, false)) << "coordinates, fewer";
+    // The map without per-cell counts (the deterministic voxeliser's): stale ids are at or above the count there.
+    std::fill(pillar.begin(), pillar.end(), 1 << 30);
+    pillar[0] = 0;
+    d_pillar.Upload(pillar);
+    int32_t one = 1;
+    d_count.Upload(std::vector<int32_t>{one});
+    std::vector<int32_t> const coords0 = {0, 0, 0};
+    std::vector<float> want(cells, -7.0f);
+    ASSERT_TRUE(ScatterCpu(sc, feat.data(), coords0.data(), &one, want.data()).ok());
+    ASSERT_TRUE(ScatterSparseCellsCuda(sc, d_feat.get(), {nullptr, d_pillar.get(), gx, gy}, d_count.get(), canvas.get(),
+                                       state.get(), bytes, nullptr)
+                    .ok());
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    std::vector<float> const got = canvas.Download(cells);
+    EXPECT_EQ(std::memcmp(got.data(), want.data(), cells * sizeof(float)), 0) << "map without counts";
+    // Refusals: a map of another grid, no map, a short state, no clear.
+    ScatterCellMap const map{d_points.get(), d_pillar.get(), gx, gy};
+    ScatterCellMap other = map;
+    other.grid_y = gy + 1;
+    EXPECT_EQ(ScatterSparseCellsCuda(sc, d_feat.get(), other, d_count.get(), canvas.get(), state.get(), bytes, nullptr)
+                  .code(),
+              StatusCode::kInvalidArgument);
+    other = map;
+    other.cell_pillar = nullptr;
+    EXPECT_EQ(ScatterSparseCellsCuda(sc, d_feat.get(), other, d_count.get(), canvas.get(), state.get(), bytes, nullptr)
+                  .code(),
+              StatusCode::kInvalidArgument);
+    EXPECT_EQ(
+        ScatterSparseCellsCuda(sc, d_feat.get(), map, d_count.get(), canvas.get(), state.get(), bytes - 1, nullptr)
+            .code(),
+        StatusCode::kInvalidArgument);
+    ScatterConfig no_clear = sc;
+    no_clear.clear_canvas = false;
+    EXPECT_EQ(
+        ScatterSparseCellsCuda(no_clear, d_feat.get(), map, d_count.get(), canvas.get(), state.get(), bytes, nullptr)
+            .code(),
+        StatusCode::kInvalidArgument);
+  }
+}
+
 // The fast voxeliser (the runtime's) over a sequence of clouds, one workspace per grid kept from call to call as the
 // runtime keeps its own (poisoned once, sized for the largest cloud): every cloud's pillar set, counts and counters
 // are the CPU's wherever the fast mode's are defined to be (all of them unless pillars overflow; pillar count, dropped
@@ -578,6 +720,14 @@ TEST(PillarsCuda, FastVoxelizeOverASequenceMatchesCpu) {
   std::mt19937 rng(31);
   constexpr int64_t kMaxPoints = 200000;
   std::map<int, DeviceBuffer<char>> workspaces;  // by grid (0: Autoware's, 1: AWML's)
+  // Each grid's canvas and sparse scatter state, kept from cloud to cloud: the pillars are scattered by the
+  // voxeliser's cell map (every fourth cloud by their coordinates instead, on the same state).
+  std::map<int, Scratch::Sparse> canvases;
+  constexpr int kChannels = 8;
+  std::vector<float> feat(static_cast<size_t>(40000) * kChannels);
+  for (size_t k = 0; k < feat.size(); ++k) feat[k] = 1.0f + static_cast<float>(k % 977);
+  DeviceBuffer<float> d_feat;
+  d_feat.Upload(feat);
   int const clouds = std::min(std::max(80, CloudCount()), 2 * CloudCount());
   for (int i = 0; i < clouds; ++i) {
     SCOPED_TRACE("cloud " + std::to_string(i));
@@ -586,7 +736,7 @@ TEST(PillarsCuda, FastVoxelizeOverASequenceMatchesCpu) {
     vc.zero_unused_slots = i % 3 == 0;
     if (i % 5 == 4) vc.max_pillars = 500;          // pillars dropped
     if (i % 7 == 2) vc.max_points_per_pillar = 4;  // points dropped from full pillars
-    int64_t const n = i < 2 ? 0 : (i < 4 ? 1 : static_cast<int64_t>(rng() % (kMaxPoints + 1)));
+    int64_t const n = i < 2 || i % 17 == 9 ? 0 : (i < 4 ? 1 : static_cast<int64_t>(rng() % (kMaxPoints + 1)));
     std::vector<float> const cloud = testing::RandomCloud(&rng, n, vc.num_point_features, vc.grid);
     size_t ws_bytes = 0;
     ASSERT_TRUE(VoxelizeCudaWorkspaceBytes(vc, kMaxPoints, &ws_bytes).ok());
@@ -614,6 +764,40 @@ TEST(PillarsCuda, FastVoxelizeOverASequenceMatchesCpu) {
     ASSERT_EQ(counters[kPillarsDropped], cpu.counters[kPillarsDropped]);
     ASSERT_EQ(counters[kPointsOutOfRange], cpu.counters[kPointsOutOfRange]);
     std::vector<int32_t> const num = d_num.Download(p), coords = d_coords.Download(3 * p);
+    {  // the sparse scatter of this frame's pillars equals ScatterCpu of their coordinates
+      PillarGridF g{};
+      ASSERT_TRUE(ResolvePillarGrid(vc.grid, &g).ok());
+      ScatterConfig sc;
+      sc.num_channels = kChannels;
+      sc.grid_x = g.nx;
+      sc.grid_y = g.ny;
+      sc.max_pillars = vc.max_pillars;
+      size_t const cells = static_cast<size_t>(kChannels) * g.nx * g.ny;
+      size_t state_bytes = 0;
+      ASSERT_TRUE(ScatterSparseCudaStateBytes(sc, &state_bytes).ok());
+      Scratch::Sparse& sp = canvases[i % 2];
+      if (sp.AllocateOnce(state_bytes, cells)) {
+        ASSERT_TRUE(ScatterSparseCudaReset(sc, sp.state.get(), state_bytes, nullptr).ok());
+      }
+      VoxelCellMap m{};
+      ASSERT_TRUE(VoxelizeCudaCellMap(vc, ws.get(), ws_bytes, &m).ok());
+      int32_t const* d_count = d_counters.get() + kPillarCount;
+      if (i % 4 == 3) {
+        ASSERT_TRUE(ScatterSparseCuda(sc, d_feat.get(), d_coords.get(), d_count, sp.canvas.get(), sp.state.get(),
+                                      state_bytes, nullptr)
+                        .ok());
+      } else {
+        ASSERT_TRUE(ScatterSparseCellsCuda(sc, d_feat.get(), {m.cell_points, m.cell_pillar, m.nx, m.ny}, d_count,
+                                           sp.canvas.get(), sp.state.get(), state_bytes, nullptr)
+                        .ok());
+      }
+      std::vector<float> want(cells, -7.0f);
+      int32_t const none[3] = {0, 0, 0};  // ScatterCpu takes no null pointer, even for no pillar
+      ASSERT_TRUE(ScatterCpu(sc, feat.data(), p > 0 ? coords.data() : none, &p, want.data()).ok());
+      std::vector<float> const got = sp.canvas.Download(cells);
+      ASSERT_EQ(std::memcmp(got.data(), want.data(), cells * sizeof(float)), 0)
+          << (i % 4 == 3 ? "by coordinates" : "by the cell map");
+    }
     int64_t placed = 0;  // every point is placed, dropped or out of range, once
     for (int32_t c : num) placed += c;
     ASSERT_EQ(
@@ -644,6 +828,9 @@ TEST(PillarsCuda, RejectsSmallWorkspace) {
   DeviceBuffer<int32_t> i(1000);
   EXPECT_EQ(VoxelizeCuda(vc, d.get(), 10, {d.get(), i.get(), i.get(), i.get()}, d.get(), 4, nullptr).code(),
             StatusCode::kInvalidArgument);
+  VoxelCellMap m{};
+  EXPECT_EQ(VoxelizeCudaCellMap(vc, d.get(), 4, &m).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(VoxelizeCudaCellMap(vc, nullptr, 4000, &m).code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // CUDA pillar scatter: one thread per (pillar, channel); reads are coalesced, writes go to C planes.
 #include <cooperative_groups.h>
 
+#include <climits>
 #include <cstdint>
 #include <string>
 
@@ -122,6 +123,7 @@ struct SparseHeader {
   uint64_t canvas;
   int32_t channels, grid_x, grid_y;
   uint32_t epoch;
+  uint32_t ticket;  // ScatterSparseCellsCuda: blocks done in the running call (0 between calls)
 };
 
 struct SparseLayout {
@@ -150,6 +152,52 @@ struct SparseArgs {
   bool row4;                // channels % 4 == 0 and the features are 16-byte aligned
 };
 
+// The header a call with `epoch` leaves behind.
+__device__ __forceinline__ SparseHeader HeaderFor(ScatterInputs const& in, uint32_t epoch) {
+  return SparseHeader{kSparseMagic, reinterpret_cast<uint64_t>(in.canvas), in.channels, in.grid_x, in.grid_y, epoch, 0};
+}
+
+// Whether the header names this canvas and grid with an epoch that may still grow (else the call starts over).
+__device__ __forceinline__ bool SameState(SparseHeader const& h, ScatterInputs const& in) {
+  return h.magic == kSparseMagic && h.canvas == reinterpret_cast<uint64_t>(in.canvas) && h.channels == in.channels &&
+         h.grid_x == in.grid_x && h.grid_y == in.grid_y && h.epoch >= 1 && h.epoch < kLastEpoch;
+}
+
+// One item of the sparse scatters' write pass: channels [c0, c1) of the group of cells from cell0, whose pillars are
+// p[k] (-1: none, written as zero). All loads (the pillars' 8-channel feature rows) go out before the first store.
+__device__ __forceinline__ void WriteGroup(ScatterInputs const& in, int64_t plane, int64_t cell0, int c0, int c1,
+                                           int32_t const (&p)[kScatterGroupCells], bool row4, bool vector8) {
+  float v[kScatterGroupCells][kChannelChunk];
+#pragma unroll
+  for (int k = 0; k < kScatterGroupCells; ++k) {
+    float const* row = in.features + (p[k] >= 0 ? static_cast<int64_t>(p[k]) * in.channels + c0 : 0);
+    if (row4 && c1 - c0 == kChannelChunk) {
+#pragma unroll
+      for (int q = 0; q < kChannelChunk / 4; ++q) {
+        float4 const r = p[k] >= 0 ? reinterpret_cast<float4 const*>(row)[q] : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+        v[k][4 * q] = r.x;
+        v[k][4 * q + 1] = r.y;
+        v[k][4 * q + 2] = r.z;
+        v[k][4 * q + 3] = r.w;
+      }
+    } else {
+#pragma unroll
+      for (int j = 0; j < kChannelChunk; ++j) v[k][j] = p[k] >= 0 && c0 + j < c1 ? row[j] : 0.0f;
+    }
+  }
+#pragma unroll
+  for (int j = 0; j < kChannelChunk; ++j) {
+    if (c0 + j >= c1) break;
+    float* out = in.canvas + (c0 + j) * plane + cell0;
+    if (vector8) {
+      reinterpret_cast<float4*>(out)[0] = make_float4(v[0][j], v[1][j], v[2][j], v[3][j]);
+      reinterpret_cast<float4*>(out)[1] = make_float4(v[4][j], v[5][j], v[6][j], v[7][j]);
+    } else {
+      for (int k = 0; k < kScatterGroupCells && cell0 + k < plane; ++k) out[k] = v[k][j];
+    }
+  }
+}
+
 __global__ void __launch_bounds__(kSparseThreads) ScatterSparseKernel(SparseArgs a) {
   StartAfterPreviousGrid();
   ScatterInputs const& in = a.in;
@@ -159,9 +207,7 @@ __global__ void __launch_bounds__(kSparseThreads) ScatterSparseKernel(SparseArgs
   int64_t const plane = static_cast<int64_t>(in.grid_x) * in.grid_y;
   int32_t const count = ClampedCount(in);
   SparseHeader const h = *a.header;
-  bool const same = h.magic == kSparseMagic && h.canvas == reinterpret_cast<uint64_t>(in.canvas) &&
-                    h.channels == in.channels && h.grid_x == in.grid_x && h.grid_y == in.grid_y && h.epoch >= 1 &&
-                    h.epoch < kLastEpoch;
+  bool const same = SameState(h, in);
   uint32_t const epoch = same ? h.epoch + 1 : 2;  // grid-uniform
   if (!same) {  // start over: no entry of an older epoch may remain, and every group is written
     for (int64_t cell = tid; cell < plane; cell += stride) a.map[cell] = 0;
@@ -182,10 +228,7 @@ __global__ void __launch_bounds__(kSparseThreads) ScatterSparseKernel(SparseArgs
   // Phase 2: the groups that hold a pillar now or held one in the previous call, every channel; an item is one group
   // x up to 8 channels, and neighbouring threads take neighbouring groups. An item issues all its loads (8 cells' map
   // entries, then their 8-channel feature rows) before its first store: it waits for memory twice, not per channel.
-  if (tid == 0) {
-    *a.header =
-        SparseHeader{kSparseMagic, reinterpret_cast<uint64_t>(in.canvas), in.channels, in.grid_x, in.grid_y, epoch};
-  }
+  if (tid == 0) *a.header = HeaderFor(in, epoch);
   int const chunks = (in.channels + kChannelChunk - 1) / kChannelChunk;
   int64_t const items = a.groups * chunks;
   for (int64_t e = tid; e < items; e += stride) {
@@ -201,36 +244,100 @@ __global__ void __launch_bounds__(kSparseThreads) ScatterSparseKernel(SparseArgs
       unsigned long long const v = held && cell0 + k < plane ? a.map[cell0 + k] : 0;
       p[k] = (v >> 32) == epoch ? static_cast<int32_t>(v & 0xffffffffu) : -1;
     }
-    float v[kScatterGroupCells][kChannelChunk];
+    WriteGroup(in, plane, cell0, c0, c1, p, a.row4, a.vector8);
+  }
+}
+
+// ScatterSparseCellsCuda's arguments: ScatterSparseCuda's state, and the voxeliser's cell map instead of a claim pass.
+struct CellsArgs {
+  ScatterInputs in;  // coords unused
+  int64_t groups;
+  SparseHeader* header;
+  unsigned long long* map;     // not read; cleared when the call starts over, for a later ScatterSparseCuda
+  uint32_t* mark;              // [groups] the last epoch in which a pillar lay in the group
+  int32_t const* cell_points;  // null: every cell_pillar entry below the count names a pillar
+  int32_t const* cell_pillar;
+  bool vector8, row4;
+  bool cells4;  // plane % 8 == 0 and both cell arrays are 16-byte aligned
+};
+
+// The pillars in the group of cells from cell0 (-1: none), from the voxeliser's map.
+__device__ __forceinline__ void GroupPillars(CellsArgs const& a, int64_t plane, int64_t cell0, int32_t count,
+                                             int32_t (&p)[kScatterGroupCells]) {
+  int32_t pts[kScatterGroupCells], pil[kScatterGroupCells];
+  if (a.cells4) {
+    int4 const* pil4 = reinterpret_cast<int4 const*>(a.cell_pillar + cell0);
+    int4 const q0 = pil4[0], q1 = pil4[1];
+    int4 r0 = make_int4(1, 1, 1, 1), r1 = r0;
+    if (a.cell_points) {
+      int4 const* pts4 = reinterpret_cast<int4 const*>(a.cell_points + cell0);
+      r0 = pts4[0];
+      r1 = pts4[1];
+    }
+    int32_t const pq[kScatterGroupCells] = {q0.x, q0.y, q0.z, q0.w, q1.x, q1.y, q1.z, q1.w};
+    int32_t const pr[kScatterGroupCells] = {r0.x, r0.y, r0.z, r0.w, r1.x, r1.y, r1.z, r1.w};
 #pragma unroll
     for (int k = 0; k < kScatterGroupCells; ++k) {
-      float const* row = in.features + (p[k] >= 0 ? static_cast<int64_t>(p[k]) * in.channels + c0 : 0);
-      if (a.row4 && c1 - c0 == kChannelChunk) {
-#pragma unroll
-        for (int q = 0; q < kChannelChunk / 4; ++q) {
-          float4 const r = p[k] >= 0 ? reinterpret_cast<float4 const*>(row)[q] : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
-          v[k][4 * q] = r.x;
-          v[k][4 * q + 1] = r.y;
-          v[k][4 * q + 2] = r.z;
-          v[k][4 * q + 3] = r.w;
-        }
-      } else {
-#pragma unroll
-        for (int j = 0; j < kChannelChunk; ++j) v[k][j] = p[k] >= 0 && c0 + j < c1 ? row[j] : 0.0f;
-      }
+      pil[k] = pq[k];
+      pts[k] = pr[k];
     }
+  } else {
 #pragma unroll
-    for (int j = 0; j < kChannelChunk; ++j) {
-      if (c0 + j >= c1) break;
-      float* out = in.canvas + (c0 + j) * plane + cell0;
-      if (a.vector8) {
-        reinterpret_cast<float4*>(out)[0] = make_float4(v[0][j], v[1][j], v[2][j], v[3][j]);
-        reinterpret_cast<float4*>(out)[1] = make_float4(v[4][j], v[5][j], v[6][j], v[7][j]);
-      } else {
-        for (int k = 0; k < kScatterGroupCells && cell0 + k < plane; ++k) out[k] = v[k][j];
-      }
+    for (int k = 0; k < kScatterGroupCells; ++k) {
+      bool const inside = cell0 + k < plane;
+      pil[k] = inside ? a.cell_pillar[cell0 + k] : -1;
+      pts[k] = inside && a.cell_points ? a.cell_points[cell0 + k] : 1;
     }
   }
+#pragma unroll
+  for (int k = 0; k < kScatterGroupCells; ++k) p[k] = pts[k] > 0 && pil[k] >= 0 && pil[k] < count ? pil[k] : -1;
+}
+
+// One pass: an item (a group x up to 8 channels, neighbouring threads on neighbouring groups) reads its group's cells
+// from the voxeliser's map and writes the group if a pillar lies there now or lay there in the previous call. The
+// item of the first channels sets the group's mark, which only items of groups without a pillar read, so no item reads
+// a mark this call writes. The header is read once per block; the last block to finish writes the new one (a ticket
+// taken after the block's read, so every block has read the old header by then).
+__global__ void __launch_bounds__(kSparseThreads) ScatterCellsKernel(CellsArgs a) {
+  __shared__ uint32_t block_epoch;  // 0: the call starts over
+  StartAfterPreviousGrid();
+  ScatterInputs const& in = a.in;
+  if (threadIdx.x == 0) {
+    SparseHeader const h = *a.header;
+    block_epoch = SameState(h, in) ? h.epoch + 1 : 0;
+  }
+  __syncthreads();
+  bool const same = block_epoch != 0;
+  uint32_t const epoch = same ? block_epoch : 2;  // grid-uniform
+  int64_t const stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+  int64_t const tid = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  int64_t const plane = static_cast<int64_t>(in.grid_x) * in.grid_y;
+  int32_t const count = ClampedCount(in);
+  int const chunks = (in.channels + kChannelChunk - 1) / kChannelChunk;
+  int64_t const items = a.groups * chunks;
+  for (int64_t e = tid; e < items; e += stride) {
+    int64_t const g = e % a.groups;
+    int const c0 = static_cast<int>(e / a.groups) * kChannelChunk, c1 = min(c0 + kChannelChunk, in.channels);
+    int64_t const cell0 = g * kScatterGroupCells;
+    int32_t p[kScatterGroupCells];
+    GroupPillars(a, plane, cell0, count, p);
+    bool any = false;
+#pragma unroll
+    for (int k = 0; k < kScatterGroupCells; ++k) any = any || p[k] >= 0;
+    if (same && !any && a.mark[g] != epoch - 1) continue;  // empty now and after the previous call: zero already
+    if (c0 == 0) {
+      if (any) {
+        a.mark[g] = epoch;
+      } else if (!same) {
+        a.mark[g] = 0;
+      }
+      if (!same) {  // starting over: no claim of an older epoch may outrank a later ScatterSparseCuda's
+        for (int k = 0; k < kScatterGroupCells && cell0 + k < plane; ++k) a.map[cell0 + k] = 0;
+      }
+    }
+    WriteGroup(in, plane, cell0, c0, c1, p, a.row4, a.vector8);
+  }
+  if (threadIdx.x == 0 && atomicAdd(&a.header->ticket, 1u) == gridDim.x - 1) *a.header = HeaderFor(in, epoch);
 }
 
 }  // namespace
@@ -324,6 +431,45 @@ Status ScatterSparseCuda(ScatterConfig const& config, float const* pillar_featur
                         vector8,
                         row4};
   return LaunchCooperative(ScatterSparseKernel, blocks, kSparseThreads, 0, static_cast<cudaStream_t>(stream), args);
+}
+
+Status ScatterSparseCellsCuda(ScatterConfig const& config, float const* pillar_features, ScatterCellMap const& cells,
+                              int32_t const* pillar_count, float* canvas, void* state, size_t state_bytes,
+                              StreamHandle stream) {
+  AWML_RETURN_IF_ERROR(CheckSparseState(config, state, state_bytes));
+  if (!config.clear_canvas) {
+    return InvalidArgumentError(
+        "scatter | ScatterSparseCellsCuda leaves the canvas cleared and scattered. Note: expected clear_canvas "
+        "= true (use ScatterCuda to scatter onto a canvas without clearing it)");
+  }
+  if (!pillar_features || !cells.cell_pillar || !pillar_count || !canvas) {
+    return InvalidArgumentError("scatter | a required device pointer is null");
+  }
+  if (cells.grid_x != config.grid_x || cells.grid_y != config.grid_y) {
+    return InvalidArgumentError("scatter | the cell map is " + std::to_string(cells.grid_x) + " x " +
+                                std::to_string(cells.grid_y) + " cells. Note: expected the canvas's grid, " +
+                                std::to_string(config.grid_x) + " x " + std::to_string(config.grid_y));
+  }
+  SparseLayout const l = SparseLayoutOf(config);
+  auto* base = static_cast<unsigned char*>(state);
+  auto aligned16 = [](void const* ptr) { return ptr == nullptr || reinterpret_cast<uintptr_t>(ptr) % 16 == 0; };
+  bool const vector8 = l.plane % kScatterGroupCells == 0 && reinterpret_cast<uintptr_t>(canvas) % 32 == 0;
+  bool const row4 = config.num_channels % 4 == 0 && reinterpret_cast<uintptr_t>(pillar_features) % 16 == 0;
+  bool const cells4 = l.plane % kScatterGroupCells == 0 && aligned16(cells.cell_points) && aligned16(cells.cell_pillar);
+  int64_t const items = l.groups * ((config.num_channels + kChannelChunk - 1) / kChannelChunk);
+  int64_t const blocks = (items + kSparseThreads - 1) / kSparseThreads;
+  CellsArgs const args{MakeInputs(config, pillar_features, nullptr, pillar_count, canvas),
+                       l.groups,
+                       reinterpret_cast<SparseHeader*>(base),
+                       reinterpret_cast<unsigned long long*>(base + l.map_offset),
+                       reinterpret_cast<uint32_t*>(base + l.mark_offset),
+                       cells.cell_points,
+                       cells.cell_pillar,
+                       vector8,
+                       row4,
+                       cells4};
+  return LaunchEarly("scatter: launch", ScatterCellsKernel, static_cast<int>(blocks < INT_MAX ? blocks : INT_MAX),
+                     kSparseThreads, 0, static_cast<cudaStream_t>(stream), args);
 }
 
 Status ScatterCuda(ScatterConfig const& config, float const* pillar_features, int32_t const* coords,

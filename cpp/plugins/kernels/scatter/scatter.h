@@ -48,8 +48,8 @@ struct ScatterConfig {
 // one), in whole 32-byte sectors; every other group is already zero. So the canvas must hold what the previous call on
 // the same state left, or the call must follow ScatterSparseCudaReset: the state remembers the canvas pointer and the
 // grid, and a call with another canvas or grid writes the whole canvas, but it cannot see writes made by anyone
-// else. Where pillars share a cell the last one wins, as on the CPU. No host synchronisation. The runtime's scatter
-// (CenterPointRuntime); tests/cpp/kernels/pillars_cuda_test.cc checks it against the CPU on a GPU.
+// else. Where pillars share a cell the last one wins, as on the CPU. No host synchronisation.
+// tests/cpp/kernels/pillars_cuda_test.cc checks it, and ScatterSparseCellsCuda below, against the CPU on a GPU.
 constexpr int kScatterGroupCells = 8;
 
 // Bytes of device state ScatterSparseCuda keeps between calls (a header, an 8-byte cell -> pillar map, 4 bytes per
@@ -67,6 +67,25 @@ constexpr int kScatterGroupCells = 8;
 [[nodiscard]] Status ScatterSparseCuda(ScatterConfig const& config, float const* pillar_features, int32_t const* coords,
                                        int32_t const* pillar_count, float* canvas, void* state, size_t state_bytes,
                                        StreamHandle stream);
+
+// Where the pillars of a frame lie, as the voxeliser of that frame left it (VoxelizeCudaCellMap, voxelize.h): cell
+// c = y * grid_x + x holds pillar cell_pillar[c] when cell_points is null or cell_points[c] > 0, and only if that id is
+// at least 0 and below the pillar count; any other value means no pillar. At most one pillar per cell, and each
+// pillar's coordinates name its cell. Device pointers, grid_x * grid_y entries each.
+struct ScatterCellMap {
+  int32_t const* cell_points = nullptr;
+  int32_t const* cell_pillar = nullptr;
+  int grid_x = 0, grid_y = 0;
+};
+
+// ScatterSparseCuda's canvas, for pillars made by the voxeliser: their cells come from `cells` instead of from their
+// coordinates, so the call is one pass over the groups, with no pass over the pillars and no grid-wide barrier. The
+// map must be the one of the frame whose pillar count `pillar_count` points to (the voxeliser's own counter); its
+// grid must be the config's. Same state as ScatterSparseCuda, same contract on the canvas; the two may take turns on
+// one state. The runtime's scatter (CenterPointRuntime).
+[[nodiscard]] Status ScatterSparseCellsCuda(ScatterConfig const& config, float const* pillar_features,
+                                            ScatterCellMap const& cells, int32_t const* pillar_count, float* canvas,
+                                            void* state, size_t state_bytes, StreamHandle stream);
 
 }  // namespace awml::kernels
 

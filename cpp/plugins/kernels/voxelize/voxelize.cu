@@ -346,6 +346,22 @@ Status VoxelizeCudaWorkspaceBytes(VoxelizeConfig const& config, int64_t max_num_
   return Layout(config, g, max_num_points, nullptr, bytes, &det, &fast);
 }
 
+Status VoxelizeCudaCellMap(VoxelizeConfig const& config, void const* workspace, size_t workspace_bytes,
+                           VoxelCellMap* map) {
+  PillarGridF g{};
+  Status s = ValidateVoxelizeConfig(config, &g);
+  if (!s.ok()) return s;
+  if (workspace == nullptr || map == nullptr) return InvalidArgumentError("voxelize | a required pointer is null");
+  DetWorkspace det{};
+  FastWorkspace fast{};
+  size_t need = 0;
+  AWML_RETURN_IF_ERROR(Layout(config, g, 0, const_cast<void*>(workspace), &need, &det, &fast));
+  AWML_RETURN_IF_ERROR(CheckBytes("voxelize | workspace", workspace_bytes, need));
+  bool const det_mode = config.mode == VoxelizeMode::kDeterministic;
+  *map = VoxelCellMap{det_mode ? nullptr : fast.cell_count, det_mode ? det.cell_pillar : fast.cell_pillar, g.nx, g.ny};
+  return OkStatus();
+}
+
 Status VoxelizeCuda(VoxelizeConfig const& config, float const* points, int64_t num_points, VoxelizeOutputs const& out,
                     void* workspace, size_t workspace_bytes, StreamHandle stream) {
   PillarGridF g{};

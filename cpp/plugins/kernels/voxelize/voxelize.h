@@ -91,6 +91,22 @@ struct VoxelizeOutputs {
                                   VoxelizeOutputs const& out, void* workspace, size_t workspace_bytes,
                                   StreamHandle stream);
 
+// The cell -> pillar map that the last VoxelizeCuda call on a workspace left in it, valid until the next call on that
+// workspace. Cell c = iy * nx + ix holds pillar cell_pillar[c] when cell_points is null or cell_points[c] > 0, and only
+// if that id is at least 0 and below the call's pillar count; any other value means no pillar (a stale entry, a
+// dropped pillar or an empty frame). Each cell holds at most one pillar, the one whose coordinates are (0, iy, ix).
+// ScatterSparseCellsCuda takes it instead of the coordinates. Device pointers, nx * ny entries each.
+struct VoxelCellMap {
+  int32_t const* cell_points = nullptr;  // points that fell in the cell (kFast); null for kDeterministic
+  int32_t const* cell_pillar = nullptr;
+  int nx = 0, ny = 0;
+};
+
+// Fills `map` with the pointers into `workspace` (no device work; the pointers are valid before the first call, the
+// values after it). `workspace_bytes` must hold VoxelizeCudaWorkspaceBytes for zero points at least.
+[[nodiscard]] Status VoxelizeCudaCellMap(VoxelizeConfig const& config, void const* workspace, size_t workspace_bytes,
+                                         VoxelCellMap* map);
+
 }  // namespace awml::kernels
 
 #endif  // AWML_CPP_PLUGINS_KERNELS_VOXELIZE_VOXELIZE_H_
