@@ -205,9 +205,13 @@ def test_autoware_may_run_first_in_each_pair(tmp_path):
 
 
 # "state": binaries from 2026-12-07 on also time the voxeliser with a kept state; the runtime does not use it, so the
-# tables are the same.
-@pytest.mark.parametrize("path", [True, "state"])
-def test_runs_with_the_runtime_path_are_summarized_by_it(tmp_path, path):
+# tables are the same. "cells": from 2026-12-07 13:58Z on the runtime's scatter is the cell-map scatter, so the stage
+# table's scatter column is its row (21 / 26.25 -> 26.2), not the sparse clear's (24 / 30); the whole preprocessing is
+# still whole_pre_fast_sparse, not the scatter by coordinates (99).
+@pytest.mark.parametrize(
+    ("path", "scatter"), [(True, "24.0 / 30.0"), ("state", "24.0 / 30.0"), ("cells", "21.0 / 26.2")]
+)
+def test_runs_with_the_runtime_path_are_summarized_by_it(tmp_path, path, scatter):
     res = _run(*_pairs(_call(tmp_path, runtime_path=(path, path))))
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
@@ -222,28 +226,13 @@ def test_runs_with_the_runtime_path_are_summarized_by_it(tmp_path, path):
         "| decode + circle NMS, post-L | 1,565 → 572; 1,565 → 572 | 40.0 / 50.0 | 1250.0 / 1562.5 | 250.0 / 312.5 | 31.25× / 31.25× | 6.25× / 6.25× |"
         in lines
     )
-    # Stage tables: features and scatter are the sparse ones (18, 24), NMS the suppressor lists (10).
+    # Stage tables: features and scatter are the sparse ones (18, and 24 or the cell map's 21), NMS the suppressor
+    # lists (10).
     assert (
-        "| 120,000 | 100.0 / 125.0 | 30.0 / 37.5 | 57.0 / 71.2 | 18.0 / 22.5 | 18.0 / 22.5 | 24.0 / 30.0 | 47.0 / 58.8 |"
+        f"| 120,000 | 100.0 / 125.0 | 30.0 / 37.5 | 57.0 / 71.2 | 18.0 / 22.5 | 18.0 / 22.5 | {scatter} | 47.0 / 58.8 |"
         in lines
     )
     assert "| post-M | 25.0 / 31.2 | 60.0 / 75.0 | 10.0 / 12.5 | 45.0 / 56.2 | 12.5 / 15.6 | 125.0 / 156.2 |" in lines
-
-
-def test_runs_with_the_cell_map_scatter_take_it_as_the_runtime_scatter(tmp_path):
-    res = _run(*_pairs(_call(tmp_path, runtime_path=("cells", "cells"))))
-    assert res.returncode == 0, res.stderr
-    lines = res.stdout.splitlines()
-    # Whole preprocessing is still whole_pre_fast_sparse (60 / 75), not the coordinates' 99.
-    assert (
-        "| preprocessing, 120,000 points | 27,582; 27,582 | 60.0 / 75.0 | 240.0 / 300.0 | 120.0 / 150.0 | 4.00× / 4.00× | 2.00× / 2.00× |"
-        in lines
-    )
-    # Stage table: the scatter column is the cell-map scatter (21 / 26.25 -> 26.2), not the sparse clear's 24.
-    assert (
-        "| 120,000 | 100.0 / 125.0 | 30.0 / 37.5 | 57.0 / 71.2 | 18.0 / 22.5 | 18.0 / 22.5 | 21.0 / 26.2 | 47.0 / 58.8 |"
-        in lines
-    )
 
 
 # (True, False): one run with the runtime path's rows, one without; ("cells", True): one with the cell-map scatter's.

@@ -69,6 +69,16 @@ Scratch& GetScratch() {
   return s;
 }
 
+// A scatter onto the voxel grid `g` with `channels` channels and at most `max_pillars` pillars.
+ScatterConfig ScatterOnGrid(PillarGridF const& g, int channels, int max_pillars) {
+  ScatterConfig sc;
+  sc.num_channels = channels;
+  sc.grid_x = g.nx;
+  sc.grid_y = g.ny;
+  sc.max_pillars = max_pillars;
+  return sc;
+}
+
 // Runs CPU and CUDA voxelize + features + scatter on one cloud and compares everything that is defined.
 void CheckCloud(VoxelizeConfig const& vc, bool center_z, int channels, std::vector<float> const& cloud,
                 std::string const& label) {
@@ -136,11 +146,7 @@ void CheckCloud(VoxelizeConfig const& vc, bool center_z, int channels, std::vect
 
   PillarGridF g{};
   ASSERT_TRUE(ResolvePillarGrid(vc.grid, &g).ok());
-  ScatterConfig sc;
-  sc.num_channels = channels;
-  sc.grid_x = g.nx;
-  sc.grid_y = g.ny;
-  sc.max_pillars = vc.max_pillars;
+  ScatterConfig const sc = ScatterOnGrid(g, channels, vc.max_pillars);
   s.pillar_feat.resize(static_cast<size_t>(vc.max_pillars) * channels);
   uint32_t state = static_cast<uint32_t>(n) * 2654435761u + 1u;  // cheap LCG: values only need to differ
   for (float& v : s.pillar_feat) {
@@ -504,6 +510,34 @@ TEST(PillarsCuda, SparseFeaturesSequenceEqualsCpu) {
   }
 }
 
+// The sparse scatter tests' setup on a gx x gy canvas (32 channels and 20,000 pillars on 480 x 480, else 3 and 6):
+// features 1 + k % 1000 for every pillar row (host and device), and a canvas and a state allocated poisoned, the state
+// reset.
+struct SparseScatterRig {
+  ScatterConfig sc;
+  std::vector<float> feat;
+  size_t cells = 0, bytes = 0;
+  DeviceBuffer<float> d_feat, canvas;
+  DeviceBuffer<char> state;
+};
+
+void MakeSparseScatterRig(int gx, int gy, SparseScatterRig* r) {
+  r->sc.num_channels = gx == 480 ? 32 : 3;
+  r->sc.grid_x = gx;
+  r->sc.grid_y = gy;
+  r->sc.max_pillars = gx == 480 ? 20000 : 6;
+  r->feat.resize(static_cast<size_t>(r->sc.max_pillars) * r->sc.num_channels);
+  for (size_t k = 0; k < r->feat.size(); ++k) r->feat[k] = 1.0f + static_cast<float>(k % 1000);
+  r->d_feat.Upload(r->feat);
+  r->cells = static_cast<size_t>(r->sc.num_channels) * gx * gy;
+  r->canvas.Resize(r->cells);
+  r->canvas.Poison();
+  ASSERT_TRUE(ScatterSparseCudaStateBytes(r->sc, &r->bytes).ok());
+  r->state.Resize(r->bytes);
+  r->state.Poison();
+  ASSERT_TRUE(ScatterSparseCudaReset(r->sc, r->state.get(), r->bytes, nullptr).ok());
+}
+
 // The sparse scatter over a sequence of frames on one canvas: the named coordinates, random ones, no pillar, the named
 // ones again; then a canvas overwritten behind its back (on 480 x 480 wrong without a reset: proof that untouched
 // groups are not rewritten; right after ScatterSparseCudaReset), another canvas with the same state (written whole),
@@ -513,11 +547,14 @@ TEST(PillarsCuda, SparseScatterSequenceEqualsCpu) {
   std::mt19937 rng(31);
   for (auto const& [gx, gy] : {std::pair{5, 3}, std::pair{8, 4}, std::pair{480, 480}}) {
     SCOPED_TRACE(std::to_string(gx) + "x" + std::to_string(gy));
-    ScatterConfig sc;
-    sc.num_channels = gx == 480 ? 32 : 3;
-    sc.grid_x = gx;
-    sc.grid_y = gy;
-    sc.max_pillars = gx == 480 ? 20000 : 6;
+    SparseScatterRig rig;
+    MakeSparseScatterRig(gx, gy, &rig);
+    if (HasFatalFailure()) return;
+    ScatterConfig const& sc = rig.sc;
+    std::vector<float> const& feat = rig.feat;
+    size_t const cells = rig.cells, bytes = rig.bytes;
+    DeviceBuffer<float>&d_feat = rig.d_feat, &canvas = rig.canvas;
+    DeviceBuffer<char>& state = rig.state;
     std::vector<int32_t> named(3 * static_cast<size_t>(sc.max_pillars), 0);
     std::vector<int32_t> const head = {0, 0, 0, 0, 1, 2, 0, 1, 2, 0, gy, 0, 0, 0, -1, 0, gy - 1, gx - 1};
     std::copy(head.begin(), head.end(), named.begin());
@@ -526,18 +563,8 @@ TEST(PillarsCuda, SparseScatterSequenceEqualsCpu) {
       random[3 * p + 1] = static_cast<int32_t>(rng() % gy);
       random[3 * p + 2] = static_cast<int32_t>(rng() % gx);
     }
-    std::vector<float> feat(static_cast<size_t>(sc.max_pillars) * sc.num_channels);
-    for (size_t k = 0; k < feat.size(); ++k) feat[k] = 1.0f + static_cast<float>(k % 1000);
-    size_t const cells = static_cast<size_t>(sc.num_channels) * gx * gy;
-    DeviceBuffer<float> d_feat, canvas(cells), other(cells);
+    DeviceBuffer<float> other(cells);
     DeviceBuffer<int32_t> d_coords, d_count;
-    d_feat.Upload(feat);
-    size_t bytes = 0;
-    ASSERT_TRUE(ScatterSparseCudaStateBytes(sc, &bytes).ok());
-    DeviceBuffer<char> state(bytes);
-    state.Poison();
-    canvas.Poison();
-    ASSERT_TRUE(ScatterSparseCudaReset(sc, state.get(), bytes, nullptr).ok());
     // Scatters one frame onto `onto` and reports whether it equals the CPU's cleared-and-scattered canvas.
     auto frame = [&](std::vector<int32_t> const& coords, int32_t count, DeviceBuffer<float>& onto) {
       std::vector<float> want(cells, -7.0f);
@@ -592,24 +619,11 @@ TEST(PillarsCuda, CellMapScatterTakesTurnsWithCoordinatesAndEqualsCpu) {
   std::mt19937 rng(77);
   for (auto const& [gx, gy] : {std::pair{5, 3}, std::pair{480, 480}}) {
     SCOPED_TRACE(std::to_string(gx) + "x" + std::to_string(gy));
-    ScatterConfig sc;
-    sc.num_channels = gx == 480 ? 32 : 3;
-    sc.grid_x = gx;
-    sc.grid_y = gy;
-    sc.max_pillars = gx == 480 ? 20000 : 6;
+    SparseScatterRig r;
+    MakeSparseScatterRig(gx, gy, &r);
+    if (HasFatalFailure()) return;
     int const plane = gx * gy;
-    std::vector<float> feat(static_cast<size_t>(sc.max_pillars) * sc.num_channels);
-    for (size_t k = 0; k < feat.size(); ++k) feat[k] = 1.0f + static_cast<float>(k % 1000);
-    size_t const cells = static_cast<size_t>(sc.num_channels) * plane;
-    DeviceBuffer<float> d_feat, canvas(cells);
     DeviceBuffer<int32_t> d_coords, d_count, d_points, d_pillar;
-    d_feat.Upload(feat);
-    size_t bytes = 0;
-    ASSERT_TRUE(ScatterSparseCudaStateBytes(sc, &bytes).ok());
-    DeviceBuffer<char> state(bytes);
-    state.Poison();
-    canvas.Poison();
-    ASSERT_TRUE(ScatterSparseCudaReset(sc, state.get(), bytes, nullptr).ok());
     std::vector<int32_t> points(plane, 0), pillar(plane, -1);  // the map, kept from frame to frame like a workspace
     // One frame of `count` pillars (at most the plane), scattered by the map or by the coordinates; whether the canvas
     // equals the CPU's.
@@ -634,26 +648,26 @@ TEST(PillarsCuda, CellMapScatterTakesTurnsWithCoordinatesAndEqualsCpu) {
         points[order[count + 1]] = 3;
         pillar[order[count + 1]] = count;
       }
-      std::vector<float> want(cells, -7.0f);
-      EXPECT_TRUE(ScatterCpu(sc, feat.data(), coords.data(), &count, want.data()).ok());
+      std::vector<float> want(r.cells, -7.0f);
+      EXPECT_TRUE(ScatterCpu(r.sc, r.feat.data(), coords.data(), &count, want.data()).ok());
       d_count.Upload(std::vector<int32_t>{count});
       if (by_map) {
         d_points.Upload(points);
         d_pillar.Upload(pillar);
-        EXPECT_TRUE(ScatterSparseCellsCuda(sc, d_feat.get(), {d_points.get(), d_pillar.get(), gx, gy}, d_count.get(),
-                                           canvas.get(), state.get(), bytes, nullptr)
+        EXPECT_TRUE(ScatterSparseCellsCuda(r.sc, r.d_feat.get(), {d_points.get(), d_pillar.get(), gx, gy},
+                                           d_count.get(), r.canvas.get(), r.state.get(), r.bytes, nullptr)
                         .ok());
       } else {
         d_coords.Upload(coords);
-        EXPECT_TRUE(ScatterSparseCuda(sc, d_feat.get(), d_coords.get(), d_count.get(), canvas.get(), state.get(), bytes,
-                                      nullptr)
+        EXPECT_TRUE(ScatterSparseCuda(r.sc, r.d_feat.get(), d_coords.get(), d_count.get(), r.canvas.get(),
+                                      r.state.get(), r.bytes, nullptr)
                         .ok());
       }
       EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
-      std::vector<float> const got = canvas.Download(cells);
-      return std::memcmp(got.data(), want.data(), cells * sizeof(float)) == 0;
+      std::vector<float> const got = r.canvas.Download(r.cells);
+      return std::memcmp(got.data(), want.data(), r.cells * sizeof(float)) == 0;
     };
-    int const many = std::min(sc.max_pillars, plane - 2), few = std::min(4, plane - 2);
+    int const many = std::min(r.sc.max_pillars, plane - 2), few = std::min(4, plane - 2);
     EXPECT_TRUE(frame(many, true)) << "map, after the reset";
     EXPECT_TRUE(frame(few, true)) << "map, fewer pillars";
     EXPECT_TRUE(frame(0, true)) << "map, no pillar";
@@ -661,11 +675,11 @@ TEST(PillarsCuda, CellMapScatterTakesTurnsWithCoordinatesAndEqualsCpu) {
     for (int k = 0; k < 4; ++k) EXPECT_TRUE(frame(k % 2 ? few : many, false)) << "coordinates " << k;
     EXPECT_TRUE(frame(many, true)) << "map after coordinates";
     if (gx == 480) {  // most of the 28,800 groups held no pillar in this frame or the last
-      canvas.Poison();
+      r.canvas.Poison();
       EXPECT_FALSE(frame(few, true)) << "a foreign write is invisible without a reset: only what changed is written";
     }
-    canvas.Poison();
-    ASSERT_TRUE(ScatterSparseCudaReset(sc, state.get(), bytes, nullptr).ok());
+    r.canvas.Poison();
+    ASSERT_TRUE(ScatterSparseCudaReset(r.sc, r.state.get(), r.bytes, nullptr).ok());
     EXPECT_TRUE(frame(few, true)) << "map, starting over after a reset";
     EXPECT_TRUE(frame(many, false)) << "coordinates after the map started over";
     EXPECT_TRUE(frame(few, false)) << "coordinates, fewer";
@@ -676,36 +690,38 @@ TEST(PillarsCuda, CellMapScatterTakesTurnsWithCoordinatesAndEqualsCpu) {
     int32_t one = 1;
     d_count.Upload(std::vector<int32_t>{one});
     std::vector<int32_t> const coords0 = {0, 0, 0};
-    std::vector<float> want(cells, -7.0f);
-    ASSERT_TRUE(ScatterCpu(sc, feat.data(), coords0.data(), &one, want.data()).ok());
-    ASSERT_TRUE(ScatterSparseCellsCuda(sc, d_feat.get(), {nullptr, d_pillar.get(), gx, gy}, d_count.get(), canvas.get(),
-                                       state.get(), bytes, nullptr)
+    std::vector<float> want(r.cells, -7.0f);
+    ASSERT_TRUE(ScatterCpu(r.sc, r.feat.data(), coords0.data(), &one, want.data()).ok());
+    ASSERT_TRUE(ScatterSparseCellsCuda(r.sc, r.d_feat.get(), {nullptr, d_pillar.get(), gx, gy}, d_count.get(),
+                                       r.canvas.get(), r.state.get(), r.bytes, nullptr)
                     .ok());
     ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
-    std::vector<float> const got = canvas.Download(cells);
-    EXPECT_EQ(std::memcmp(got.data(), want.data(), cells * sizeof(float)), 0) << "map without counts";
+    std::vector<float> const got = r.canvas.Download(r.cells);
+    EXPECT_EQ(std::memcmp(got.data(), want.data(), r.cells * sizeof(float)), 0) << "map without counts";
     // Refusals: a map of another grid, no map, a short state, no clear.
     ScatterCellMap const map{d_points.get(), d_pillar.get(), gx, gy};
     ScatterCellMap other = map;
     other.grid_y = gy + 1;
-    EXPECT_EQ(ScatterSparseCellsCuda(sc, d_feat.get(), other, d_count.get(), canvas.get(), state.get(), bytes, nullptr)
+    EXPECT_EQ(ScatterSparseCellsCuda(r.sc, r.d_feat.get(), other, d_count.get(), r.canvas.get(), r.state.get(), r.bytes,
+                                     nullptr)
                   .code(),
               StatusCode::kInvalidArgument);
     other = map;
     other.cell_pillar = nullptr;
-    EXPECT_EQ(ScatterSparseCellsCuda(sc, d_feat.get(), other, d_count.get(), canvas.get(), state.get(), bytes, nullptr)
+    EXPECT_EQ(ScatterSparseCellsCuda(r.sc, r.d_feat.get(), other, d_count.get(), r.canvas.get(), r.state.get(), r.bytes,
+                                     nullptr)
                   .code(),
               StatusCode::kInvalidArgument);
-    EXPECT_EQ(
-        ScatterSparseCellsCuda(sc, d_feat.get(), map, d_count.get(), canvas.get(), state.get(), bytes - 1, nullptr)
-            .code(),
-        StatusCode::kInvalidArgument);
-    ScatterConfig no_clear = sc;
+    EXPECT_EQ(ScatterSparseCellsCuda(r.sc, r.d_feat.get(), map, d_count.get(), r.canvas.get(), r.state.get(),
+                                     r.bytes - 1, nullptr)
+                  .code(),
+              StatusCode::kInvalidArgument);
+    ScatterConfig no_clear = r.sc;
     no_clear.clear_canvas = false;
-    EXPECT_EQ(
-        ScatterSparseCellsCuda(no_clear, d_feat.get(), map, d_count.get(), canvas.get(), state.get(), bytes, nullptr)
-            .code(),
-        StatusCode::kInvalidArgument);
+    EXPECT_EQ(ScatterSparseCellsCuda(no_clear, r.d_feat.get(), map, d_count.get(), r.canvas.get(), r.state.get(),
+                                     r.bytes, nullptr)
+                  .code(),
+              StatusCode::kInvalidArgument);
   }
 }
 
@@ -767,11 +783,7 @@ TEST(PillarsCuda, FastVoxelizeOverASequenceMatchesCpu) {
     {  // the sparse scatter of this frame's pillars equals ScatterCpu of their coordinates
       PillarGridF g{};
       ASSERT_TRUE(ResolvePillarGrid(vc.grid, &g).ok());
-      ScatterConfig sc;
-      sc.num_channels = kChannels;
-      sc.grid_x = g.nx;
-      sc.grid_y = g.ny;
-      sc.max_pillars = vc.max_pillars;
+      ScatterConfig const sc = ScatterOnGrid(g, kChannels, vc.max_pillars);
       size_t const cells = static_cast<size_t>(kChannels) * g.nx * g.ny;
       size_t state_bytes = 0;
       ASSERT_TRUE(ScatterSparseCudaStateBytes(sc, &state_bytes).ok());

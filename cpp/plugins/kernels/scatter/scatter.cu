@@ -393,6 +393,20 @@ Status CheckSparseState(ScatterConfig const& config, void const* state, size_t s
   return CheckBytes("scatter | sparse scatter state", state_bytes, need);
 }
 
+// What both sparse scatters check before they launch: the state, clear_canvas and their device pointers
+// (`pointers_set`: every required one is non-null). `name` names the call in the clear_canvas error.
+Status CheckSparseCall(char const* name, ScatterConfig const& config, void const* state, size_t state_bytes,
+                       bool pointers_set) {
+  AWML_RETURN_IF_ERROR(CheckSparseState(config, state, state_bytes));
+  if (!config.clear_canvas) {
+    return InvalidArgumentError(std::string("scatter | ") + name +
+                                " leaves the canvas cleared and scattered. Note: expected clear_canvas = true (use "
+                                "ScatterCuda to scatter onto a canvas without clearing it)");
+  }
+  if (!pointers_set) return InvalidArgumentError("scatter | a required device pointer is null");
+  return OkStatus();
+}
+
 }  // namespace
 
 Status ScatterSparseCudaReset(ScatterConfig const& config, void* state, size_t state_bytes, StreamHandle stream) {
@@ -405,15 +419,8 @@ Status ScatterSparseCudaReset(ScatterConfig const& config, void* state, size_t s
 Status ScatterSparseCuda(ScatterConfig const& config, float const* pillar_features, int32_t const* coords,
                          int32_t const* pillar_count, float* canvas, void* state, size_t state_bytes,
                          StreamHandle stream) {
-  AWML_RETURN_IF_ERROR(CheckSparseState(config, state, state_bytes));
-  if (!config.clear_canvas) {
-    return InvalidArgumentError(
-        "scatter | ScatterSparseCuda leaves the canvas cleared and scattered. Note: expected clear_canvas "
-        "= true (use ScatterCuda to scatter onto a canvas without clearing it)");
-  }
-  if (!pillar_features || !coords || !pillar_count || !canvas) {
-    return InvalidArgumentError("scatter | a required device pointer is null");
-  }
+  AWML_RETURN_IF_ERROR(CheckSparseCall("ScatterSparseCuda", config, state, state_bytes,
+                                       pillar_features && coords && pillar_count && canvas));
   SparseLayout const l = SparseLayoutOf(config);
   auto* base = static_cast<unsigned char*>(state);
   bool const vector8 = l.plane % kScatterGroupCells == 0 && reinterpret_cast<uintptr_t>(canvas) % 32 == 0;
@@ -436,15 +443,8 @@ Status ScatterSparseCuda(ScatterConfig const& config, float const* pillar_featur
 Status ScatterSparseCellsCuda(ScatterConfig const& config, float const* pillar_features, ScatterCellMap const& cells,
                               int32_t const* pillar_count, float* canvas, void* state, size_t state_bytes,
                               StreamHandle stream) {
-  AWML_RETURN_IF_ERROR(CheckSparseState(config, state, state_bytes));
-  if (!config.clear_canvas) {
-    return InvalidArgumentError(
-        "scatter | ScatterSparseCellsCuda leaves the canvas cleared and scattered. Note: expected clear_canvas "
-        "= true (use ScatterCuda to scatter onto a canvas without clearing it)");
-  }
-  if (!pillar_features || !cells.cell_pillar || !pillar_count || !canvas) {
-    return InvalidArgumentError("scatter | a required device pointer is null");
-  }
+  AWML_RETURN_IF_ERROR(CheckSparseCall("ScatterSparseCellsCuda", config, state, state_bytes,
+                                       pillar_features && cells.cell_pillar && pillar_count && canvas));
   if (cells.grid_x != config.grid_x || cells.grid_y != config.grid_y) {
     return InvalidArgumentError("scatter | the cell map is " + std::to_string(cells.grid_x) + " x " +
                                 std::to_string(cells.grid_y) + " cells. Note: expected the canvas's grid, " +
