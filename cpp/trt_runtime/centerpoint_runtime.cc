@@ -45,7 +45,7 @@ struct CenterPointRuntime::Impl {
   RuntimeBuffer encoder_input, encoder_output, canvas, decoded, decode_counters, decode_workspace, scatter_workspace;
   RuntimeBuffer kept, num_kept, nms_workspace, features_state;
 #if AWML_RUNTIME_WITH_CUDA
-  kernels::ScatterCellMap scatter_cells;  // the voxeliser's cell map in voxel_workspace (null: scatter by coordinates)
+  kernels::VoxelCellMap scatter_cells;  // the voxeliser's cell map in voxel_workspace (null: scatter by coordinates)
 #endif
   std::map<std::string, RuntimeBuffer> head_outputs;
   // Host side: staging for host engines on a CUDA runtime, and the results ([num_kept, voxel counters...,
@@ -129,12 +129,9 @@ struct CenterPointRuntime::Impl {
       AWML_ASSIGN_OR_RETURN(voxel_workspace, Make(bytes));
       // The scatter finds this frame's pillars in the voxeliser's cell map (no pass over the coordinates) where the
       // canvas has the voxel grid, as every CenterPoint config has.
-      kernels::VoxelCellMap cells{};
       AWML_RETURN_IF_ERROR(WithStage(
-          kernels::VoxelizeCudaCellMap(v, voxel_workspace.data(), voxel_workspace.size(), &cells), "voxelize"));
-      if (cells.nx == plan.scatter.grid_x && cells.ny == plan.scatter.grid_y) {
-        scatter_cells = kernels::ScatterCellMap{cells.cell_points, cells.cell_pillar, cells.nx, cells.ny};
-      }
+          kernels::VoxelizeCudaCellMap(v, voxel_workspace.data(), voxel_workspace.size(), &scatter_cells), "voxelize"));
+      if (scatter_cells.nx != plan.scatter.grid_x || scatter_cells.ny != plan.scatter.grid_y) scatter_cells = {};
       AWML_RETURN_IF_ERROR(WithStage(kernels::DecodeCudaWorkspaceBytes(plan.decode, &bytes), "decode"));
       AWML_ASSIGN_OR_RETURN(decode_workspace, Make(bytes));
       // The sparse decoration's and scatter's states: reset once here; afterwards only PillarFeaturesSparseCuda writes

@@ -158,12 +158,10 @@ void BenchPre(cudaStream_t st, GridSpec const& gs, int64_t n, std::vector<Row>* 
   // The runtime's sparse scatter: the pillars' cells from the voxeliser's cell map of the same frame, so each of the
   // two frames keeps its own voxeliser workspace (frame 1's in ws_b).
   DeviceBuffer<char> ws_b(ws.size());
-  kernels::VoxelCellMap vm{}, vm_b{};
-  Ok(kernels::VoxelizeCudaCellMap(vc, ws.get(), ws.size(), &vm), "cell map");
-  Ok(kernels::VoxelizeCudaCellMap(vc, ws_b.get(), ws_b.size(), &vm_b), "cell map");
-  kernels::ScatterCellMap const cells{vm.cell_points, vm.cell_pillar, vm.nx, vm.ny};
-  kernels::ScatterCellMap const cells_b{vm_b.cell_points, vm_b.cell_pillar, vm_b.nx, vm_b.ny};
-  auto cells_scatter = [&](kernels::ScatterCellMap const& frame_cells, int32_t const* frame_counters) {
+  kernels::VoxelCellMap cells{}, cells_b{};
+  Ok(kernels::VoxelizeCudaCellMap(vc, ws.get(), ws.size(), &cells), "cell map");
+  Ok(kernels::VoxelizeCudaCellMap(vc, ws_b.get(), ws_b.size(), &cells_b), "cell map");
+  auto cells_scatter = [&](kernels::VoxelCellMap const& frame_cells, int32_t const* frame_counters) {
     Ok(kernels::ScatterSparseCellsCuda(sc, pfeat.get(), frame_cells, frame_counters, sparse_canvas.get(),
                                        sparse_state.get(), sparse_bytes, st),
        "cells scatter");

@@ -194,9 +194,8 @@ void CheckCloud(VoxelizeConfig const& vc, bool center_z, int channels, std::vect
   }
   VoxelCellMap m{};
   ASSERT_TRUE(VoxelizeCudaCellMap(vc, s.ws.get(), ws_bytes, &m).ok());
-  ASSERT_TRUE(ScatterSparseCellsCuda(sc, s.d_pf.get(), {m.cell_points, m.cell_pillar, m.nx, m.ny},
-                                     s.d_counters.get() + kPillarCount, spc.canvas.get(), spc.state.get(),
-                                     spc.state.size(), nullptr)
+  ASSERT_TRUE(ScatterSparseCellsCuda(sc, s.d_pf.get(), m, s.d_counters.get() + kPillarCount, spc.canvas.get(),
+                                     spc.state.get(), spc.state.size(), nullptr)
                   .ok());
   ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
   ASSERT_TRUE(SameBits(spc.canvas.DownloadTo(&s.f_got, s.canvas.size()), s.canvas.data(), s.canvas.size()));
@@ -699,9 +698,9 @@ TEST(PillarsCuda, CellMapScatterTakesTurnsWithCoordinatesAndEqualsCpu) {
     std::vector<float> const got = r.canvas.Download(r.cells);
     EXPECT_EQ(std::memcmp(got.data(), want.data(), r.cells * sizeof(float)), 0) << "map without counts";
     // Refusals: a map of another grid, no map, a short state, no clear.
-    ScatterCellMap const map{d_points.get(), d_pillar.get(), gx, gy};
-    ScatterCellMap other = map;
-    other.grid_y = gy + 1;
+    VoxelCellMap const map{d_points.get(), d_pillar.get(), gx, gy};
+    VoxelCellMap other = map;
+    other.ny = gy + 1;
     EXPECT_EQ(ScatterSparseCellsCuda(r.sc, r.d_feat.get(), other, d_count.get(), r.canvas.get(), r.state.get(), r.bytes,
                                      nullptr)
                   .code(),
@@ -799,9 +798,9 @@ TEST(PillarsCuda, FastVoxelizeOverASequenceMatchesCpu) {
                                       state_bytes, nullptr)
                         .ok());
       } else {
-        ASSERT_TRUE(ScatterSparseCellsCuda(sc, d_feat.get(), {m.cell_points, m.cell_pillar, m.nx, m.ny}, d_count,
-                                           sp.canvas.get(), sp.state.get(), state_bytes, nullptr)
-                        .ok());
+        ASSERT_TRUE(
+            ScatterSparseCellsCuda(sc, d_feat.get(), m, d_count, sp.canvas.get(), sp.state.get(), state_bytes, nullptr)
+                .ok());
       }
       std::vector<float> want(cells, -7.0f);
       int32_t const none[3] = {0, 0, 0};  // ScatterCpu takes no null pointer, even for no pillar

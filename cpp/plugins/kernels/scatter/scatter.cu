@@ -440,14 +440,14 @@ Status ScatterSparseCuda(ScatterConfig const& config, float const* pillar_featur
   return LaunchCooperative(ScatterSparseKernel, blocks, kSparseThreads, 0, static_cast<cudaStream_t>(stream), args);
 }
 
-Status ScatterSparseCellsCuda(ScatterConfig const& config, float const* pillar_features, ScatterCellMap const& cells,
+Status ScatterSparseCellsCuda(ScatterConfig const& config, float const* pillar_features, VoxelCellMap const& cells,
                               int32_t const* pillar_count, float* canvas, void* state, size_t state_bytes,
                               StreamHandle stream) {
   AWML_RETURN_IF_ERROR(CheckSparseCall("ScatterSparseCellsCuda", config, state, state_bytes,
                                        pillar_features && cells.cell_pillar && pillar_count && canvas));
-  if (cells.grid_x != config.grid_x || cells.grid_y != config.grid_y) {
-    return InvalidArgumentError("scatter | the cell map is " + std::to_string(cells.grid_x) + " x " +
-                                std::to_string(cells.grid_y) + " cells. Note: expected the canvas's grid, " +
+  if (cells.nx != config.grid_x || cells.ny != config.grid_y) {
+    return InvalidArgumentError("scatter | the cell map is " + std::to_string(cells.nx) + " x " +
+                                std::to_string(cells.ny) + " cells. Note: expected the canvas's grid, " +
                                 std::to_string(config.grid_x) + " x " + std::to_string(config.grid_y));
   }
   SparseLayout const l = SparseLayoutOf(config);

@@ -11,6 +11,7 @@
 
 #include "cpp/common/status.h"
 #include "cpp/common/stream_handle.h"
+#include "cpp/plugins/kernels/voxelize/voxelize.h"
 
 namespace awml::kernels {
 
@@ -68,23 +69,13 @@ constexpr int kScatterGroupCells = 8;
                                        int32_t const* pillar_count, float* canvas, void* state, size_t state_bytes,
                                        StreamHandle stream);
 
-// Where the pillars of a frame lie, as the voxeliser of that frame left it (VoxelizeCudaCellMap, voxelize.h): cell
-// c = y * grid_x + x holds pillar cell_pillar[c] when cell_points is null or cell_points[c] > 0, and only if that id is
-// at least 0 and below the pillar count; any other value means no pillar. At most one pillar per cell, and each
-// pillar's coordinates name its cell. Device pointers, grid_x * grid_y entries each.
-struct ScatterCellMap {
-  int32_t const* cell_points = nullptr;
-  int32_t const* cell_pillar = nullptr;
-  int grid_x = 0, grid_y = 0;
-};
-
-// ScatterSparseCuda's canvas, for pillars made by the voxeliser: their cells come from `cells` instead of from their
-// coordinates, so the call is one pass over the groups, with no pass over the pillars and no grid-wide barrier. The
-// map must be the one of the frame whose pillar count `pillar_count` points to (the voxeliser's own counter); its
-// grid must be the config's. Same state as ScatterSparseCuda, same contract on the canvas; the two may take turns on
-// one state. The runtime's scatter (CenterPointRuntime).
+// ScatterSparseCuda's canvas, for pillars made by the voxeliser: their cells come from the voxeliser's cell map
+// (VoxelizeCudaCellMap, voxelize.h; nx x ny must be the canvas's grid) instead of from their coordinates, so the call
+// is one pass over the groups, with no pass over the pillars and no grid-wide barrier. The map must be the one of the
+// frame whose pillar count `pillar_count` points to (the voxeliser's own counter). Same state as ScatterSparseCuda,
+// same contract on the canvas; the two may take turns on one state. The runtime's scatter (CenterPointRuntime).
 [[nodiscard]] Status ScatterSparseCellsCuda(ScatterConfig const& config, float const* pillar_features,
-                                            ScatterCellMap const& cells, int32_t const* pillar_count, float* canvas,
+                                            VoxelCellMap const& cells, int32_t const* pillar_count, float* canvas,
                                             void* state, size_t state_bytes, StreamHandle stream);
 
 }  // namespace awml::kernels
