@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything awml-deploy needs on a Debian 12 machine, into the machine's python3:
-#   Debian: bazel-bootstrap (4.2.3) + platforms/skylib/rules-java, gtest, clang-format, ninja, build tools
+#   Debian: bazel-bootstrap (4.2.3) + platforms/skylib/rules-java, gtest, rapidjson, clang-format, ninja, build tools
 #   Python: the pinned stack of tools/constraints.txt, with mmcv's CPU ops built from source once and
 #           cached outside the clone ($AWML_CACHE_DIR, default ~/.cache/awml-deploy).
 # Idempotent and quiet when there is nothing to do. Set AWML_BOOTSTRAP_VERBOSE=1 for the full logs.
@@ -26,7 +26,7 @@ run() {  # run a step quietly; on failure show the end of its log and stop
 
 # ---- Debian packages --------------------------------------------------------------------------------
 APT_PACKAGES=(bazel-bootstrap bazel-platforms bazel-skylib bazel-rules-java libgtest-dev libgmock-dev
-  clang-format ninja-build g++ git libssl-dev cmake)
+  clang-format ninja-build g++ git libssl-dev cmake rapidjson-dev)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,4 @@
-"""Stubs for the whole C++ extension awml_deploy._native: kernels, the CenterPoint runtime and the TensorRT layer.
+"""Stubs for the whole C++ extension awml_deploy._native: kernels, metrics, the CenterPoint runtime and TensorRT.
 
 tests/framework/test_native_stub.py fails when these signatures and the extension's drift apart. Names under
 "TensorRT builds only" exist only in an extension built with TensorRT (TENSORRT_AVAILABLE).
@@ -100,6 +100,50 @@ def decode(
     vel: npt.ArrayLike | None = None,
 ) -> tuple[_F32, int]: ...
 def circle_nms(config: CircleNmsConfig, boxes: npt.ArrayLike) -> _F32: ...
+
+# 3D detection metrics (cpp/metrics): thresholds as [mode][label] lists, labels as indices (-1 for others).
+def metrics_detection3d_json(
+    frames_json: bytes,
+    labels: Sequence[str],
+    modes: Sequence[str],
+    thresholds: Sequence[Sequence[Sequence[float]]],
+    max_abs_x: float,
+    max_abs_y: float,
+    distance_buckets: Sequence[tuple[float, float]],
+    legacy_unsigned_yaw: bool,
+) -> tuple: ...
+def metrics_detection3d_file(
+    path: str,
+    labels: Sequence[str],
+    modes: Sequence[str],
+    thresholds: Sequence[Sequence[Sequence[float]]],
+    max_abs_x: float,
+    max_abs_y: float,
+    distance_buckets: Sequence[tuple[float, float]],
+    legacy_unsigned_yaw: bool,
+) -> tuple: ...
+def metrics_detection3d_columns(
+    gt_frame: npt.ArrayLike,
+    gt_label: npt.ArrayLike,
+    gt_center: npt.ArrayLike,
+    gt_size: npt.ArrayLike,
+    gt_yaw: npt.ArrayLike,
+    pred_frame: npt.ArrayLike,
+    pred_label: npt.ArrayLike,
+    pred_center: npt.ArrayLike,
+    pred_size: npt.ArrayLike,
+    pred_yaw: npt.ArrayLike,
+    pred_score: npt.ArrayLike,
+    num_frames: int,
+    labels: Sequence[str],
+    modes: Sequence[str],
+    thresholds: Sequence[Sequence[Sequence[float]]],
+    max_abs_x: float,
+    max_abs_y: float,
+    distance_buckets: Sequence[tuple[float, float]],
+    legacy_unsigned_yaw: bool,
+) -> dict: ...
+def metrics_read_frames3d_json(frames_json: bytes, labels: Sequence[str]) -> tuple: ...
 
 # CUDA builds only: device pointers as ints (e.g. torch data_ptr()), stream as an int (0 = default).
 def voxelize_cuda_workspace_bytes(config: VoxelizeConfig, max_num_points: int) -> int: ...

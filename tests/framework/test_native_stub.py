@@ -31,6 +31,7 @@ def category(text: str | None, aliases: dict[str, str]) -> str:
     text = re.sub(r"\s*\|\s*None\s*$", "", text)
     rules = [
         (r"^(object|Callable)", "callable"),
+        (r"^(collections\.abc\.)?Sequence\[(collections\.abc\.Sequence|tuple)\[", "sequence"),  # of sequences
         (r"SupportsInt|^int$", "int"),
         (r"SupportsFloat|^float$", "float"),
         (r"ArrayLike|NDArray|ndarray", "array"),

@@ -13,7 +13,7 @@ import struct
 import pytest
 
 from awml_deploy.core.errors import DeployError
-from awml_deploy.metrics import jsonio, synthetic
+from awml_deploy.metrics import jsonio, native3d, synthetic
 from awml_deploy.metrics.__main__ import run
 
 
@@ -73,6 +73,7 @@ EDGE_CASES = [
 
 
 def test_orjson_is_installed_and_used():
+    jsonio.loads(b"[]")  # orjson is imported on first use
     assert jsonio.orjson is not None, "orjson is pinned in tools/constraints.txt"
     # The fast path parses a plain document without the standard library.
     saved = json.loads
@@ -180,6 +181,8 @@ def test_cli_output_identical_with_and_without_orjson(tmp_path, monkeypatch):
     frames = synthetic.frames_3d(40, objects=15, seed=5, labels=labels, score_decimals=12)
     (tmp_path / "frames.json").write_text(json.dumps({"frames": frames}))
     (tmp_path / "settings.json").write_text(json.dumps(synthetic.bench_settings(labels)))
+    monkeypatch.setattr(native3d, "native_module", lambda: None)  # the Python path: it parses the frames here
+    jsonio.loads(b"[]")  # orjson is imported on first use
     outputs = {}
     for name, module in (("orjson", jsonio.orjson), ("json", None)):
         monkeypatch.setattr(jsonio, "orjson", module)

@@ -14,8 +14,11 @@ import.) The seeded frames (awml_deploy.metrics.synthetic) are written once to a
 fresh child process: ours under this interpreter, the reference under --pe-python through the adapter in
 awml_deploy.metrics.crosscheck (the library's NuscenesObjectMatcher and Ap). Ours is the CLI itself: the child
 calls ``awml_deploy.metrics.__main__.run`` with the CLI's arguments (--frames the frames file, whose "settings"
-key the CLI ignores, --settings a file of the settings alone), so it parses with the CLI's loader (orjson,
-collector paused) and writes the CLI's output file; the loader is wrapped only to time it. After each such
+key the CLI ignores, --settings a file of the settings alone), so it takes the CLI's own path and writes the
+CLI's output file: the native engine when python/awml_deploy/_native.so is there (its SHA-256 is recorded as
+"ours_native"; each run records the engine that ran), else the NumPy engine after the CLI's loader (orjson,
+collector paused). The file reading and JSON parsing functions are wrapped only to time them; the native path
+parses inside its one call, so its "eval" includes the frames' parse. After each such
 run, ``python -m awml_deploy.metrics`` is run as is (no wrapper, no timers inside) and must write the same
 result; its process times are reported too ("cli_summary", runs "ours_cli").
 Order: --ours-runs runs of ours, then one of the reference, repeated --rounds times, then --ours-runs of ours
@@ -75,19 +78,29 @@ import json, sys, time
 start, cpu = time.perf_counter(), time.process_time()
 sys.path.insert(0, sys.argv[1])
 if sys.argv[3] == "ours":  # the CLI itself: its run(), its JSON loader, its output file
-    from awml_deploy.metrics import __main__ as cli, jsonio
-    load, parse = jsonio.load_json, [0.0, 0.0]
-    def timed_load(path, what):  # the CLI's own loader; its time is the JSON parse, left out of "eval"
-        t, c = time.perf_counter(), time.process_time()
-        try:
-            return load(path, what)
-        finally:
-            parse[0] += time.perf_counter() - t
-            parse[1] += time.process_time() - c
-    jsonio.load_json = timed_load
+    from awml_deploy.metrics import __main__ as cli, jsonio, native3d
+    parse, engine = [0.0, 0.0], ["numpy"]
+    def timed(function):  # the CLI's own file reading and JSON parsing: their time is left out of "eval"
+        def wrapper(*args, **kwargs):
+            t, c = time.perf_counter(), time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                parse[0] += time.perf_counter() - t
+                parse[1] += time.process_time() - c
+        return wrapper
+    for name in ("load_json", "read_bytes", "parse_json"):
+        setattr(jsonio, name, timed(getattr(jsonio, name)))
+    native_evaluate = native3d.evaluate_file
+    def counted(*args):  # the native path reads and parses inside its one call: that stays in "eval"
+        result = native_evaluate(*args)
+        engine[0] = "numpy" if result is None else "native"
+        return result
+    native3d.evaluate_file = counted
     argv = ["--task", "detection3d", "--frames", sys.argv[2], "--settings", sys.argv[5], "--output", sys.argv[4]]
     status = cli.run(argv)
     timing = {"eval_wall_s": time.perf_counter() - start - parse[0], "eval_cpu_s": time.process_time() - cpu - parse[1]}
+    timing["engine"] = engine[0]
     if status != 0:
         sys.exit(status)
     result = json.load(open(sys.argv[4]))
@@ -219,14 +232,24 @@ def machine(ours_python: str, pe_python: str | None) -> dict:
         "ours_env": versions(ours_python),
         "perception_eval_python": pe_python,
         "perception_eval_env": versions(pe_python) if pe_python else None,
+        "ours_native": native_extension(),
     }
+
+
+def native_extension() -> dict:
+    """The extension ours imports from ROOT/python (the native 3D path runs only where it is there): its SHA-256."""
+    path = ROOT / "python" / "awml_deploy" / "_native.so"
+    if not path.exists():
+        return {"path": str(path), "sha256": None}
+    return {"path": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
 def print_run(tag: str, side: str, t: dict) -> None:
     """One line per run."""
     print(
         f"{tag} {side:>15}: eval {t['eval_cpu_s']:9.3f} s CPU {t['eval_wall_s']:9.3f} s wall, "
-        f"process {t['process_wall_s']:9.3f} s wall {t['process_cpu_s']:9.3f} s CPU",
+        f"process {t['process_wall_s']:9.3f} s wall {t['process_cpu_s']:9.3f} s CPU"
+        + (f" ({t['engine']} engine)" if "engine" in t else ""),
         flush=True,
     )
 

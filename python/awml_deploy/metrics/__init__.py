@@ -44,42 +44,61 @@ Command line (see ``python3 -m awml_deploy.metrics --help``)::
         --output R.json [--crosscheck]
 """
 
-from awml_deploy.metrics.classification import evaluate_classification
-from awml_deploy.metrics.detection2d import evaluate_detection2d
-from awml_deploy.metrics.detection3d import evaluate_detection3d
-from awml_deploy.metrics.frames import (
-    ArrayFrame3D,
-    ClassificationFrame,
-    ClassObject,
-    Frame2D,
-    Frame3D,
-    Object2D,
-    Object3D,
-)
-from awml_deploy.metrics.results import (
-    ClassificationResult,
-    ClassificationScores,
-    Detection2DResult,
-    Detection3DResult,
-    DistanceBucketResult,
-    LabelClassificationResult,
-    LabelDetectionResult,
-    ModeResult,
-)
-from awml_deploy.metrics.segmentation import (
-    LabelSegmentationResult,
-    SegmentationResult,
-    SegmentationSettings,
-    evaluate_segmentation,
-)
-from awml_deploy.metrics.settings import (
-    MODES_2D,
-    MODES_3D,
-    T4_DISTANCE_BUCKETS,
-    ClassificationSettings,
-    Detection2DSettings,
-    Detection3DSettings,
-)
+from importlib import import_module
+
+# What ``from awml_deploy.metrics import X`` gives, and the submodule X lives in: imported on first use
+# (PEP 562), so that the CLI's native path (``python3 -m awml_deploy.metrics``) starts without NumPy.
+_EXPORTS = {
+    "evaluate_classification": "classification",
+    "evaluate_detection2d": "detection2d",
+    "evaluate_detection3d": "detection3d",
+    **dict.fromkeys(
+        ("ArrayFrame3D", "ClassificationFrame", "ClassObject", "Frame2D", "Frame3D", "Object2D", "Object3D"),
+        "frames",
+    ),
+    **dict.fromkeys(
+        (
+            "ClassificationResult",
+            "ClassificationScores",
+            "Detection2DResult",
+            "Detection3DResult",
+            "DistanceBucketResult",
+            "LabelClassificationResult",
+            "LabelDetectionResult",
+            "ModeResult",
+        ),
+        "results",
+    ),
+    **dict.fromkeys(
+        ("LabelSegmentationResult", "SegmentationResult", "SegmentationSettings", "evaluate_segmentation"),
+        "segmentation",
+    ),
+    **dict.fromkeys(
+        (
+            "MODES_2D",
+            "MODES_3D",
+            "T4_DISTANCE_BUCKETS",
+            "ClassificationSettings",
+            "Detection2DSettings",
+            "Detection3DSettings",
+        ),
+        "settings",
+    ),
+}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
 
 TASKS = ("detection3d", "detection2d", "classification2d", "segmentation")
 
@@ -98,14 +117,14 @@ def evaluate(task: str, frames, settings):
     from awml_deploy.core.errors import expected
 
     runners = {
-        "detection3d": evaluate_detection3d,
-        "detection2d": evaluate_detection2d,
-        "classification2d": evaluate_classification,
-        "segmentation": evaluate_segmentation,
+        "detection3d": "evaluate_detection3d",
+        "detection2d": "evaluate_detection2d",
+        "classification2d": "evaluate_classification",
+        "segmentation": "evaluate_segmentation",
     }
     if task not in runners:
         expected("task", "unknown task", f"one of {', '.join(TASKS)}", task)
-    return runners[task](frames, settings)
+    return __getattr__(runners[task])(frames, settings)
 
 
 __all__ = [

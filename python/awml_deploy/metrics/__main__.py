@@ -34,6 +34,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _native_detection3d(task: str, frames_path: str, settings_path: str) -> dict | None:
+    """The result by the native engine (:mod:`awml_deploy.metrics.native3d`), or None to run the Python path.
+
+    None when the task is not detection3d, the extension is not built, the settings are not valid (the Python
+    path then reports the first error in its own order: frames before settings) or the native reader declines
+    the frames file (one it cannot read, or anything it does not accept for sure, every malformed document
+    included): the Python path then reads the file again.
+    """
+    if task != "detection3d":
+        return None
+    from awml_deploy.core.errors import DeployError
+    from awml_deploy.metrics import native3d
+
+    if native3d.native_module() is None:
+        return None
+    from awml_deploy.metrics.jsonio import load_json
+    from awml_deploy.metrics.settings import parse_detection3d_settings
+
+    try:
+        settings = parse_detection3d_settings(load_json(settings_path, "settings", fast=False))
+    except DeployError:
+        return None
+    result = native3d.evaluate_file(frames_path, settings)
+    return None if result is None else result.to_json_dict()
+
+
 def run(argv: list[str] | None = None) -> int:
     """Runs the CLI; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -44,12 +70,15 @@ def run(argv: list[str] | None = None) -> int:
     # parsed frames (a million objects at 1,000 frames) costs more than the evaluation's matching step.
     gc.disable()
     try:
-        from awml_deploy.metrics import evaluate
-        from awml_deploy.metrics.jsonio import load_json
+        from awml_deploy.metrics.jsonio import load_json, parse_json, read_bytes
 
-        frames = load_json(args.frames, "frames")
-        settings = load_json(args.settings, "settings")
-        result = evaluate(args.task, frames, settings).to_json_dict()
+        result = None if args.crosscheck else _native_detection3d(args.task, args.frames, args.settings)
+        if result is None:
+            from awml_deploy.metrics import evaluate
+
+            frames = parse_json(read_bytes(args.frames, "frames"), args.frames, "frames")
+            settings = load_json(args.settings, "settings")
+            result = evaluate(args.task, frames, settings).to_json_dict()
         if args.crosscheck:
             from awml_deploy.metrics.crosscheck import crosscheck
 

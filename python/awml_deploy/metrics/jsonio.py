@@ -15,25 +15,31 @@ from __future__ import annotations
 import json
 from typing import Any
 
-try:
-    import orjson
-except ImportError:  # optional: the standard library gives the same values, slower
-    orjson = None
-
 _TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONG_RUN = b"0" * 19  # every integer outside [-2**63, 2**64) has at least 19 digits
 _PIECE = 1 << 16
 
 
-def _floats_big_integers() -> bool:
-    """Whether the installed orjson reads an integer beyond 64 bits as a float instead of refusing it."""
-    try:
-        return not isinstance(orjson.loads(b"18446744073709551616"), int)
-    except orjson.JSONDecodeError:
-        return False
+_UNLOADED = object()
+orjson: Any = _UNLOADED  # imported on first use (the native 3D path never needs it); None where not installed
+_big_integers_as_floats: bool | None = None
 
 
-_CHECK_BIG_INTEGERS = orjson is not None and _floats_big_integers()
+def _fast_parser() -> tuple[Any, bool]:
+    """``(orjson or None, whether it reads an integer beyond 64 bits as a float instead of refusing it)``."""
+    global orjson, _big_integers_as_floats
+    if orjson is _UNLOADED:
+        try:
+            import orjson as module
+        except ImportError:  # optional: the standard library gives the same values, slower
+            module = None
+        orjson = module
+    if orjson is not None and _big_integers_as_floats is None:
+        try:
+            _big_integers_as_floats = not isinstance(orjson.loads(b"18446744073709551616"), int)
+        except orjson.JSONDecodeError:
+            _big_integers_as_floats = False
+    return orjson, bool(_big_integers_as_floats)
 
 
 def may_hold_big_integer(raw: bytes) -> bool:
@@ -60,11 +66,13 @@ def may_hold_big_integer(raw: bytes) -> bool:
     return False
 
 
-def loads(raw: bytes) -> Any:
+def loads(raw: bytes, fast: bool = True) -> Any:
     """Parses a UTF-8 JSON file's bytes as ``json.load(open(path, encoding="utf-8"))`` would (orjson first).
 
     Args:
         raw (bytes): The file's content.
+        fast (bool): Try orjson first (imported on first use). False parses with :mod:`json` alone, e.g. a
+            small file, where orjson's import costs more than it saves. Defaults to True.
 
     Returns:
         Any: The parsed document.
@@ -73,10 +81,11 @@ def loads(raw: bytes) -> Any:
         json.JSONDecodeError: Not valid JSON (the standard library's error and message).
         UnicodeDecodeError: Not valid UTF-8.
     """
-    if orjson is not None and not (_CHECK_BIG_INTEGERS and may_hold_big_integer(raw)):
+    parser, check_big_integers = _fast_parser() if fast else (None, False)
+    if parser is not None and not (check_big_integers and may_hold_big_integer(raw)):
         try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
+            return parser.loads(raw)
+        except parser.JSONDecodeError:
             pass  # refused: the standard library decides (it accepts NaN, big integers, ...) and words the error
     text = raw.decode("utf-8")
     if "\r" in text:  # the universal newlines of a text-mode file: error positions count as they did there
@@ -84,12 +93,13 @@ def loads(raw: bytes) -> Any:
     return json.loads(text)
 
 
-def load_json(path: str, what: str) -> Any:
+def load_json(path: str, what: str, fast: bool = True) -> Any:
     """Reads and parses the CLI input file ``--<what> <path>`` (the CLI's run pauses the garbage collector).
 
     Args:
         path (str): The file.
         what (str): The option that named it (``frames``, ``settings``), for the error message.
+        fast (bool): As in :func:`loads`. Defaults to True.
 
     Returns:
         Any: The parsed document.
@@ -97,14 +107,25 @@ def load_json(path: str, what: str) -> Any:
     Raises:
         DeployError: Unreadable file or not valid JSON (one line, exit status 2).
     """
+    return parse_json(read_bytes(path, what), path, what, fast)
+
+
+def read_bytes(path: str, what: str) -> bytes:
+    """The bytes of the CLI input file ``--<what> <path>``; fails (exit status 2) when it cannot be read."""
     from awml_deploy.core.errors import fail
 
     try:
         with open(path, "rb") as handle:
-            raw = handle.read()
+            return handle.read()
     except OSError as err:
         fail(f"--{what} {path} | cannot read: {err.strerror}. Note: expected a readable JSON file", cause=err)
+
+
+def parse_json(raw: bytes, path: str, what: str, fast: bool = True) -> Any:
+    """:func:`loads` of the bytes of ``--<what> <path>``; fails (exit status 2) when they are not valid JSON."""
+    from awml_deploy.core.errors import fail
+
     try:
-        return loads(raw)
+        return loads(raw, fast)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         fail(f"--{what} {path} | not valid JSON: {err}. Note: expected a JSON document", cause=err)

@@ -9,36 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from itertools import chain, repeat
 from operator import attrgetter, itemgetter
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 
 from awml_deploy.core.errors import fail, short_repr
+from awml_deploy.metrics.checks import bad, get_field, is_number
 from awml_deploy.metrics.frames import ArrayFrame3D, Boxes2D, Boxes3D
-
-_MISSING = object()
-
-
-def bad(path: str, problem: str, accepted: str, got: Any = _MISSING) -> NoReturn:
-    """Fails with the house message for input field ``path``."""
-    shown = "nothing" if got is _MISSING else short_repr(got)
-    fail(f"{path} | {problem}. Note: expected {accepted}, got {shown}")
-
-
-def is_number(value: Any) -> bool:
-    """True for int/float (and NumPy scalars), False for bool and everything else."""
-    kind = type(value)
-    if kind is float or kind is int:
-        return True
-    return isinstance(value, (np.floating, np.integer)) or (isinstance(value, (int, float)) and kind is not bool)
-
-
-def get_field(obj: Any, key: str, path: str, accepted: str) -> Any:
-    """``obj[key]`` for mappings or ``obj.key`` for dataclasses; fails naming ``path.key`` when missing."""
-    value = obj.get(key, _MISSING) if isinstance(obj, Mapping) else getattr(obj, key, _MISSING)
-    if value is _MISSING:
-        bad(f"{path}.{key}", "missing key", accepted)
-    return value
 
 
 def get_number(obj: Any, key: str, path: str) -> float:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from awml_deploy.metrics.schema import bad, get_field, is_number
+from awml_deploy.metrics.checks import bad, get_field, is_number
 
 MODES_3D = ("center_distance_3d", "center_distance_bev", "plane_distance", "iou_bev", "iou_3d")
 MODES_2D = ("iou_2d",)
