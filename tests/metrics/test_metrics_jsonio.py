@@ -176,6 +176,21 @@ def test_load_json_errors_and_collector_state(tmp_path):
     assert gc.isenabled()
 
 
+def test_integer_beyond_the_digit_limit_is_a_usage_error(tmp_path):
+    """json refuses an integer of more than sys.get_int_max_str_digits() digits with a bare ValueError."""
+    path = tmp_path / "frames.json"
+    path.write_text('{"frames": [{"frame_index": ' + "1" * 5000 + ', "timestamp_us": 0, "gt": [], "pred": []}]}')
+    with pytest.raises(DeployError) as caught:
+        jsonio.load_json(str(path), "frames")
+    assert caught.value.exit_code == 2
+    assert str(caught.value).startswith(f"--frames {path} | not valid JSON: Exceeds the limit (4300 digits)")
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps(synthetic.bench_settings(list(synthetic.DEFAULT_LABELS))))
+    argv = ["--task", "detection3d", "--frames", str(path), "--settings", str(settings)]
+    assert run([*argv, "--output", str(tmp_path / "out.json")]) == 2
+    assert not (tmp_path / "out.json").exists()
+
+
 def test_cli_output_identical_with_and_without_orjson(tmp_path, monkeypatch):
     labels = list(synthetic.DEFAULT_LABELS)
     frames = synthetic.frames_3d(40, objects=15, seed=5, labels=labels, score_decimals=12)

@@ -127,5 +127,5 @@ def parse_json(raw: bytes, path: str, what: str, fast: bool = True) -> Any:
 
     try:
         return loads(raw, fast)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+    except ValueError as err:  # JSONDecodeError, UnicodeDecodeError, an integer beyond Python's digit limit
         fail(f"--{what} {path} | not valid JSON: {err}. Note: expected a JSON document", cause=err)
