@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cpp/metrics/detection3d.h"
+#include "cpp/metrics/geometry3d.h"
 
 namespace awml::metrics {
 namespace {
@@ -66,8 +67,6 @@ double NumpyPairwiseSum(double const* a, long long n) {
   n2 -= n2 % 8;
   return NumpyPairwiseSum(a, n2) + NumpyPairwiseSum(a + n2, n - n2);
 }
-
-double NumpyRound10(double value) { return std::nearbyint(value * 1e10) / 1e10; }
 
 double HeadingWeight(double pred_yaw, double gt_yaw, bool legacy_unsigned) {
   double pred = Wrap(pred_yaw);

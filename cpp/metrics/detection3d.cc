@@ -22,11 +22,6 @@ struct LabelBoxes {
   std::vector<double> diagonal;  // hypot(l, w)
 };
 
-struct Selection {
-  std::vector<long long> gt_rows;
-  std::vector<long long> pred_rows;
-};
-
 void AddBox(BoxColumns const& side, long long row, LabelBoxes* out) {
   Box3D b;
   for (int k = 0; k < 3; ++k) {
@@ -65,14 +60,11 @@ class LabelMatcher {
  public:
   LabelMatcher(Detection3DConfig const& config, int label) : config_(config), label_(label) {
     for (size_t m = 0; m < config.modes.size(); ++m) {
+      MatchingMode const mode = config.modes[m];
       auto const& values = config.thresholds[m][label];
       limit_.push_back(*std::max_element(values.begin(), values.end()));
-      loosest_.push_back(IsIou(config.modes[m]) ? -*std::min_element(values.begin(), values.end()) : limit_.back());
-    }
-    for (size_t m = 0; m < config.modes.size(); ++m) {
-      MatchingMode const mode = config.modes[m];
+      loosest_.push_back(IsIou(mode) ? -*std::min_element(values.begin(), values.end()) : limit_.back());
       needs_corners_ = needs_corners_ || mode == MatchingMode::kPlaneDistance || IsIou(mode);
-      uses_reach_ = needs_corners_;
       if (mode == MatchingMode::kCenterDistanceBev || mode == MatchingMode::kCenterDistance3d) {
         fixed_ = std::max(fixed_, limit_[m]);
       } else if (mode == MatchingMode::kPlaneDistance) {
@@ -136,13 +128,10 @@ class LabelMatcher {
       Box3D const& pb = pred.box[p0 + p];
       for (size_t g = 0; g < num_gt; ++g) {
         // Pairs further apart than every mode's cut-off (with a margin over rounding) have no finite cost.
-        Box3D const& gb = gt.box[g0 + g];
-        double const dx = pb.center[0] - gb.center[0];
-        double const dy = pb.center[1] - gb.center[1];
-        double const reach = uses_reach_ ? 0.5 * (pred.diagonal[p0 + p] + gt.diagonal[g0 + g]) : 0.0;
-        double const bound = (fixed_ + reach) * (1.0 + 1e-6) + 1e-6;
-        if (dx * dx + dy * dy > bound * bound) continue;
-        PairCosts(gt, pred, g0 + g, p0 + p, cost);
+        double const bev = CenterDistanceBev(pb, gt.box[g0 + g]);
+        double const reach = 0.5 * (pred.diagonal[p0 + p] + gt.diagonal[g0 + g]);
+        if (bev > (fixed_ + (needs_corners_ ? reach : 0.0)) * (1.0 + 1e-6) + 1e-6) continue;
+        PairCosts(gt, pred, g0 + g, p0 + p, bev, reach, cost);
         for (size_t m = 0; m < num_modes; ++m) {
           if (cost[m] < loosest_[m]) candidates_[m].push_back({g, cost[m]});
         }
@@ -177,11 +166,11 @@ class LabelMatcher {
   }
 
   // The NumPy engine's pair_costs for one pair: +inf where it provably fails every threshold.
-  void PairCosts(LabelBoxes const& gt, LabelBoxes const& pred, size_t g, size_t p, double* cost) {
+  // `bev` is the pair's centre distance in x and y, `reach` half the sum of both footprints' diagonals.
+  void PairCosts(LabelBoxes const& gt, LabelBoxes const& pred, size_t g, size_t p, double bev, double reach,
+                 double* cost) {
     Box3D const& pb = pred.box[p];
     Box3D const& gb = gt.box[g];
-    double const bev = CenterDistanceBev(pb, gb);
-    double const reach = 0.5 * (pred.diagonal[p] + gt.diagonal[g]);
     bool have_inter = false;
     double inter = 0.0;
     for (size_t m = 0; m < config_.modes.size(); ++m) {
@@ -224,8 +213,7 @@ class LabelMatcher {
   std::vector<std::vector<Candidate>> candidates_;  // per mode, the current frame's passing pairs, by prediction
   std::vector<std::vector<size_t>> starts_;         // per mode, each prediction's first candidate
   std::vector<char> used_;
-  bool needs_corners_ = false;  // plane distance or IoU among the modes
-  bool uses_reach_ = false;     // the same: their cut-offs grow with both boxes' half-diagonals
+  bool needs_corners_ = false;  // plane distance or IoU among the modes (their cut-offs grow with the reach)
   double fixed_ = 0.0;          // the cut-offs' fixed part: the largest distance threshold (+1e-6 for PD)
   size_t g0_ = 0;               // the current frame's first ground truth and prediction
   size_t p0_ = 0;

@@ -65,9 +65,8 @@ struct Detection3DScores {
 [[nodiscard]] bool EvaluateDetection3D(Frames3D const& frames, Detection3DConfig const& config, Detection3DScores* out,
                                        std::string* why);
 
-// The pieces, exposed for tests against NumPy's values.
+// The scoring pieces (average_precision.cc), as ap.py and geometry.py compute them.
 double NumpyPairwiseSum(double const* values, long long n);
-double NumpyRound10(double value);
 double HeadingWeight(double pred_yaw, double gt_yaw, bool legacy_unsigned);
 double AveragePrecision(std::vector<double> const& weight, std::vector<char> const& is_tp, long long num_gt);
 

@@ -43,6 +43,7 @@ enum class Slot : uint8_t { kSkip, kFrames, kFrameIndex, kTimestamp, kGt, kPred,
 // Keys of a frame and of an object, as bits of the seen masks.
 constexpr unsigned kFrameIndexBit = 1, kTimestampBit = 2, kGtBit = 4, kPredBit = 8, kFrameKeys = 15;
 constexpr unsigned kLabelBit = 1, kCenterBit = 2, kSizeBit = 4, kYawBit = 8, kScoreBit = 16;
+constexpr unsigned kGtBoxKeys = kLabelBit | kCenterBit | kSizeBit | kYawBit, kPredBoxKeys = kGtBoxKeys | kScoreBit;
 constexpr char const* kFrameKeyNames[] = {"frame_index", "timestamp_us", "gt", "pred"};
 constexpr char const* kBoxKeyNames[] = {"label", "center", "size", "yaw", "score"};
 
@@ -198,7 +199,8 @@ class Frames3DHandler {
         if (frame_seen_ != kFrameKeys) return Fail(FramePath(), MissingKey(frame_seen_, kFrameKeyNames));
         break;
       case Ctx::kBox:
-        if (box_seen_ != (side_is_pred_ ? 31u : 15u)) return Fail(BoxPath(), MissingKey(box_seen_, kBoxKeyNames));
+        if (box_seen_ != (side_is_pred_ ? kPredBoxKeys : kGtBoxKeys))
+          return Fail(BoxPath(), MissingKey(box_seen_, kBoxKeyNames));
         AddBox();
         break;
       default:

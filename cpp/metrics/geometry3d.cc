@@ -1,6 +1,7 @@
 #include "cpp/metrics/geometry3d.h"
 
 #include <cmath>
+#include <utility>
 
 namespace awml::metrics {
 namespace {
@@ -55,6 +56,15 @@ double BoundaryTerm(Corners const& o, Corners const& p, bool keep) {
 
 double SafeRatio(double num, double den) { return den > 0 ? num / den : 0.0; }
 
+// The permutation that sorts `key` ascending, ties in index order (NumPy's stable argsort of 4 values).
+std::array<int, 4> StableOrder(double const (&key)[4]) {
+  std::array<int, 4> order = {0, 1, 2, 3};
+  for (int i = 1; i < 4; ++i) {  // insertion sort: stable
+    for (int k = i; k > 0 && key[order[k]] < key[order[k - 1]]; --k) std::swap(order[k], order[k - 1]);
+  }
+  return order;
+}
+
 }  // namespace
 
 Corners FootprintCorners(Box3D const& box) {
@@ -72,17 +82,10 @@ Corners FootprintCorners(Box3D const& box) {
 
 Corners AngleSortedCorners(Corners const& corners, Box3D const& box) {
   double angle[4];
-  int order[4] = {0, 1, 2, 3};
   for (int i = 0; i < 4; ++i) {
     angle[i] = std::atan2(corners[i][1] - box.center[1], corners[i][0] - box.center[0]);
   }
-  for (int i = 1; i < 4; ++i) {  // insertion sort: stable
-    for (int k = i; k > 0 && angle[order[k]] < angle[order[k - 1]]; --k) {
-      int const t = order[k];
-      order[k] = order[k - 1];
-      order[k - 1] = t;
-    }
-  }
+  std::array<int, 4> const order = StableOrder(angle);
   Corners out;
   for (int i = 0; i < 4; ++i) out[i] = corners[order[i]];
   return out;
@@ -120,15 +123,8 @@ double PlaneDistance(Corners const& est, Corners const& gt) {
   }
   // The two ground-truth corners nearest the ego (a stable order of the squared norms).
   double norm[4];
-  int order[4] = {0, 1, 2, 3};
   for (int i = 0; i < 4; ++i) norm[i] = gt[i][0] * gt[i][0] + gt[i][1] * gt[i][1];
-  for (int i = 1; i < 4; ++i) {
-    for (int k = i; k > 0 && norm[order[k]] < norm[order[k - 1]]; --k) {
-      int const t = order[k];
-      order[k] = order[k - 1];
-      order[k - 1] = t;
-    }
-  }
+  std::array<int, 4> const order = StableOrder(norm);
   double squared[2];
   for (int n = 0; n < 2; ++n) {
     int const g = order[n];
@@ -137,9 +133,10 @@ double PlaneDistance(Corners const& est, Corners const& gt) {
     double const ddy = est[e][1] - gt[g][1];
     squared[n] = ddx * ddx + ddy * ddy;
   }
-  double const value = std::sqrt((squared[0] + squared[1]) / 2.0);
-  return std::nearbyint(value * 1e10) / 1e10;
+  return NumpyRound10(std::sqrt((squared[0] + squared[1]) / 2.0));
 }
+
+double NumpyRound10(double value) { return std::nearbyint(value * 1e10) / 1e10; }
 
 double ConvexIntersectionArea(Corners const& a, Corners const& b) {
   // Work near the origin (the mean of a's corners, summed left to right as NumPy's mean over that axis).

@@ -32,6 +32,9 @@ double PlaneDistance(Corners const& est, Corners const& gt);
 // Area of the intersection of two convex counter-clockwise quadrilaterals (0 when they do not overlap).
 double ConvexIntersectionArea(Corners const& a, Corners const& b);
 
+// numpy.round(value, 10): rint(value * 1e10) / 1e10.
+double NumpyRound10(double value);
+
 double IouBev(Box3D const& pred, Box3D const& gt, double intersection);
 double Iou3d(Box3D const& pred, Box3D const& gt, double intersection);
 

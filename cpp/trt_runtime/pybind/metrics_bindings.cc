@@ -119,13 +119,13 @@ std::vector<T> Column(py::array_t<T, py::array::c_style | py::array::forcecast> 
 }
 
 using Doubles = py::array_t<double, py::array::c_style | py::array::forcecast>;
-using Ints = py::array_t<long long, py::array::c_style | py::array::forcecast>;
+using Ints = py::array_t<int64_t, py::array::c_style | py::array::forcecast>;
 
 BoxColumns Side(Ints const& frame, Ints const& label, Doubles const& center, Doubles const& size, Doubles const& yaw,
                 Doubles const* score) {
   BoxColumns side;
-  for (long long v : Column(frame)) side.frame.push_back(v);
-  for (long long v : Column(label)) side.label.push_back(v);
+  side.frame = Column(frame);
+  side.label = Column(label);
   side.center = Column(center);
   side.size = Column(size);
   side.yaw = Column(yaw);

@@ -92,11 +92,7 @@ def evaluate_json(raw: bytes, settings: Detection3DSettings) -> Detection3DResul
         Detection3DResult | None: What :func:`awml_deploy.metrics.evaluate_detection3d` gives for the parsed
         document, or None (then run the Python path).
     """
-    native = native_module()
-    if native is None or not all(_utf8(label) for label in settings.labels):
-        return None
-    accepted, scores = native.metrics_detection3d_json(raw, **_settings_args(settings))
-    return _result(scores, settings) if accepted else None
+    return _read_and_evaluate("metrics_detection3d_json", raw, settings)
 
 
 def evaluate_file(path: str, settings: Detection3DSettings) -> Detection3DResult | None:
@@ -104,10 +100,15 @@ def evaluate_file(path: str, settings: Detection3DSettings) -> Detection3DResult
 
     None also when the file cannot be read: the caller's Python path then reads it and reports the error.
     """
+    return _read_and_evaluate("metrics_detection3d_file", path, settings) if _utf8(path) else None
+
+
+def _read_and_evaluate(entry: str, source: bytes | str, settings: Detection3DSettings) -> Detection3DResult | None:
+    """The extension's ``entry`` (the bytes or the file reader) on ``source``; None where it cannot or declines."""
     native = native_module()
-    if native is None or not all(_utf8(label) for label in settings.labels) or not _utf8(path):
+    if native is None or not all(_utf8(label) for label in settings.labels):
         return None
-    accepted, scores = native.metrics_detection3d_file(path, **_settings_args(settings))
+    accepted, scores = getattr(native, entry)(source, **_settings_args(settings))
     return _result(scores, settings) if accepted else None
 
 
