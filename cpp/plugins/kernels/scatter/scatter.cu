@@ -261,25 +261,30 @@ struct CellsArgs {
   bool cells4;  // plane % 8 == 0 and both cell arrays are 16-byte aligned
 };
 
+__device__ __forceinline__ void Unpack(int4 v, int32_t* out) {
+  out[0] = v.x;
+  out[1] = v.y;
+  out[2] = v.z;
+  out[3] = v.w;
+}
+
+static_assert(kScatterGroupCells == 8, "GroupPillars loads a group's cells as two int4");
+
 // The pillars in the group of cells from cell0 (-1: none), from the voxeliser's map.
 __device__ __forceinline__ void GroupPillars(CellsArgs const& a, int64_t plane, int64_t cell0, int32_t count,
                                              int32_t (&p)[kScatterGroupCells]) {
   int32_t pts[kScatterGroupCells], pil[kScatterGroupCells];
   if (a.cells4) {
     int4 const* pil4 = reinterpret_cast<int4 const*>(a.cell_pillar + cell0);
-    int4 const q0 = pil4[0], q1 = pil4[1];
-    int4 r0 = make_int4(1, 1, 1, 1), r1 = r0;
+    Unpack(pil4[0], pil);
+    Unpack(pil4[1], pil + 4);
     if (a.cell_points) {
       int4 const* pts4 = reinterpret_cast<int4 const*>(a.cell_points + cell0);
-      r0 = pts4[0];
-      r1 = pts4[1];
-    }
-    int32_t const pq[kScatterGroupCells] = {q0.x, q0.y, q0.z, q0.w, q1.x, q1.y, q1.z, q1.w};
-    int32_t const pr[kScatterGroupCells] = {r0.x, r0.y, r0.z, r0.w, r1.x, r1.y, r1.z, r1.w};
+      Unpack(pts4[0], pts);
+      Unpack(pts4[1], pts + 4);
+    } else {
 #pragma unroll
-    for (int k = 0; k < kScatterGroupCells; ++k) {
-      pil[k] = pq[k];
-      pts[k] = pr[k];
+      for (int k = 0; k < kScatterGroupCells; ++k) pts[k] = 1;
     }
   } else {
 #pragma unroll
